@@ -1,0 +1,111 @@
+# taosim — one non-recursive Makefile.
+#
+#   make            build out/bin/taosim and out/lib/libtaosim.a
+#   make deps       install the Debian packages taosim needs (when missing)
+#   make test       build and run every cmocka test binary (tests/test_*.c)
+#   make check      the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench      build and run every benchmark (tests/bench_*.c)
+#   make run        set up, then run the default job end to end
+#   make plots      draw the pictures (gnuplot) from the CSVs in out/
+#   make help       this list
+#
+# Rooms: every sim/<room>*.c except the CLI (sim/main.c, sim/cli_*.c) goes into
+# libtaosim.a; tests/test_<room>.c is one cmocka binary; tests/support_*.c are
+# helpers linked into every test and bench binary. New files need no Makefile edit.
+
+VERSION := 0.1.0
+
+CC      ?= cc
+OPT     ?= -O2
+SANFLAGS ?=
+BUILD   ?= out/build
+BIN     ?= out/bin/taosim
+LIB     ?= out/lib/libtaosim.a
+
+# Determinism: C11 (not gnu11, which lets GCC fuse a*b+c), no FP contraction, never fast-math.
+CFLAGS   := -std=c11 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -ffp-contract=off -fno-fast-math $(SANFLAGS)
+CPPFLAGS := -Iinclude -D_POSIX_C_SOURCE=200809L -MMD -MP
+LDFLAGS  := $(SANFLAGS)
+LDLIBS   := -lgsl -lgslcblas -lcsv -linih -lm
+TEST_LDLIBS := -lcmocka
+
+DEB_PKGS := pkg-config libgsl-dev libcsv-dev libcmocka-dev libinih-dev gnuplot-nox
+
+CLI_SRC  := sim/main.c $(wildcard sim/cli_*.c)
+LIB_SRC  := $(filter-out $(CLI_SRC),$(wildcard sim/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+SUP_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support_*.c))
+TESTS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+BENCHES  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bench_*.c))
+
+GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+GIT_DIRTY  := $(shell git diff --quiet HEAD -- sim include Makefile 2>/dev/null || echo -dirty)
+
+all: $(BIN) $(LIB)                                  ## build the binary and the library
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+# The version stamp is rebuilt every time so `taosim version` never lies about the commit.
+$(BUILD)/sim/version.o: sim/version.c FORCE | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DTAOSIM_VERSION='"$(VERSION)"' \
+	  -DTAOSIM_COMMIT='"$(GIT_COMMIT)$(GIT_DIRTY)"' \
+	  -DTAOSIM_CFLAGS='"$(CC) $(CFLAGS)"' -c -o $@ $<
+
+$(BUILD)/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(SUP_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(SUP_OBJ) $(LIB) $(TEST_LDLIBS) $(LDLIBS)
+
+deps:                                               ## install missing Debian packages
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "deps: installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
+	    || { echo "deps: apt-get install failed" >&2; exit 1; }; \
+	else \
+	  echo "deps: missing Debian packages; install them with:" >&2; \
+	  echo "  sudo apt-get install -y$$missing" >&2; exit 1; \
+	fi
+
+test: $(TESTS) $(BIN)                               ## run every unit and CLI test
+	@fail=0; for t in $(TESTS); do \
+	  TAOSIM_BIN=$(BIN) $$t || { echo "FAILED: $$t"; fail=1; }; \
+	done; \
+	if [ $$fail -ne 0 ]; then echo "make test: some tests FAILED"; exit 1; fi; \
+	echo "make test: all $(words $(TESTS)) test binaries passed"
+
+check:                                              ## tests under ASan + UBSan
+	$(MAKE) test BUILD=out/build-san BIN=out/build-san/taosim LIB=out/build-san/libtaosim.a \
+	  OPT="-O1 -fno-omit-frame-pointer" \
+	  SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all"
+
+bench: $(BENCHES) $(BIN)                            ## benchmarks (figures for the issues)
+	@set -e; for b in $(BENCHES); do TAOSIM_BIN=$(BIN) $$b; done
+
+clean:                                              ## remove build products (keeps run outputs)
+	rm -rf out/build out/build-san out/bin out/lib
+
+help:                                               ## this list
+	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/^([a-z-]+):.*## /  \1\t/'
+
+FORCE:
+.PHONY: all deps test check bench clean help FORCE
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SUP_OBJ:.o=.d) $(TESTS:=.d) $(BENCHES:=.d)
