@@ -7,6 +7,7 @@
 #include "taosim/econ.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 uint64_t econ_blocks_until_next_epoch(uint16_t netuid, uint16_t tempo, uint64_t block)
 {
@@ -225,4 +226,76 @@ bool econ_stake_counter(uint64_t *count, uint64_t *first_block, uint64_t block, 
         return true;
     }
     return false;
+}
+
+/* ---- Keccak-256, for the hotkey drain phase (§4.8) ---------------------- */
+
+static uint64_t rotl64(uint64_t x, int s) { return s ? (x << s) | (x >> (64 - s)) : x; }
+
+static void keccak_f1600(uint64_t a[25])
+{
+    static const uint64_t rc[24] = {
+        0x0000000000000001ull, 0x0000000000008082ull, 0x800000000000808aull, 0x8000000080008000ull,
+        0x000000000000808bull, 0x0000000080000001ull, 0x8000000080008081ull, 0x8000000000008009ull,
+        0x000000000000008aull, 0x0000000000000088ull, 0x0000000080008009ull, 0x000000008000000aull,
+        0x000000008000808bull, 0x800000000000008bull, 0x8000000000008089ull, 0x8000000000008003ull,
+        0x8000000000008002ull, 0x8000000000000080ull, 0x000000000000800aull, 0x800000008000000aull,
+        0x8000000080008081ull, 0x8000000000008080ull, 0x0000000080000001ull, 0x8000000080008008ull};
+    static const int rot[25] = {0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43,
+                                25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14};
+    for (int round = 0; round < 24; round++) {
+        uint64_t c[5], d, b[25];
+        for (int x = 0; x < 5; x++) c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
+        for (int x = 0; x < 5; x++) {
+            d = c[(x + 4) % 5] ^ rotl64(c[(x + 1) % 5], 1);
+            for (int y = 0; y < 25; y += 5) a[y + x] ^= d;
+        }
+        for (int x = 0; x < 5; x++)         /* rho and pi: B[y][2x+3y] = rot(A[x][y]) */
+            for (int y = 0; y < 5; y++) b[((2 * x + 3 * y) % 5) * 5 + y] = rotl64(a[y * 5 + x], rot[y * 5 + x]);
+        for (int y = 0; y < 25; y += 5)     /* chi */
+            for (int x = 0; x < 5; x++) a[y + x] = b[y + x] ^ (~b[y + (x + 1) % 5] & b[y + (x + 2) % 5]);
+        a[0] ^= rc[round];                  /* iota */
+    }
+}
+
+void econ_keccak256(const uint8_t *data, size_t len, uint8_t out[32])
+{
+    enum { RATE = 136 };
+    uint64_t a[25] = {0};
+    uint8_t block[RATE];
+    for (;;) {
+        size_t take = len < RATE ? len : RATE;
+        memset(block, 0, RATE);
+        memcpy(block, data, take);
+        if (take < RATE) { /* last block: keccak padding 0x01 ... 0x80 */
+            block[take] ^= 0x01;
+            block[RATE - 1] ^= 0x80;
+        }
+        for (int i = 0; i < RATE / 8; i++) {
+            uint64_t w = 0;
+            for (int j = 7; j >= 0; j--) w = (w << 8) | block[i * 8 + j];
+            a[i] ^= w;
+        }
+        keccak_f1600(a);
+        if (take < RATE) break;
+        data += RATE;
+        len -= RATE;
+    }
+    for (int i = 0; i < 32; i++) out[i] = (uint8_t)(a[i / 8] >> (8 * (i % 8)));
+}
+
+uint64_t econ_hotkey_hash64(const uint8_t account[32])
+{
+    uint8_t buf[64] = {0}, h[32];
+    memcpy(buf, account, 32);
+    econ_keccak256(buf, sizeof buf, h);
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = (v << 8) | h[i];
+    return v;
+}
+
+bool econ_should_drain(uint64_t hash64, uint64_t block, uint64_t emission_tempo)
+{
+    uint64_t m = emission_tempo + 1;
+    return m == 0 ? block == hash64 : block % m == hash64 % m;
 }

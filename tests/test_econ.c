@@ -260,6 +260,33 @@ static void test_stake_counter(void **state)
     assert_true(econ_stake_counter(&c, &f, 5, 3, 3)); assert_int_equal(c, 2); assert_int_equal(f, 4);
 }
 
+/* economics_vectors B3: should_drain_hotkey(hotkey, block, tempo 1) and the
+ * derived hash64 values; plus the well-known keccak-256("") digest. */
+static void test_drain_phase(void **state)
+{
+    (void)state;
+    uint8_t h[32];
+    econ_keccak256((const uint8_t *)"", 0, h);
+    static const uint8_t empty[32] = {0xc5, 0xd2, 0x46, 0x01, 0x86, 0xf7, 0x23, 0x3c, 0x92, 0x7e, 0x7d,
+                                      0xb2, 0xdc, 0xc7, 0x03, 0xc0, 0xe5, 0x00, 0xb6, 0x53, 0xca, 0x82,
+                                      0x27, 0x3b, 0x7b, 0xfa, 0xd8, 0x04, 0x5d, 0x85, 0xa4, 0x70};
+    assert_memory_equal(h, empty, 32);
+    static const uint64_t hash[8] = {14831470087095464621ull, 7863402264762231938ull, 7631373518459641014ull,
+                                     5582643664538856980ull,  14161430395475608197ull, 15365393325553325542ull,
+                                     16230461072166338649ull, 16080565077209415655ull};
+    static const bool at0[8] = {false, true, true, true, false, true, false, false};
+    for (int k = 0; k < 8; k++) {
+        uint8_t acct[32] = {0};
+        acct[0] = (uint8_t)k; /* U256 little-endian */
+        uint64_t h64 = econ_hotkey_hash64(acct);
+        assert_true(h64 == hash[k]);
+        assert_int_equal(econ_should_drain(h64, 0, 1), at0[k]);
+        assert_int_equal(econ_should_drain(h64, 1, 1), !at0[k]);
+    }
+    assert_int_equal(hash[0] % 3, 2); /* C1: hotkey 0 drains at block 5 with tempo 2 */
+    assert_true(econ_should_drain(hash[0], 5, 2));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_root_epoch_d1),    cmocka_unit_test(test_root_epoch_logistic),
         cmocka_unit_test(test_subnet_to_prune),  cmocka_unit_test(test_neuron_to_prune),
         cmocka_unit_test(test_drain_split),      cmocka_unit_test(test_stake_counter),
+        cmocka_unit_test(test_drain_phase),
     };
     return cmocka_run_group_tests_name("econ", tests, NULL, NULL);
 }

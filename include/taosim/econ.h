@@ -73,6 +73,14 @@ uint32_t econ_neuron_to_prune(uint32_t n, const uint16_t *pruning_score, const u
 uint64_t econ_drain_split(uint64_t pending, uint64_t untouchable, uint16_t take, uint32_t m,
                           const uint64_t *stake, const fx_i128 *delta, uint64_t *credit);
 
+/* [§4.8] hash64(h): the first 8 bytes (little-endian) of keccak-256 of the
+ * 32-byte account id followed by 32 zero bytes; a hotkey drains at blocks
+ * with b mod (H+1) == hash64 mod (H+1), H = HotkeyEmissionTempo. */
+uint64_t econ_hotkey_hash64(const uint8_t account[32]);
+bool econ_should_drain(uint64_t hash64, uint64_t block, uint64_t emission_tempo);
+/* Keccak-256 (the original padding, as Substrate's keccak_256). */
+void econ_keccak256(const uint8_t *data, size_t len, uint8_t out[32]);
+
 /* [§8.2] try_increase_staking_counter on a (count, first_block) pair. */
 bool econ_stake_counter(uint64_t *count, uint64_t *first_block, uint64_t block, uint64_t interval,
                         uint64_t target);
