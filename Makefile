@@ -82,7 +82,15 @@ deps:                                               ## install missing Debian pa
 	  echo "  sudo apt-get install -y$$missing" >&2; exit 1; \
 	fi
 
-test: $(TESTS) $(BIN)                               ## run every unit and CLI test
+# Determinism guard: no ambient inputs in library rooms (the CLI may read the
+# clock for progress display and the environment; the library may not).
+BANNED := '\b(rand|srand|random|time|clock|clock_gettime|gettimeofday|getenv|getpid)\s*\('
+lint:                                               ## library rooms read no clock, env or libc RNG
+	@if grep -nE $(BANNED) $(LIB_SRC); then \
+	  echo "lint: ambient input in a library room (see above); move it to the CLI"; exit 1; fi
+	@echo "lint: ok"
+
+test: lint $(TESTS) $(BIN)                          ## run every unit and CLI test
 	@fail=0; for t in $(TESTS); do \
 	  TAOSIM_BIN=$(BIN) $$t || { echo "FAILED: $$t"; fail=1; }; \
 	done; \
@@ -104,7 +112,7 @@ help:                                               ## this list
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/^([a-z-]+):.*## /  \1\t/'
 
 FORCE:
-.PHONY: all deps test check bench clean help FORCE
+.PHONY: all deps lint test check bench clean help FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
