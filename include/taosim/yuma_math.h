@@ -1,0 +1,253 @@
+/* yuma_math.h -- the epoch's vector and matrix primitives (math.rs of
+ * subtensor v1.2.4), bit for bit. Internal header of the yuma room: the v2
+ * driver (sim/yuma.c), a future v3 sibling and the tests use it; the replay
+ * and chain rooms talk to yuma.h only.
+ *
+ * Every function returns exactly the raw bits the chain's function computes
+ * for the same raw inputs (../shared/spec/yuma-epoch.md §3, §5); where a
+ * faster algorithm replaces the chain's, the comment states why the result is
+ * identical and a test compares the two. Values are I32F32 (fx.h) unless
+ * stated; "mul" is saturating_mul (floor), "div" is saturating_div (trunc).
+ * Division by zero never happens: every divisor is tested first, as the chain
+ * does. No floating point, no globals. Scratch memory comes from a
+ * yuma_arena used as a stack: a function restores `used` before returning.
+ *
+ * Overflow policy: where the chain's plain `+`/`to_num` would overflow (debug
+ * panic, release wrap) the functions wrap like the production (release)
+ * runtime; with valid chain state these never overflow (yuma-epoch.md §1.7).
+ */
+#ifndef TAOSIM_YUMA_MATH_H
+#define TAOSIM_YUMA_MATH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "taosim/fx.h"
+#include "taosim/yuma.h"
+
+/* ---- scratch ------------------------------------------------------------ */
+
+/* 16-byte aligned block of `bytes` from the arena, NULL when it does not fit.
+ * A sequence of allocations b_1..b_k fits in 16 + Σ ym_round16(b_i) bytes
+ * whatever the alignment of the base. */
+void *ym_alloc(yuma_arena *a, size_t bytes);
+static inline size_t ym_round16(size_t bytes) { return (bytes + 15) & ~(size_t)15; }
+
+/* ---- division ------------------------------------------------------------ */
+
+/* div() of the normalisations, floor(num * 2^32 / den), for
+ * 0 <= num <= den, den > 0 (a non-negative term divided by a sum of
+ * non-negative terms that contains it): the quotient is <= ONE, so it never
+ * saturates, and below ONE the shifted numerator fits 64 bits and one
+ * hardware division does it. (An exact Möller-Granlund reciprocal and a
+ * 65-bit Granlund-Montgomery multiplier per column were both measured slower
+ * than the hardware divider of a current x86 core in the epoch's loops.) */
+static inline int64_t ym_div_le(int64_t num, int64_t den)
+{
+    if (num < I32F32_ONE_BITS) return (int64_t)(((uint64_t)num << 32) / (uint64_t)den);
+    return (int64_t)((((fx_u128)(uint64_t)num) << 32) / (uint64_t)den);
+}
+
+/* div() of a stored u16 value by a sum of such values (row normalisation of
+ * weights, column normalisation of bonds): floor(b * 2^32 / d) for
+ * b <= 65535 and 1 <= d < 2^32, by one high multiply. Granlund & Montgomery
+ * (PLDI 1994, Thm 4.2): for n < 2^N, l = ceil(log2 d) and
+ * m = ceil(2^(N+l) / d), m*d = 2^(N+l) + e with 0 <= e < d <= 2^l, so
+ * n*m / 2^(N+l) exceeds n/d by less than 1/d and floor(n/d) =
+ * floor(n*m / 2^(N+l)). With n = b * 2^32 (N = 48, m < 2^49) that is
+ * floor(b*m / 2^(16+l)) = floor((b << (48-l)) * m / 2^64), b << (48-l) < 2^64.
+ * tests/test_yuma_math.c checks every b against division. */
+typedef struct ym_u16div {
+    uint64_t m;
+    unsigned pre; /* 48 - l */
+} ym_u16div;
+
+static inline ym_u16div ym_u16div_make(uint64_t d)
+{
+    const unsigned l = d > 1 ? 64u - (unsigned)__builtin_clzll(d - 1) : 0u;
+    const fx_u128 p = (fx_u128)1 << (48 + l);
+    ym_u16div r = {(uint64_t)(p / d + (p % d != 0)), 48 - l};
+    return r;
+}
+
+static inline int64_t ym_u16div_apply(ym_u16div r, uint64_t b)
+{
+    return (int64_t)(((fx_u128)(b << r.pre) * r.m) >> 64);
+}
+
+/* mul() of non-negative operands whose exact product is below 2^95
+ * (proportions and their sums): the floor, which cannot saturate. */
+static inline int64_t ym_mul_pos(int64_t a, int64_t b)
+{
+    return (int64_t)(((fx_u128)(uint64_t)a * (uint64_t)b) >> 32);
+}
+
+/* ---- small exact helpers ------------------------------------------------ */
+
+/* fixed_proportion_to_u16 (§3.12): floor(x * 65535) as u16, release wrap for
+ * x outside [0, 1] (the chain's test build panics there; never reached). */
+static inline uint16_t ym_proportion_to_u16(i32f32 x)
+{
+    return i32f32_to_u16_wrap(i32f32_sat_mul(x, i32f32_from_u16(UINT16_MAX)));
+}
+
+/* x_i <- div(x_i, s) for every i, s != 0 (any signs). */
+void ym_div_all(i32f32 *x, size_t n, i32f32 s);
+
+/* exp of substrate-fixed for I32F32 (§1.8) with the chain's 30-term series,
+ * every step checked; equal to fx.h's i32f32_exp for every input (tested),
+ * but in 64-bit arithmetic with an early exit once the terms vanish. */
+fx_status ym_exp(i32f32 x, i32f32 *out);
+static inline i32f32 ym_safe_exp(i32f32 x)
+{
+    i32f32 r;
+    return ym_exp(x, &r) == FX_OK ? r : i32f32_zero();
+}
+
+/* ---- sorting and selection ---------------------------------------------- */
+
+/* Stable LSD radix sort of u64 keys ascending, carrying an optional u32
+ * payload. tmp_key / tmp_pay: n elements each (tmp_pay only with payload).
+ * Byte positions where every key agrees are skipped. */
+void ym_radix_sort_u64(uint64_t *key, uint32_t *payload, size_t n, uint64_t *tmp_key, uint32_t *tmp_pay);
+
+/* Order-preserving map of a signed raw to an unsigned sort key. */
+static inline uint64_t ym_key_i64(int64_t v) { return (uint64_t)v ^ ((uint64_t)1 << 63); }
+
+/* ---- vectors ------------------------------------------------------------ */
+
+/* inplace_normalize (§3.1): s = Σ x (plain add); if s != 0, x_i <- div(x_i, s). */
+void ym_normalize(i32f32 *x, size_t n);
+/* inplace_normalize_using_sum (§3.2). */
+void ym_normalize_using_sum(i32f32 *x, size_t n, i32f32 s);
+/* inplace_normalize_64 (§3.3) on I64F64. */
+void ym_normalize_64(i64f64 *x, size_t n);
+/* vecdiv (§3.11): out_i = y_i != 0 ? div(x_i, y_i) : 0. */
+void ym_vecdiv(const i32f32 *x, const i32f32 *y, size_t n, i32f32 *out);
+/* Plain sum (wrapping like the release build). */
+i32f32 ym_sum(const i32f32 *x, size_t n);
+
+/* is_topk (§3.13): out_i true iff i is among the k largest, ties broken by a
+ * stable ascending sort (among equal values the lower index loses). false on
+ * scratch exhaustion (needs ym_topk_need(n) bytes). */
+bool ym_is_topk(const i32f32 *v, size_t n, size_t k, bool *out, yuma_arena *scratch);
+size_t ym_topk_need(size_t n);
+
+/* vec_max_upscale_to_u16 (§3.12) and its u16 twin used by set_weights. */
+void ym_vec_max_upscale_to_u16(const i32f32 *v, size_t n, uint16_t *out);
+void ym_vec_u16_max_upscale_to_u16(const uint16_t *v, size_t n, uint16_t *out);
+
+/* quantile (§3.18) of ascending `sorted` at q = q_num/q_den (0 <= q <= 1).
+ * The chain computes pos = q*(len-1) and the weight pos - floor(pos) in f64;
+ * here both are exact rationals and the weight is rounded to I32F32 to
+ * nearest, ties to even, as from_num(f64) does. Identical whenever the f64
+ * arithmetic is exact, which it is for the epoch's q = 1/4 and 3/4 (weights
+ * 0, 1/4, 1/2, 3/4). */
+i32f32 ym_quantile_sorted(const i32f32 *sorted, size_t len, uint32_t q_num, uint32_t q_den);
+/* Ascending sort of I32F32 values (radix, stable). false on scratch exhaustion
+ * (needs ym_sort_need(n)). */
+bool ym_sort_i32f32(i32f32 *x, size_t n, yuma_arena *scratch);
+size_t ym_sort_need(size_t n);
+
+/* ---- sparse matrices ---------------------------------------------------- */
+
+/* Row-compressed: row i holds (col[k], val[k]) for k in off[i] .. off[i+1]-1,
+ * in the chain's row order. Columns never repeat within a row. */
+typedef struct ym_sparse {
+    uint32_t rows;
+    uint32_t *off; /* rows + 1 */
+    uint16_t *col;
+    i32f32 *val;
+} ym_sparse;
+
+static inline size_t ym_nnz(const ym_sparse *m) { return m->rows ? m->off[m->rows] : 0; }
+
+/* get_weights_sparse / get_bonds_sparse with the masks of §4.6 / §4.12 fused:
+ * values become the integers u16 (§3.19). For each row i < rows:
+ *  - row_mask && row_mask[i]: the row is emptied (inplace_mask_rows);
+ *  - entries with col >= ncols are dropped when drop_out_of_range, else the
+ *    load fails with YUMA_EINPUT (the sparse bond getter would panic);
+ *  - mask_diag: the entry (i, i) is dropped (inplace_mask_diag);
+ *  - last_update && last_update[i] <= reg[j]: (i, j) is dropped ("outdated",
+ *    vec_mask_sparse_matrix with updated <= registered);
+ *  - a column repeated among the kept entries of a row is YUMA_EINPUT
+ *    (set_weights rejects duplicates and the epoch never writes them).
+ * out needs rows+1 offsets and room for src.off[rows] entries; stamp is
+ * ncols u32 of scratch (any content). */
+yuma_status ym_sparse_load(const yuma_csr *src, uint32_t rows, uint32_t ncols, const bool *row_mask,
+                           bool drop_out_of_range, bool mask_diag, const uint64_t *last_update,
+                           const uint64_t *reg, uint32_t *stamp, ym_sparse *out);
+
+/* inplace_row_normalize_sparse (§3.4). */
+void ym_row_normalize_sparse(ym_sparse *m);
+/* inplace_col_normalize_sparse (§3.5); colsum: ncols of scratch (keeps the
+ * column sums). */
+void ym_col_normalize_sparse(ym_sparse *m, uint32_t ncols, i32f32 *colsum);
+/* inplace_col_max_upscale_sparse (§3.6); colmax: ncols of scratch. */
+void ym_col_max_upscale_sparse(ym_sparse *m, uint32_t ncols, i32f32 *colmax);
+/* matmul_sparse (§3.7): out_j = Σ_i x_i m_ij, out has ncols entries. */
+void ym_matmul_sparse(const ym_sparse *m, const i32f32 *x, uint32_t ncols, i32f32 *out);
+/* matmul_transpose_sparse (§3.8): out_i = Σ_j x_j m_ij, out has rows entries. */
+void ym_matmul_transpose_sparse(const ym_sparse *m, const i32f32 *x, i32f32 *out);
+/* row_sum_sparse (§3.9, plain sums) and col_sum_sparse (plain sums). */
+void ym_row_sum_sparse(const ym_sparse *m, i32f32 *out);
+void ym_col_sum_sparse(const ym_sparse *m, uint32_t ncols, i32f32 *out);
+/* row_hadamard_sparse: m_ij <- mul(m_ij, x_i). */
+void ym_row_hadamard_sparse(ym_sparse *m, const i32f32 *x);
+/* col_clip_sparse (§3.10), in place (entries clipped to 0 are removed). */
+void ym_col_clip_sparse(ym_sparse *m, const i32f32 *c);
+
+/* mat_ema_sparse (§3.16): out_ij = mul(α, new_ij) + mul(1-α, old_ij), keeping
+ * entries > 0 in increasing column. mat_ema_alpha_vec_sparse (§3.17): α_j per
+ * column (0 beyond alen), new assigned rather than added. new and old have the
+ * same number of rows; out needs rows+1 offsets and room for nnz(new)+nnz(old)
+ * entries. false on scratch exhaustion (needs ym_ema_need(ncols)). */
+bool ym_mat_ema_sparse(const ym_sparse *nw, const ym_sparse *old, i32f32 alpha, uint32_t ncols, ym_sparse *out,
+                       yuma_arena *scratch);
+bool ym_mat_ema_alpha_vec_sparse(const ym_sparse *nw, const ym_sparse *old, const i32f32 *alpha, size_t alen,
+                                 uint32_t ncols, ym_sparse *out, yuma_arena *scratch);
+size_t ym_ema_need(uint32_t ncols);
+
+/* ---- consensus ---------------------------------------------------------- */
+
+/* weighted_median (§3.14), literally: the chain's recursive partition around
+ * the middle element, iterated. idx: the ordered index list P (m entries,
+ * consumed); scratch: 2*m u32. The test oracle for the fast version. */
+i32f32 ym_weighted_median_literal(const i32f32 *stake, const i32f32 *score, uint32_t *idx, size_t m,
+                                  i32f32 minority, i32f32 lo, i32f32 hi, uint32_t *scratch);
+
+/* The same result in O(m) per level, at most 16 levels. §3.14: with lo = 0
+ * and hi = Σ stake (no saturation) the chain returns, independently of the
+ * order of the entries, the smallest score when minority < 0, the largest
+ * when minority >= hi, and otherwise the unique score v with
+ * C⁻(v) <= minority < C(v) (C, C⁻: stake with score <= v, < v). This finds
+ * that v by a weighted radix select (stake histogram over the score range,
+ * keep the bucket where the cumulative stake passes minority, repeat).
+ * Entries are 8-byte keys, score << YM_WM_IDX_BITS | idx, with the stake of
+ * an entry at stake_of[idx] (the epoch's stake by row, one extra slot for
+ * the zero block): scores in [0, 2^50], idx < 2^13. key: m keys
+ * (reordered); tmp: m keys of scratch. */
+#define YM_WM_IDX_BITS 13
+static inline uint64_t ym_wm_key(int64_t score, uint32_t idx) { return (uint64_t)score << YM_WM_IDX_BITS | idx; }
+i32f32 ym_weighted_median_fast(uint64_t *key, size_t m, const int64_t *stake_of, i32f32 minority, i32f32 hi,
+                               uint64_t *tmp);
+
+/* weighted_median_col_sparse (§3.15): out_c for every column c < ncols.
+ * stake: rows entries (>= 0), rows < 2^13; w: the (masked, row-normalised)
+ * weights, values in [0, 2^50].
+ * false on scratch exhaustion (needs ym_wmcol_need(rows, ncols, nnz)). */
+bool ym_weighted_median_col_sparse(const i32f32 *stake, const ym_sparse *w, uint32_t ncols, i32f32 majority,
+                                   i32f32 *out, yuma_arena *scratch);
+size_t ym_wmcol_need(uint32_t rows, uint32_t ncols, size_t nnz);
+
+/* ---- liquid alpha v1.2.4 (§5) ------------------------------------------- */
+
+/* calculate_logistic_params: (a, b) = (0, 0) when c_hi <= c_lo or an alpha is 0. */
+void ym_logistic_params(i32f32 a_hi, i32f32 a_lo, i32f32 c_hi, i32f32 c_lo, i32f32 *a, i32f32 *b);
+/* compute_alpha_values: out_j = div(1, 1 + safe_exp(b - mul(a, c_j))). */
+void ym_alpha_values(const i32f32 *c, size_t n, i32f32 a, i32f32 b, i32f32 *out);
+/* clamp_alpha_values: α_j <- max(min(α_j, hi), lo). */
+void ym_clamp_alpha(i32f32 *alpha, size_t n, i32f32 hi, i32f32 lo);
+
+#endif

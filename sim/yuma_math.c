@@ -1,0 +1,706 @@
+/* yuma_math.c -- math.rs of subtensor v1.2.4 on raw fixed-point integers.
+ *
+ * Invariant: every primitive returns the bits the chain's function returns
+ * for the same inputs (yuma-epoch.md §3, §5). The fast paths (weighted
+ * radix select, 64-bit exp, radix sort, the division shortcuts of
+ * yuma_math.h) are exact replacements, each compared with the literal
+ * definition in tests/test_yuma_math.c. No floating point; scratch comes from the caller's
+ * arena and is given back before returning.
+ */
+#include "taosim/yuma_math.h"
+
+#include <string.h>
+
+#define ONE I32F32_ONE_BITS
+
+/* ---- scratch ------------------------------------------------------------ */
+
+void *ym_alloc(yuma_arena *a, size_t bytes)
+{
+    if (!a || !a->base || a->used > a->cap) return NULL;
+    size_t pad = (size_t)(-(uintptr_t)(a->base + a->used) & 15);
+    size_t need = ym_round16(bytes);
+    if (need < bytes || pad > a->cap - a->used || need > a->cap - a->used - pad) return NULL;
+    void *r = a->base + a->used + pad;
+    a->used += pad + need;
+    return r;
+}
+
+/* ---- division helpers --------------------------------------------------- */
+
+/* div(a, d), d != 0, any signs. fx.h's fast path covers 0 <= a < ONE; this
+ * one also covers a >= ONE without the 128-by-128 library division. */
+static inline int64_t div1(int64_t a, int64_t d)
+{
+    if (a >= 0 && d > 0 && ((uint64_t)a >> 32) < (uint64_t)d) {
+        uint64_t q = (uint64_t)((((fx_u128)(uint64_t)a) << 32) / (uint64_t)d);
+        return q > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)q;
+    }
+    i32f32 q = i32f32_zero(); /* set unless d == 0, which callers exclude */
+    (void)i32f32_sat_div(i32f32_from_bits(a), i32f32_from_bits(d), &q);
+    return q.bits;
+}
+
+void ym_div_all(i32f32 *x, size_t n, i32f32 s)
+{
+    for (size_t i = 0; i < n; i++) x[i].bits = div1(x[i].bits, s.bits);
+}
+
+/* floor(2^64 / d) for d >= 2: the I32F32 quotient ONE / d. */
+static inline int64_t one_over(uint64_t d)
+{
+    uint64_t q = UINT64_MAX / d;
+    if (UINT64_MAX - q * d == d - 1) q++; /* d divides 2^64 */
+    return (int64_t)q;
+}
+
+/* ---- exp ---------------------------------------------------------------- */
+
+fx_status ym_exp(i32f32 x, i32f32 *out)
+{
+    if (x.bits == 0) {
+        *out = i32f32_one();
+        return FX_OK;
+    }
+    if (x.bits == ONE) { /* the library returns its constant, not the series */
+        *out = i32f32_from_bits((int64_t)FX_E_I9F23 << 9);
+        return FX_OK;
+    }
+    bool neg = x.bits < 0;
+    if (x.bits == INT64_MIN) return FX_EOVERFLOW; /* -MIN does not fit */
+    uint64_t ax = (uint64_t)(neg ? -x.bits : x.bits);
+    if (ax > (uint64_t)(INT64_MAX - ONE)) return FX_EOVERFLOW;
+    uint64_t result = ax + (uint64_t)ONE, term = ax;
+    /* Terms i = 2..31: term = floor(term*x / 2^32), then trunc(term*2^32 /
+     * (i*2^32)) which is floor(term / i) for term >= 0. Once a term is 0 the
+     * remaining ones are 0 and add nothing. */
+    for (uint64_t i = 2; i < 32 && term; i++) {
+        fx_u128 p = ((fx_u128)term * ax) >> 32;
+        if (p > (fx_u128)INT64_MAX) return FX_EOVERFLOW;
+        term = (uint64_t)p / i;
+        result += term;
+        if (result > (uint64_t)INT64_MAX) return FX_EOVERFLOW;
+    }
+    if (neg) result = (uint64_t)one_over(result); /* result > ONE: quotient < ONE */
+    out->bits = (int64_t)result;
+    return FX_OK;
+}
+
+/* ---- sorting ------------------------------------------------------------ */
+
+void ym_radix_sort_u64(uint64_t *key, uint32_t *payload, size_t n, uint64_t *tmp_key, uint32_t *tmp_pay)
+{
+    if (n < 2) return;
+    uint32_t cnt[8][256];
+    memset(cnt, 0, sizeof cnt);
+    for (size_t i = 0; i < n; i++)
+        for (int b = 0; b < 8; b++) cnt[b][(key[i] >> (8 * b)) & 255]++;
+    uint64_t *sk = key, *dk = tmp_key;
+    uint32_t *sp = payload, *dp = tmp_pay;
+    for (int b = 0; b < 8; b++) {
+        if (cnt[b][(key[0] >> (8 * b)) & 255] == n) continue; /* every key has this byte */
+        uint32_t pos[256], acc = 0;
+        for (int d = 0; d < 256; d++) {
+            pos[d] = acc;
+            acc += cnt[b][d];
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint32_t t = pos[(sk[i] >> (8 * b)) & 255]++;
+            dk[t] = sk[i];
+            if (sp) dp[t] = sp[i];
+        }
+        uint64_t *tk = sk; sk = dk; dk = tk;
+        uint32_t *tp = sp; sp = dp; dp = tp;
+    }
+    if (sk != key) {
+        memcpy(key, sk, n * sizeof *key);
+        if (payload) memcpy(payload, sp, n * sizeof *payload);
+    }
+}
+
+size_t ym_sort_need(size_t n) { return 2 * ym_round16(n * sizeof(uint64_t)); }
+
+bool ym_sort_i32f32(i32f32 *x, size_t n, yuma_arena *scratch)
+{
+    size_t mark = scratch ? scratch->used : 0;
+    uint64_t *k = ym_alloc(scratch, n * sizeof *k), *t = ym_alloc(scratch, n * sizeof *t);
+    if (!k || !t) {
+        if (scratch) scratch->used = mark;
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) k[i] = ym_key_i64(x[i].bits);
+    ym_radix_sort_u64(k, NULL, n, t, NULL);
+    for (size_t i = 0; i < n; i++) x[i].bits = (int64_t)(k[i] ^ ((uint64_t)1 << 63));
+    scratch->used = mark;
+    return true;
+}
+
+/* ---- vectors ------------------------------------------------------------ */
+
+i32f32 ym_sum(const i32f32 *x, size_t n)
+{
+    uint64_t s = 0;
+    for (size_t i = 0; i < n; i++) s += (uint64_t)x[i].bits;
+    return i32f32_from_bits((int64_t)s);
+}
+
+void ym_normalize(i32f32 *x, size_t n)
+{
+    i32f32 s = ym_sum(x, n);
+    if (s.bits != 0) ym_div_all(x, n, s);
+}
+
+void ym_normalize_using_sum(i32f32 *x, size_t n, i32f32 s)
+{
+    if (s.bits != 0) ym_div_all(x, n, s);
+}
+
+void ym_normalize_64(i64f64 *x, size_t n)
+{
+    fx_u128 s = 0;
+    for (size_t i = 0; i < n; i++) s += (fx_u128)x[i].bits;
+    if (s == 0) return;
+    for (size_t i = 0; i < n; i++) (void)i64f64_sat_div(x[i], i64f64_from_bits((fx_i128)s), &x[i]);
+}
+
+void ym_vecdiv(const i32f32 *x, const i32f32 *y, size_t n, i32f32 *out)
+{
+    for (size_t i = 0; i < n; i++) out[i].bits = y[i].bits != 0 ? div1(x[i].bits, y[i].bits) : 0;
+}
+
+size_t ym_topk_need(size_t n) { return 2 * ym_round16(n * sizeof(uint64_t)) + 2 * ym_round16(n * sizeof(uint32_t)); }
+
+bool ym_is_topk(const i32f32 *v, size_t n, size_t k, bool *out, yuma_arena *scratch)
+{
+    for (size_t i = 0; i < n; i++) out[i] = true;
+    if (n <= k) return true; /* n < k: the chain returns early; n == k: nothing to drop */
+    if (k == 0) {
+        for (size_t i = 0; i < n; i++) out[i] = false;
+        return true;
+    }
+    size_t mark = scratch ? scratch->used : 0;
+    uint64_t *key = ym_alloc(scratch, n * sizeof *key), *tk = ym_alloc(scratch, n * sizeof *tk);
+    uint32_t *idx = ym_alloc(scratch, n * sizeof *idx), *ti = ym_alloc(scratch, n * sizeof *ti);
+    if (!key || !tk || !idx || !ti) {
+        if (scratch) scratch->used = mark;
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        key[i] = ym_key_i64(v[i].bits);
+        idx[i] = (uint32_t)i;
+    }
+    ym_radix_sort_u64(key, idx, n, tk, ti); /* stable: equal values keep index order */
+    for (size_t r = 0; r < n - k; r++) out[idx[r]] = false;
+    scratch->used = mark;
+    return true;
+}
+
+/* to_num::<u16>(round(x)) with the release build's wrap: round half away
+ * from zero (§1.6), keep the low 16 bits of the integer. */
+static inline uint16_t round_to_u16(i32f32 x)
+{
+    int64_t ip = x.bits >> 32;
+    uint32_t fr = (uint32_t)x.bits;
+    ip += x.bits >= 0 ? fr >= 0x80000000u : fr > 0x80000000u;
+    return (uint16_t)ip;
+}
+
+void ym_vec_max_upscale_to_u16(const i32f32 *v, size_t n, uint16_t *out)
+{
+    if (n == 0) return;
+    const i32f32 u16max = i32f32_from_u16(UINT16_MAX);
+    int64_t m = v[0].bits;
+    for (size_t i = 1; i < n; i++)
+        if (v[i].bits > m) m = v[i].bits;
+    if (m == 0) {
+        for (size_t i = 0; i < n; i++) out[i] = i32f32_to_u16_wrap(i32f32_sat_mul(v[i], u16max));
+    } else if (m > ((int64_t)32768 << 32)) {
+        i32f32 f = i32f32_from_bits(div1(u16max.bits, m));
+        for (size_t i = 0; i < n; i++) out[i] = round_to_u16(i32f32_sat_mul(v[i], f));
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            i32f32 scaled = i32f32_sat_mul(v[i], u16max);
+            out[i] = round_to_u16(i32f32_from_bits(div1(scaled.bits, m)));
+        }
+    }
+}
+
+void ym_vec_u16_max_upscale_to_u16(const uint16_t *v, size_t n, uint16_t *out)
+{
+    if (n == 0) return;
+    const i32f32 u16max = i32f32_from_u16(UINT16_MAX);
+    uint16_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] > m) m = v[i];
+    const int64_t mb = (int64_t)m << 32;
+    if (m == 0) {
+        for (size_t i = 0; i < n; i++) out[i] = 0;
+    } else if (m > 32768) {
+        i32f32 f = i32f32_from_bits(div1(u16max.bits, mb));
+        for (size_t i = 0; i < n; i++) out[i] = round_to_u16(i32f32_sat_mul(i32f32_from_u16(v[i]), f));
+    } else {
+        for (size_t i = 0; i < n; i++)
+            out[i] = round_to_u16(i32f32_from_bits(div1(i32f32_sat_mul(i32f32_from_u16(v[i]), u16max).bits, mb)));
+    }
+}
+
+i32f32 ym_quantile_sorted(const i32f32 *sorted, size_t len, uint32_t q_num, uint32_t q_den)
+{
+    if (len == 0 || q_den == 0) return i32f32_zero();
+    fx_u128 p = (fx_u128)q_num * (len - 1);
+    size_t lo = (size_t)(p / q_den);
+    uint64_t r = (uint64_t)(p % q_den);
+    if (r == 0) return sorted[lo];
+    /* weight = from_num(r / q_den): nearest multiple of 2^-32, ties to even */
+    fx_u128 t = (fx_u128)r << 32;
+    uint64_t w = (uint64_t)(t / q_den), wr = (uint64_t)(t % q_den);
+    if (2 * (fx_u128)wr > q_den || (2 * (fx_u128)wr == q_den && (w & 1))) w++;
+    i32f32 d = i32f32_sat_sub(sorted[lo + 1], sorted[lo]);
+    return i32f32_sat_add(sorted[lo], i32f32_sat_mul(d, i32f32_from_bits((int64_t)w)));
+}
+
+/* ---- sparse ------------------------------------------------------------- */
+
+yuma_status ym_sparse_load(const yuma_csr *src, uint32_t rows, uint32_t ncols, const bool *row_mask,
+                           bool drop_out_of_range, bool mask_diag, const uint64_t *last_update,
+                           const uint64_t *reg, uint32_t *stamp, ym_sparse *out)
+{
+    memset(stamp, 0, ncols * sizeof *stamp);
+    uint32_t k = 0;
+    out->rows = rows;
+    out->off[0] = 0;
+    for (uint32_t i = 0; i < rows; i++) {
+        if (!(row_mask && row_mask[i])) {
+            const uint64_t lu = last_update ? last_update[i] : 0;
+            for (uint32_t q = src->off[i]; q < src->off[i + 1]; q++) {
+                uint32_t j = src->ent[q].col;
+                if (j >= ncols) {
+                    if (drop_out_of_range) continue;
+                    return YUMA_EINPUT;
+                }
+                if (mask_diag && j == i) continue;
+                if (last_update && lu <= reg[j]) continue;
+                if (stamp[j] == i + 1) return YUMA_EINPUT;
+                stamp[j] = i + 1;
+                out->col[k] = (uint16_t)j;
+                out->val[k] = i32f32_from_u16(src->ent[q].val);
+                k++;
+            }
+        }
+        out->off[i + 1] = k;
+    }
+    return YUMA_OK;
+}
+
+void ym_row_normalize_sparse(ym_sparse *m)
+{
+    for (uint32_t i = 0; i < m->rows; i++) {
+        uint32_t b = m->off[i], e = m->off[i + 1];
+        i32f32 s = ym_sum(m->val + b, e - b);
+        if (s.bits > 0) ym_div_all(m->val + b, e - b, s);
+    }
+}
+
+void ym_col_normalize_sparse(ym_sparse *m, uint32_t ncols, i32f32 *colsum)
+{
+    size_t nnz = ym_nnz(m);
+    for (uint32_t j = 0; j < ncols; j++) colsum[j] = i32f32_zero();
+    for (size_t k = 0; k < nnz; k++) colsum[m->col[k]] = i32f32_sat_add(colsum[m->col[k]], m->val[k]);
+    for (size_t k = 0; k < nnz; k++) {
+        int64_t c = colsum[m->col[k]].bits;
+        if (c != 0) m->val[k].bits = div1(m->val[k].bits, c);
+    }
+}
+
+void ym_col_max_upscale_sparse(ym_sparse *m, uint32_t ncols, i32f32 *colmax)
+{
+    size_t nnz = ym_nnz(m);
+    for (uint32_t j = 0; j < ncols; j++) colmax[j] = i32f32_zero(); /* max(0, max_i m_ij) */
+    for (size_t k = 0; k < nnz; k++)
+        if (m->val[k].bits > colmax[m->col[k]].bits) colmax[m->col[k]] = m->val[k];
+    for (size_t k = 0; k < nnz; k++) {
+        int64_t c = colmax[m->col[k]].bits;
+        if (c > 0) m->val[k].bits = div1(m->val[k].bits, c);
+    }
+}
+
+void ym_matmul_sparse(const ym_sparse *m, const i32f32 *x, uint32_t ncols, i32f32 *out)
+{
+    for (uint32_t j = 0; j < ncols; j++) out[j] = i32f32_zero();
+    for (uint32_t i = 0; i < m->rows; i++)
+        for (uint32_t k = m->off[i]; k < m->off[i + 1]; k++)
+            out[m->col[k]] = i32f32_sat_add(out[m->col[k]], i32f32_sat_mul(x[i], m->val[k]));
+}
+
+void ym_matmul_transpose_sparse(const ym_sparse *m, const i32f32 *x, i32f32 *out)
+{
+    for (uint32_t i = 0; i < m->rows; i++) {
+        i32f32 d = i32f32_zero();
+        for (uint32_t k = m->off[i]; k < m->off[i + 1]; k++)
+            d = i32f32_sat_add(d, i32f32_sat_mul(x[m->col[k]], m->val[k]));
+        out[i] = d;
+    }
+}
+
+void ym_row_sum_sparse(const ym_sparse *m, i32f32 *out)
+{
+    for (uint32_t i = 0; i < m->rows; i++) out[i] = ym_sum(m->val + m->off[i], m->off[i + 1] - m->off[i]);
+}
+
+void ym_col_sum_sparse(const ym_sparse *m, uint32_t ncols, i32f32 *out)
+{
+    for (uint32_t j = 0; j < ncols; j++) out[j] = i32f32_zero();
+    size_t nnz = ym_nnz(m);
+    for (size_t k = 0; k < nnz; k++) out[m->col[k]] = i32f32_wrap_add(out[m->col[k]], m->val[k]);
+}
+
+void ym_row_hadamard_sparse(ym_sparse *m, const i32f32 *x)
+{
+    for (uint32_t i = 0; i < m->rows; i++)
+        for (uint32_t k = m->off[i]; k < m->off[i + 1]; k++) m->val[k] = i32f32_sat_mul(m->val[k], x[i]);
+}
+
+void ym_col_clip_sparse(ym_sparse *m, const i32f32 *c)
+{
+    uint32_t w = 0, rd = 0;
+    for (uint32_t i = 0; i < m->rows; i++) {
+        uint32_t end = m->off[i + 1];
+        for (; rd < end; rd++) {
+            uint16_t j = m->col[rd];
+            int64_t v = m->val[rd].bits, cj = c[j].bits;
+            if (cj < v) {
+                if (cj <= 0) continue; /* clipped to nothing: the entry is dropped */
+                v = cj;
+            }
+            m->col[w] = j;
+            m->val[w].bits = v;
+            w++;
+        }
+        m->off[i + 1] = w;
+    }
+}
+
+size_t ym_ema_need(uint32_t ncols)
+{
+    return ym_round16((size_t)ncols * sizeof(int64_t)) + ym_round16(((size_t)ncols + 63) / 64 * sizeof(uint64_t));
+}
+
+/* Shared by both EMAs: accumulate a row densely, then emit the positive
+ * entries in increasing column through a bitmap of touched columns. */
+static bool ema_rows(const ym_sparse *nw, const ym_sparse *old, i32f32 alpha, bool per_col, const i32f32 *av,
+                     size_t alen, uint32_t ncols, ym_sparse *out, yuma_arena *scratch)
+{
+    size_t mark = scratch ? scratch->used : 0;
+    size_t words = ((size_t)ncols + 63) / 64;
+    int64_t *acc = ym_alloc(scratch, (size_t)ncols * sizeof *acc);
+    uint64_t *bits = ym_alloc(scratch, words * sizeof *bits);
+    if (!acc || !bits) {
+        if (scratch) scratch->used = mark;
+        return false;
+    }
+    memset(acc, 0, (size_t)ncols * sizeof *acc);
+    memset(bits, 0, words * sizeof *bits);
+    const i32f32 beta = i32f32_sat_sub(i32f32_one(), alpha);
+    uint32_t k = 0;
+    out->rows = nw->rows;
+    out->off[0] = 0;
+    for (uint32_t i = 0; i < nw->rows; i++) {
+        size_t wlo = words, whi = 0;
+        for (uint32_t q = nw->off[i]; q < nw->off[i + 1]; q++) {
+            uint32_t j = nw->col[q];
+            if (per_col) { /* mat_ema_alpha_vec_sparse assigns the new term */
+                i32f32 a = j < alen ? av[j] : i32f32_zero();
+                acc[j] = i32f32_sat_mul(a, nw->val[q]).bits;
+            } else {
+                acc[j] = i32f32_sat_add(i32f32_from_bits(acc[j]), i32f32_sat_mul(alpha, nw->val[q])).bits;
+            }
+            bits[j >> 6] |= (uint64_t)1 << (j & 63);
+            if (j >> 6 < wlo) wlo = j >> 6;
+            if (j >> 6 > whi) whi = j >> 6;
+        }
+        for (uint32_t q = old->off[i]; q < old->off[i + 1]; q++) {
+            uint32_t j = old->col[q];
+            i32f32 b = beta;
+            if (per_col) b = i32f32_sat_sub(i32f32_one(), j < alen ? av[j] : i32f32_zero());
+            acc[j] = i32f32_sat_add(i32f32_from_bits(acc[j]), i32f32_sat_mul(b, old->val[q])).bits;
+            bits[j >> 6] |= (uint64_t)1 << (j & 63);
+            if (j >> 6 < wlo) wlo = j >> 6;
+            if (j >> 6 > whi) whi = j >> 6;
+        }
+        for (size_t w = wlo; w <= whi && w < words; w++) {
+            uint64_t b = bits[w];
+            while (b) {
+                uint32_t j = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(b));
+                b &= b - 1;
+                if (acc[j] > 0) {
+                    out->col[k] = (uint16_t)j;
+                    out->val[k].bits = acc[j];
+                    k++;
+                }
+                acc[j] = 0;
+            }
+            bits[w] = 0;
+        }
+        out->off[i + 1] = k;
+    }
+    scratch->used = mark;
+    return true;
+}
+
+bool ym_mat_ema_sparse(const ym_sparse *nw, const ym_sparse *old, i32f32 alpha, uint32_t ncols, ym_sparse *out,
+                       yuma_arena *scratch)
+{
+    return ema_rows(nw, old, alpha, false, NULL, 0, ncols, out, scratch);
+}
+
+bool ym_mat_ema_alpha_vec_sparse(const ym_sparse *nw, const ym_sparse *old, const i32f32 *alpha, size_t alen,
+                                 uint32_t ncols, ym_sparse *out, yuma_arena *scratch)
+{
+    return ema_rows(nw, old, i32f32_zero(), true, alpha, alpha ? alen : 0, ncols, out, scratch);
+}
+
+/* ---- weighted median ---------------------------------------------------- */
+
+i32f32 ym_weighted_median_literal(const i32f32 *stake, const i32f32 *score, uint32_t *idx, size_t m,
+                                  i32f32 minority, i32f32 lo, i32f32 hi, uint32_t *scratch)
+{
+    /* The recursion is a tail call into L or U: iterate, rotating three
+     * buffers (the current list and two free ones for L and U). */
+    uint32_t *buf[3] = {idx, scratch, scratch + m};
+    int p = 0;
+    for (;;) {
+        uint32_t *P = buf[p], *L = buf[(p + 1) % 3], *U = buf[(p + 2) % 3];
+        if (m == 0) return i32f32_zero();
+        if (m == 1) return score[P[0]];
+        i32f32 pivot = score[P[m / 2]], ls = i32f32_zero(), us = i32f32_zero();
+        size_t nl = 0, nu = 0;
+        for (size_t k = 0; k < m; k++) {
+            uint32_t x = P[k];
+            if (score[x].bits == pivot.bits) continue;
+            if (score[x].bits < pivot.bits) {
+                L[nl++] = x;
+                ls = i32f32_sat_add(ls, stake[x]);
+            } else {
+                U[nu++] = x;
+                us = i32f32_sat_add(us, stake[x]);
+            }
+        }
+        i32f32 lo_ls = i32f32_sat_add(lo, ls), hi_us = i32f32_sat_sub(hi, us);
+        if (lo_ls.bits <= minority.bits && minority.bits < hi_us.bits) return pivot;
+        if (minority.bits < lo_ls.bits && nl > 0) {
+            p = (p + 1) % 3;
+            m = nl;
+            hi = lo_ls;
+        } else if (hi_us.bits <= minority.bits && nu > 0) {
+            p = (p + 2) % 3;
+            m = nu;
+            lo = hi_us;
+        } else {
+            return pivot;
+        }
+    }
+}
+
+#define WM_MASK (((uint64_t)1 << YM_WM_IDX_BITS) - 1)
+
+static void wm_insertion_sort(uint64_t *a, size_t m)
+{
+    for (size_t i = 1; i < m; i++) {
+        uint64_t x = a[i];
+        size_t j = i;
+        while (j > 0 && a[j - 1] > x) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = x;
+    }
+}
+
+/* 0 <= target < Σ stake: the unique v with C⁻(v) <= target < C(v), by a
+ * weighted MSD radix select. Each level spreads the scores of the current
+ * range [lo, lo + span] over at most 256 buckets of equal width, adds the
+ * stakes per bucket, and keeps the bucket where the cumulative stake (from
+ * base, the stake below the range) passes target: v lies in it, since C⁻
+ * and C are monotone. A level divides the span by at least 16, so there are
+ * at most 16 levels; with equal scores the span reaches 0 and v is the
+ * common score. dst: scratch for m keys. */
+static int64_t wm_select(uint64_t *src, size_t m, const int64_t *st, int64_t target, uint64_t *dst)
+{
+    uint64_t lo = src[0] >> YM_WM_IDX_BITS, hi = lo;
+    for (size_t k = 1; k < m; k++) {
+        const uint64_t s = src[k] >> YM_WM_IDX_BITS;
+        if (s < lo) lo = s;
+        if (s > hi) hi = s;
+    }
+    uint64_t span = hi - lo;
+    int64_t base = 0, hist[256];
+    for (;;) {
+        if (span == 0) return (int64_t)lo;
+        if (m <= 16) { /* sorted keys are in score order: the first to pass target */
+            wm_insertion_sort(src, m);
+            for (size_t k = 0;; k++) {
+                base += st[src[k] & WM_MASK];
+                if (target < base || k + 1 == m) return (int64_t)(src[k] >> YM_WM_IDX_BITS);
+            }
+        }
+        const unsigned lg = 63u - (unsigned)__builtin_clzll((unsigned long long)m); /* log2 m */
+        const unsigned lb = lg < 6 ? 4 : lg > 10 ? 8 : lg - 2;                        /* ~m/4 buckets */
+        const unsigned bits = 64u - (unsigned)__builtin_clzll(span);
+        const unsigned shift = bits > lb ? bits - lb : 0;
+        const size_t nb = (size_t)(span >> shift) + 1;
+        memset(hist, 0, nb * sizeof *hist);
+        for (size_t k = 0; k < m; k++) hist[((src[k] >> YM_WM_IDX_BITS) - lo) >> shift] += st[src[k] & WM_MASK];
+        size_t b = 0;
+        while (target >= base + hist[b]) base += hist[b++];
+        if (shift == 0) return (int64_t)(lo + b);
+        size_t kept = 0;
+        for (size_t k = 0; k < m; k++) {
+            dst[kept] = src[k];
+            kept += (((src[k] >> YM_WM_IDX_BITS) - lo) >> shift) == b;
+        }
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+        m = kept;
+        lo += (uint64_t)b << shift;
+        const uint64_t width = ((uint64_t)1 << shift) - 1, rest = span - ((uint64_t)b << shift);
+        span = rest < width ? rest : width;
+    }
+}
+
+i32f32 ym_weighted_median_fast(uint64_t *key, size_t m, const int64_t *stake_of, i32f32 minority, i32f32 hi,
+                               uint64_t *tmp)
+{
+    if (m == 0) return i32f32_zero();
+    if (m == 1) return i32f32_from_bits((int64_t)(key[0] >> YM_WM_IDX_BITS));
+    if (minority.bits < 0 || minority.bits >= hi.bits) { /* the smallest / the largest score present */
+        uint64_t v = key[0];
+        for (size_t k = 1; k < m; k++)
+            if (minority.bits < 0 ? key[k] < v : key[k] > v) v = key[k];
+        return i32f32_from_bits((int64_t)(v >> YM_WM_IDX_BITS));
+    }
+    return i32f32_from_bits(wm_select(key, m, stake_of, minority.bits, tmp));
+}
+
+size_t ym_wmcol_need(uint32_t rows, uint32_t ncols, size_t nnz)
+{
+    return ym_round16((size_t)rows * sizeof(int64_t))                  /* compacted stakes */
+           + ym_round16(((size_t)rows + 1) * sizeof(int64_t))          /* stake by row, then the zero block */
+           + ym_round16(((size_t)ncols + 1) * sizeof(uint32_t))        /* column offsets */
+           + ym_round16((size_t)ncols * sizeof(int64_t))               /* listed stake by column */
+           + ym_round16((nnz + ncols) * sizeof(uint64_t))              /* keys + one zero block per column */
+           + ym_round16(((size_t)rows + 1) * sizeof(uint64_t));        /* select buffer */
+}
+
+bool ym_weighted_median_col_sparse(const i32f32 *stake, const ym_sparse *w, uint32_t ncols, i32f32 majority,
+                                   i32f32 *out, yuma_arena *scratch)
+{
+    const uint32_t rows = w->rows;
+    const size_t nnz = ym_nnz(w);
+    size_t mark = scratch ? scratch->used : 0;
+    i32f32 *up = ym_alloc(scratch, (size_t)rows * sizeof *up);
+    int64_t *urow = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *urow);
+    uint32_t *coff = ym_alloc(scratch, ((size_t)ncols + 1) * sizeof *coff);
+    int64_t *listed = ym_alloc(scratch, (size_t)ncols * sizeof *listed);
+    uint64_t *keys = ym_alloc(scratch, (nnz + ncols) * sizeof *keys);
+    uint64_t *tmp = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *tmp);
+    if (!up || !urow || !coff || !listed || !keys || !tmp || rows >= ((uint32_t)1 << YM_WM_IDX_BITS)) {
+        if (scratch) scratch->used = mark;
+        return false;
+    }
+    /* u: the positive stakes in uid order, normalised by their own sum. */
+    size_t npos = 0;
+    for (uint32_t i = 0; i < rows; i++)
+        if (stake[i].bits > 0) up[npos++] = stake[i];
+    ym_normalize(up, npos);
+    const i32f32 sigma = ym_sum(up, npos);
+    const i32f32 minority = i32f32_sat_sub(sigma, majority);
+    for (uint32_t i = 0, k = 0; i < rows; i++) urow[i] = stake[i].bits > 0 ? up[k++].bits : 0;
+    if (npos == 0) {
+        for (uint32_t c = 0; c < ncols; c++) out[c] = i32f32_zero();
+        scratch->used = mark;
+        return true;
+    }
+    /* Column lists of (score, row) over the positive-stake rows; a row without
+     * an entry in column c scores 0 there: those rows form one zero block. */
+    memset(coff, 0, ((size_t)ncols + 1) * sizeof *coff);
+    for (uint32_t i = 0; i < rows; i++)
+        if (urow[i] > 0)
+            for (uint32_t k = w->off[i]; k < w->off[i + 1]; k++) coff[w->col[k] + 1]++;
+    uint32_t acc = 0;
+    for (uint32_t c = 0; c < ncols; c++) {
+        uint32_t t = coff[c + 1];
+        coff[c] = acc; /* becomes the fill position of column c */
+        acc += t + 1;
+        listed[c] = 0;
+    }
+    for (uint32_t i = 0; i < rows; i++) {
+        if (urow[i] <= 0) continue;
+        for (uint32_t k = w->off[i]; k < w->off[i + 1]; k++) {
+            uint16_t c = w->col[k];
+            keys[coff[c]++] = ym_wm_key(w->val[k].bits, i);
+            listed[c] += urow[i];
+        }
+    }
+    uint32_t start = 0;
+    for (uint32_t c = 0; c < ncols; c++) {
+        uint32_t end = coff[c];
+        size_t m = end - start;
+        if (m < npos) { /* some positive-stake row has no entry here */
+            urow[rows] = sigma.bits - listed[c];
+            keys[end] = ym_wm_key(0, rows);
+            m++;
+        }
+        out[c] = ym_weighted_median_fast(keys + start, m, urow, minority, sigma, tmp);
+        start = end + 1; /* past the slot reserved for the zero block */
+    }
+    scratch->used = mark;
+    return true;
+}
+
+/* ---- liquid alpha ------------------------------------------------------- */
+
+void ym_logistic_params(i32f32 a_hi, i32f32 a_lo, i32f32 c_hi, i32f32 c_lo, i32f32 *a, i32f32 *b)
+{
+    if (c_hi.bits <= c_lo.bits || a_lo.bits == 0 || a_hi.bits == 0) {
+        *a = *b = i32f32_zero();
+        return;
+    }
+    const i32f32 one = i32f32_one();
+    i32f32 inv_hi, inv_lo;
+    (void)i32f32_sat_div(one, a_hi, &inv_hi); /* a_hi, a_lo != 0 */
+    (void)i32f32_sat_div(one, a_lo, &inv_lo);
+    i32f32 t_hi = i32f32_safe_ln(i32f32_sat_sub(inv_hi, one));
+    i32f32 t_lo = i32f32_safe_ln(i32f32_sat_sub(inv_lo, one));
+    (void)i32f32_sat_div(i32f32_sat_sub(t_hi, t_lo), i32f32_sat_sub(c_lo, c_hi), a); /* c_lo - c_hi < 0 */
+    *b = i32f32_sat_add(t_lo, i32f32_sat_mul(*a, c_lo));
+}
+
+void ym_alpha_values(const i32f32 *c, size_t n, i32f32 a, i32f32 b, i32f32 *out)
+{
+    /* Equal consensus values give equal alphas: reuse the last one (most
+     * columns of a real subnet share the value 0). */
+    int64_t last_c = 0, last_a = 0;
+    bool have = false;
+    for (size_t j = 0; j < n; j++) {
+        if (!have || c[j].bits != last_c) {
+            i32f32 e = ym_safe_exp(i32f32_sat_sub(b, i32f32_sat_mul(a, c[j])));
+            /* div(ONE, 1 + e) with a divisor >= ONE (e >= 0) */
+            int64_t d = i32f32_sat_add(i32f32_one(), e).bits;
+            last_a = d == ONE ? ONE : one_over((uint64_t)d);
+            last_c = c[j].bits;
+            have = true;
+        }
+        out[j].bits = last_a;
+    }
+}
+
+void ym_clamp_alpha(i32f32 *alpha, size_t n, i32f32 hi, i32f32 lo)
+{
+    for (size_t j = 0; j < n; j++) {
+        int64_t v = alpha[j].bits;
+        if (v > hi.bits) v = hi.bits;
+        if (v < lo.bits) v = lo.bits;
+        alpha[j].bits = v;
+    }
+}
