@@ -1,0 +1,677 @@
+/* yuma.c -- the Yuma consensus epoch of subtensor v1.2.4 (YUMA_V2), the
+ * sparse `epoch` the chain runs, step by step as yuma-epoch.md §4-§5.
+ *
+ * Invariant: for valid chain state every output equals, bit for bit, what
+ * the chain writes (checked against epoch_vectors.md in tests/test_yuma.c);
+ * for input the chain would panic on (a bond column >= n, a row naming a
+ * column twice, stake sums beyond I64F64) the call returns YUMA_EINPUT and
+ * writes nothing the caller may use. Pure: all memory is carved from the
+ * caller's arena in one plan (plan_epoch) that yuma_arena_need() replays, so
+ * the bound cannot drift from the allocations. No floating point.
+ *
+ * The passes below fuse the steps of §4 over the sparse rows (each pass
+ * says which steps and why the fusion keeps every number); the arithmetic
+ * and the consensus selection come from yuma_math.c, which a v3 driver in a
+ * sibling file reuses without touching this one. tests/test_yuma.c compares
+ * this driver with a dense reference epoch written directly from the spec.
+ */
+#include "taosim/yuma.h"
+
+#include <string.h>
+
+#include "taosim/yuma_math.h"
+
+#define ONE I32F32_ONE_BITS
+
+const char *yuma_strerror(yuma_status st)
+{
+    switch (st) {
+    case YUMA_OK: return "ok";
+    case YUMA_ETOOBIG: return "subnet larger than YUMA_MAX_UIDS";
+    case YUMA_ENOMEM: return "yuma arena too small (see yuma_arena_need)";
+    case YUMA_EINPUT: return "inconsistent epoch input";
+    }
+    return "unknown yuma status";
+}
+
+yuma_params yuma_params_default(void)
+{
+    yuma_params p;
+    memset(&p, 0, sizeof p);
+    p.version = YUMA_V2;
+    p.kappa = 32767;
+    p.bonds_moving_average = 900000;
+    p.activity_cutoff = 5000;
+    p.max_allowed_validators = 128; /* InitialMaxAllowedValidators (finney) */
+    p.liquid_alpha_enabled = false;
+    p.alpha_low = 45875;
+    p.alpha_high = 58982;
+    p.bonds_penalty = 65535;
+    p.alpha_sigmoid_steepness = 1000;
+    p.stake_threshold = 0;
+    p.yuma3_sigmoid_clamp = false;
+    p.owner_uid = -1;
+    return p;
+}
+
+/* ---- memory plan -------------------------------------------------------- */
+
+/* Keys per consensus band: the band's column lists stay in the L2 cache. */
+enum { BAND_KEYS = 32768 };
+
+/* Everything the epoch keeps across its passes. Matrices are row-compressed
+ * with separate column and value arrays; every row is in increasing column
+ * order once loaded (see weights_pass). */
+typedef struct epoch_mem {
+    bool *forbid;
+    i32f32 *stake, *a, *u, *pre, *cons, *rank, *trust, *inc, *vt, *div, *comb, *ns, *nv, *alpha, *beta, *sorted;
+    i32f32 *listed, *colsum;
+    int64_t *colb;                 /* integer column sums of the stored bonds */
+    ym_u16div *bdiv;               /* division by colb[j] */
+    uint32_t *stamp, *cnt, *fill, *cursor;
+    uint64_t *sortkey, *sorttmp;   /* for rows stored out of column order */
+    uint32_t *w_off, *b_off, *e_off;
+    uint16_t *w_col, *b_col, *e_col, *b_val;
+    i32f32 *w_val, *e_val;
+    uint64_t *keys, *tmp;          /* consensus: one band of column lists of ym_wm_key(w_ij, i) */
+    size_t band_keys;
+} epoch_mem;
+
+/* One allocator for both the real carve and the byte count of
+ * yuma_arena_need: without an arena it only adds up. */
+typedef struct carver {
+    yuma_arena *a;
+    size_t bytes;
+    bool failed;
+} carver;
+
+static void *take(carver *c, size_t bytes)
+{
+    if (!c->a) {
+        c->bytes += ym_round16(bytes);
+        return NULL;
+    }
+    void *p = ym_alloc(c->a, bytes);
+    if (!p) c->failed = true;
+    return p;
+}
+
+#define TAKE(c, ptr, count) ((ptr) = take((c), (size_t)(count) * sizeof *(ptr)))
+
+/* Outputs first, then the epoch's own arrays; the scratch of the primitives
+ * (top-k, sort) is pushed and popped on top (scratch_need). */
+static void plan_epoch(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_output *o, epoch_mem *m)
+{
+    const size_t n1 = (size_t)n + 1, nnz_e = nnz_w + nnz_b; /* EMA rows: union of ΔB and B rows */
+    TAKE(c, o->active, n);
+    TAKE(c, o->permit_new, n);
+    TAKE(c, o->stake_weight, n);
+    TAKE(c, o->rank, n);
+    TAKE(c, o->trust, n);
+    TAKE(c, o->consensus, n);
+    TAKE(c, o->incentive, n);
+    TAKE(c, o->dividends, n);
+    TAKE(c, o->validator_trust, n);
+    TAKE(c, o->pruning_score, n);
+    TAKE(c, o->emission, n);
+    TAKE(c, o->server_emission, n);
+    TAKE(c, o->validator_emission, n);
+    TAKE(c, o->bonds_action, n);
+    TAKE(c, o->bonds_off, n1);
+    TAKE(c, o->bonds_ent, nnz_e);
+
+    TAKE(c, m->forbid, n);
+    TAKE(c, m->u, n1); /* u by row, then the zero block's stake */
+    i32f32 **vec[] = {&m->stake, &m->a, &m->pre, &m->cons, &m->rank, &m->trust, &m->inc, &m->vt,
+                      &m->div, &m->comb, &m->ns, &m->nv, &m->alpha, &m->beta, &m->sorted, &m->listed,
+                      &m->colsum};
+    for (size_t k = 0; k < sizeof vec / sizeof vec[0]; k++) TAKE(c, *vec[k], n);
+    TAKE(c, m->colb, n);
+    TAKE(c, m->bdiv, n);
+    TAKE(c, m->stamp, n);
+    TAKE(c, m->cnt, n);
+    TAKE(c, m->fill, n);
+    TAKE(c, m->cursor, n);
+    TAKE(c, m->sortkey, n);
+    TAKE(c, m->sorttmp, n);
+    TAKE(c, m->w_off, n1);
+    TAKE(c, m->b_off, n1);
+    TAKE(c, m->e_off, n1);
+    TAKE(c, m->w_col, nnz_w);
+    TAKE(c, m->w_val, nnz_w);
+    TAKE(c, m->b_col, nnz_b);
+    TAKE(c, m->b_val, nnz_b);
+    TAKE(c, m->e_col, nnz_e);
+    TAKE(c, m->e_val, nnz_e);
+    m->band_keys = n1 > BAND_KEYS ? n1 : BAND_KEYS; /* one whole column always fits */
+    TAKE(c, m->keys, m->band_keys);
+    TAKE(c, m->tmp, n1);
+}
+
+static size_t max2(size_t x, size_t y) { return x > y ? x : y; }
+
+static size_t scratch_need(uint32_t n) { return max2(ym_topk_need(n), ym_sort_need(n)); }
+
+size_t yuma_arena_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds)
+{
+    carver c = {NULL, 0, false};
+    yuma_output o;
+    epoch_mem m;
+    plan_epoch(&c, n, nnz_weights, nnz_bonds, &o, &m);
+    return 16 /* alignment of the base */ + c.bytes + scratch_need(n);
+}
+
+/* ---- input checks ------------------------------------------------------- */
+
+static bool csr_ok(const yuma_csr *m, uint32_t n)
+{
+    if (!m->off) return false;
+    if (m->off[0] != 0) return false;
+    for (uint32_t i = 0; i < n; i++)
+        if (m->off[i + 1] < m->off[i]) return false;
+    return m->off[n] == 0 || m->ent != NULL;
+}
+
+/* α = 1 - I32F32(I64F64(bma) / I64F64(10^6)) (§2.2). false where the chain's
+ * I64F64 or the narrowing to I32F32 would overflow. */
+static bool bma_alpha(uint64_t bma, i32f32 *alpha)
+{
+    if (bma > (uint64_t)INT64_MAX) return false;
+    /* floor(floor(bma*2^64/10^6) / 2^32) = floor(bma*2^32/10^6) */
+    fx_u128 m = ((fx_u128)bma << 32) / 1000000u;
+    if (m > (fx_u128)INT64_MAX) return false;
+    *alpha = i32f32_sat_sub(i32f32_one(), i32f32_from_bits((int64_t)m));
+    return true;
+}
+
+/* I32F32(x) / I32F32(65535) for the u16 hyper-parameters (κ, alpha values). */
+static i32f32 u16_proportion(uint16_t x)
+{
+    i32f32 r;
+    (void)i32f32_sat_div(i32f32_from_u16(x), i32f32_from_u16(UINT16_MAX), &r);
+    return r;
+}
+
+/* ---- the epoch ---------------------------------------------------------- */
+
+/* Every division and product in the driver has non-negative operands and
+ * every division 0 <= numerator <= divisor: a term divided by a sum of
+ * non-negative terms that contains it (row, column and vector
+ * normalisations), R <= P for trust, en <= colmax for the upscale. So the
+ * plain ym_div_le / ym_mul_pos of yuma_math.h give div() / mul() exactly.
+ * Every sum adds at most 4096 terms below 2^34 (u16 integers, proportions,
+ * EMA terms below 2), far from 2^63: the chain's saturating adds are plain
+ * adds here. The one exception, an EMA with α outside [0, 1] (bma > 10^6),
+ * keeps the saturating signed operations (ema_row). */
+
+/* §4.3: s64 = inplace_normalize_64(I64F64(S)), stake = floor32(s64). With
+ * T = Σ S < 2^63 the I64F64 quotient raw is floor(S*2^128 / (T*2^64)) =
+ * floor(S*2^64/T) and its floor to 32 fractional bits is floor(S*2^32/T)
+ * (floor(floor(x)/k) = floor(x/k) for integer k); tests/test_yuma_math.c and
+ * the dense reference of tests/test_yuma.c check this against the I64F64
+ * path. S <= T keeps the quotient <= ONE. */
+static void stake_weights(const uint64_t *s, uint32_t n, uint64_t total, i32f32 *out)
+{
+    if (total == 0) {
+        for (uint32_t i = 0; i < n; i++) out[i] = i32f32_zero();
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++) out[i].bits = (int64_t)((((fx_u128)s[i]) << 32) / total);
+}
+
+/* Liquid alpha (§5): 1 with the per-column α in m->alpha, 0 when the
+ * constant α applies, -1 when the arena runs out (cannot happen: planned). */
+static int liquid_alpha(const yuma_params *p, uint32_t n, epoch_mem *m, yuma_arena *arena)
+{
+    if (!p->liquid_alpha_enabled || n == 0) return 0;
+    bool any = false;
+    for (uint32_t j = 0; j < n && !any; j++) any = m->cons[j].bits != 0;
+    if (!any) return 0;
+    memcpy(m->sorted, m->cons, n * sizeof *m->sorted);
+    if (!ym_sort_i32f32(m->sorted, n, arena)) return -1;
+    i32f32 c_hi = ym_quantile_sorted(m->sorted, n, 3, 4), c_lo = ym_quantile_sorted(m->sorted, n, 1, 4);
+    if (!(c_hi.bits > c_lo.bits || c_hi.bits != 0 || c_lo.bits < 0)) return 0;
+    i32f32 a_lo = u16_proportion(p->alpha_low), a_hi = u16_proportion(p->alpha_high), la, lb;
+    ym_logistic_params(a_hi, a_lo, c_hi, c_lo, &la, &lb);
+    ym_alpha_values(m->cons, n, la, lb, m->alpha);
+    ym_clamp_alpha(m->alpha, n, a_hi, a_lo);
+    return 1;
+}
+
+static uint64_t rao_share(i32f32 x, uint64_t e)
+{
+    /* I96F32(x) * I96F32(E): raw x*E exactly, then to_num::<u64> floors.
+     * x in [0, 1] here, so the result fits. */
+    return (uint64_t)(((fx_u128)(uint64_t)x.bits * e) >> 32);
+}
+
+/* Sort the entries [b, e) of a row by column (values: the u16 integers, in
+ * val16 or val). The columns are distinct (duplicates were refused), so the
+ * order of a row changes no number: sums are exact and the median ignores
+ * order. Only rows stored out of column order get here. */
+static void sort_row(uint16_t *col, uint16_t *val16, i32f32 *val, uint32_t b, uint32_t e, epoch_mem *m)
+{
+    const size_t len = e - b;
+    for (size_t k = 0; k < len; k++)
+        m->sortkey[k] = (uint64_t)col[b + k] << 32 | (uint64_t)(val16 ? val16[b + k] : (uint64_t)val[b + k].bits);
+    ym_radix_sort_u64(m->sortkey, NULL, len, m->sorttmp, NULL);
+    for (size_t k = 0; k < len; k++) {
+        col[b + k] = (uint16_t)(m->sortkey[k] >> 32);
+        if (val16) val16[b + k] = (uint16_t)m->sortkey[k];
+        else val[b + k].bits = (int64_t)(uint32_t)m->sortkey[k];
+    }
+}
+
+/* Whether entry (i, j) passes the masks of §4.6: the column range of
+ * get_weights_sparse, the diagonal, outdated weights. */
+static inline bool weight_kept(const yuma_input *in, uint32_t i, uint64_t lu, uint32_t j)
+{
+    return j < in->n && j != i && lu > in->block_at_registration[j];
+}
+
+/* §4.6-4.7 and the column counts for §4.8, in one pass over the stored
+ * rows: masks (forbidden rows, diagonal, outdated), row normalisation,
+ * preranks P, and per column the number of entries from positive-stake
+ * rows. Zero weights are dropped once the duplicate check has seen them:
+ * they add 0 to every sum and score 0 in the consensus, exactly like an
+ * absent entry. A row whose kept columns strictly increase cannot repeat
+ * one; any other row is checked for duplicates, then sorted. */
+static yuma_status weights_pass(const yuma_input *in, epoch_mem *m)
+{
+    const uint32_t n = in->n;
+    const yuma_entry *ent = in->weights.ent;
+    uint32_t k = 0;
+    memset(m->stamp, 0, n * sizeof *m->stamp);
+    memset(m->cnt, 0, n * sizeof *m->cnt);
+    for (uint32_t j = 0; j < n; j++) m->pre[j] = i32f32_zero();
+    m->w_off[0] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!m->forbid[i]) {
+            const uint64_t lu = in->last_update[i];
+            const uint32_t row = k, qb = in->weights.off[i], qe = in->weights.off[i + 1];
+            uint64_t sum = 0;
+            int64_t prev = -1;
+            bool increasing = true;
+            for (uint32_t q = qb; q < qe; q++) {
+                const uint32_t j = ent[q].col;
+                if (!weight_kept(in, i, lu, j)) continue;
+                increasing &= (int64_t)j > prev;
+                prev = j;
+                if (!ent[q].val) continue;
+                m->w_col[k] = (uint16_t)j;
+                m->w_val[k].bits = ent[q].val;
+                sum += ent[q].val;
+                k++;
+            }
+            if (!increasing) {
+                for (uint32_t q = qb; q < qe; q++) {
+                    const uint32_t j = ent[q].col;
+                    if (!weight_kept(in, i, lu, j)) continue;
+                    if (m->stamp[j] == i + 1) return YUMA_EINPUT; /* set_weights rejects duplicates */
+                    m->stamp[j] = i + 1;
+                }
+                sort_row(m->w_col, NULL, m->w_val, row, k, m);
+            }
+            if (sum) { /* integer values: div(w<<32, sum<<32) = floor(w*2^32/sum) */
+                const ym_u16div r = ym_u16div_make(sum);
+                const int64_t ai = m->a[i].bits;
+                const uint16_t *restrict wc = m->w_col;
+                int64_t *restrict wv = &m->w_val[0].bits;
+                int64_t *restrict pre = &m->pre[0].bits;
+                uint32_t *restrict cnt = m->cnt;
+                if (ai > 0) {
+                    for (uint32_t q = row; q < k; q++) {
+                        const int64_t w = ym_u16div_apply(r, (uint64_t)wv[q]);
+                        wv[q] = w;
+                        pre[wc[q]] += ym_mul_pos(ai, w);
+                        cnt[wc[q]]++;
+                    }
+                } else {
+                    for (uint32_t q = row; q < k; q++) wv[q] = ym_u16div_apply(r, (uint64_t)wv[q]);
+                }
+            }
+        }
+        m->w_off[i + 1] = k;
+    }
+    return YUMA_OK;
+}
+
+/* §4.8 (§3.15): per column the stake-weighted κ-median over the
+ * positive-stake rows; rows without an entry form one zero block. The
+ * columns are done a band at a time: the band's column lists are scattered
+ * from the (column-ordered) rows into a buffer that stays in cache, then each
+ * list is solved by ym_weighted_median_fast (the chain's partition result,
+ * which does not depend on the order of a list). */
+static void consensus_pass(uint32_t n, i32f32 kappa, epoch_mem *m)
+{
+    /* u: the positive active stakes renormalised by their own sum */
+    uint64_t s = 0;
+    uint32_t npos = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (m->a[i].bits > 0) {
+            s += (uint64_t)m->a[i].bits;
+            npos++;
+        }
+    if (npos == 0) {
+        for (uint32_t c = 0; c < n; c++) m->cons[c] = i32f32_zero();
+        return;
+    }
+    int64_t sigma = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        m->u[i].bits = m->a[i].bits > 0 ? ym_div_le(m->a[i].bits, (int64_t)s) : 0;
+        sigma += m->u[i].bits;
+    }
+    const i32f32 minority = i32f32_sat_sub(i32f32_from_bits(sigma), kappa);
+    const uint16_t *restrict wc = m->w_col;
+    const int64_t *restrict wv = &m->w_val[0].bits, *restrict u = &m->u[0].bits;
+    uint64_t *restrict keys = m->keys;
+    int64_t *restrict listed = &m->listed[0].bits;
+    uint32_t *restrict fill = m->fill, *restrict cursor = m->cursor;
+    for (uint32_t i = 0; i < n; i++) cursor[i] = m->w_off[i];
+    for (uint32_t c0 = 0, c1; c0 < n; c0 = c1) {
+        /* the band [c0, c1): column c owns cnt[c] entries and a zero block slot */
+        size_t used = 0;
+        for (c1 = c0; c1 < n && used + m->cnt[c1] + 1 <= m->band_keys; c1++) {
+            fill[c1] = (uint32_t)used;
+            listed[c1] = 0;
+            used += m->cnt[c1] + 1;
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            const int64_t ui = u[i];
+            if (ui <= 0) continue;
+            uint32_t q = cursor[i];
+            for (const uint32_t qend = m->w_off[i + 1]; q < qend && wc[q] < c1; q++) {
+                keys[fill[wc[q]]++] = ym_wm_key(wv[q], i);
+                listed[wc[q]] += ui;
+            }
+            cursor[i] = q;
+        }
+        uint32_t start = 0;
+        for (uint32_t c = c0; c < c1; c++) {
+            const uint32_t end = fill[c];
+            size_t len = end - start;
+            if (len < npos) { /* rows without an entry here score 0 with the rest of the stake */
+                m->u[n].bits = sigma - listed[c];
+                keys[end] = ym_wm_key(0, n);
+                len++;
+            }
+            m->cons[c] = ym_weighted_median_fast(keys + start, len, u, minority, i32f32_from_bits(sigma), m->tmp);
+            start = end + 1;
+        }
+    }
+}
+
+/* §4.9-4.11: validator trust and ranks from the weights clipped at
+ * consensus, min(w_ij, C_j), computed where used rather than stored (a
+ * clipped-to-0 entry adds 0 everywhere, like the chain's dropped entry). */
+static void clip_pass(uint32_t n, epoch_mem *m)
+{
+    const uint16_t *restrict wc = m->w_col;
+    const int64_t *restrict wv = &m->w_val[0].bits, *restrict cons = &m->cons[0].bits;
+    int64_t *restrict rank = &m->rank[0].bits;
+    for (uint32_t j = 0; j < n; j++) rank[j] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const int64_t ai = m->a[i].bits;
+        const uint32_t qb = m->w_off[i], qe = m->w_off[i + 1];
+        int64_t vt = 0;
+        if (ai > 0) {
+            for (uint32_t q = qb; q < qe; q++) {
+                const int64_t c = cons[wc[q]], w = wv[q] < c ? wv[q] : c;
+                vt += w;
+                rank[wc[q]] += ym_mul_pos(ai, w);
+            }
+        } else {
+            for (uint32_t q = qb; q < qe; q++) {
+                const int64_t c = cons[wc[q]];
+                vt += wv[q] < c ? wv[q] : c;
+            }
+        }
+        m->vt[i].bits = vt;
+    }
+}
+
+/* §4.12 steps 1-2: the stored bond rows with outdated entries masked (in
+ * column order, as the epoch writes them; other rows are checked for
+ * duplicates and sorted), and the integer column sums for the column
+ * normalisation, which is done inside the EMA. */
+static yuma_status bonds_pass(const yuma_input *in, epoch_mem *m)
+{
+    const uint32_t n = in->n;
+    const yuma_entry *ent = in->bonds.ent;
+    uint32_t k = 0;
+    for (uint32_t j = 0; j < n; j++) m->colb[j] = 0;
+    m->b_off[0] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const uint64_t lu = in->last_update[i];
+        const uint32_t row = k, qb = in->bonds.off[i], qe = in->bonds.off[i + 1];
+        int64_t prev = -1;
+        bool increasing = true;
+        for (uint32_t q = qb; q < qe; q++) {
+            const uint32_t j = ent[q].col;
+            if (j >= n) return YUMA_EINPUT; /* get_bonds_sparse would panic */
+            if (lu <= in->block_at_registration[j]) continue;
+            increasing &= (int64_t)j > prev;
+            prev = j;
+            if (!ent[q].val) continue; /* adds 0 to the sums and to the EMA */
+            m->b_col[k] = (uint16_t)j;
+            m->b_val[k] = ent[q].val;
+            m->colb[j] += ent[q].val;
+            k++;
+        }
+        if (!increasing) {
+            const uint32_t mark = n + i + 1; /* distinct from the weights pass stamps */
+            for (uint32_t q = qb; q < qe; q++) {
+                const uint32_t j = ent[q].col;
+                if (lu <= in->block_at_registration[j]) continue;
+                if (m->stamp[j] == mark) return YUMA_EINPUT; /* the epoch never writes duplicates */
+                m->stamp[j] = mark;
+            }
+            sort_row(m->b_col, m->b_val, NULL, row, k, m);
+        }
+        m->b_off[i + 1] = k;
+    }
+    return YUMA_OK;
+}
+
+/* One row of E = mat_ema(ΔB, B): a merge of the two column-ordered rows.
+ * ΔB_ij = colnorm(mul(W̄_ij, a_i)) with column sums R_j (Σ_i mul(W̄_ij, a_i)
+ * is exactly the unnormalised rank), B_ij = colnorm(B) with the integer sums;
+ * zero entries contribute mul(., 0) = 0 and are skipped. The new term is
+ * assigned (mat_ema_alpha_vec_sparse) or added to 0 (mat_ema_sparse), which
+ * agree without duplicates; entries > 0 are kept. With 0 <= α_j <= 1 (liquid
+ * alpha, bma <= 10^6) every term is in [0, 1] and plain arithmetic is exact;
+ * otherwise the saturating signed operations are used. */
+static inline uint32_t ema_row(uint32_t i, uint32_t k, epoch_mem *m, const bool plain)
+{
+    const int64_t ai = m->a[i].bits;
+    const uint16_t *restrict wc = m->w_col, *restrict bc = m->b_col, *restrict bv = m->b_val;
+    const int64_t *restrict wv = &m->w_val[0].bits, *restrict cons = &m->cons[0].bits;
+    const int64_t *restrict rsum = &m->rank[0].bits;
+    const ym_u16div *restrict bdiv = m->bdiv;
+    const i32f32 *restrict alpha = m->alpha, *restrict beta = m->beta;
+    uint16_t *restrict ec = m->e_col;
+    int64_t *restrict ev = &m->e_val[0].bits, *restrict colsum = &m->colsum[0].bits;
+    uint32_t q = m->w_off[i], r = m->b_off[i];
+    const uint32_t qe = ai > 0 ? m->w_off[i + 1] : q, re = m->b_off[i + 1]; /* ΔB_i = 0 when a_i = 0 */
+    while (q < qe || r < re) {
+        const uint32_t jw = q < qe ? wc[q] : UINT32_MAX, jb = r < re ? bc[r] : UINT32_MAX;
+        const uint32_t j = jw < jb ? jw : jb;
+        int64_t v = 0;
+        if (jw == j) {
+            const int64_t w = wv[q] < cons[j] ? wv[q] : cons[j], d = ym_mul_pos(w, ai);
+            q++;
+            if (d) {
+                const int64_t dn = ym_div_le(d, rsum[j]);
+                v = plain ? ym_mul_pos(alpha[j].bits, dn) : i32f32_sat_mul(alpha[j], i32f32_from_bits(dn)).bits;
+            }
+        }
+        if (jb == j) {
+            const int64_t bn = ym_u16div_apply(bdiv[j], bv[r++]);
+            v = plain ? v + ym_mul_pos(beta[j].bits, bn)
+                      : i32f32_sat_add(i32f32_from_bits(v), i32f32_sat_mul(beta[j], i32f32_from_bits(bn))).bits;
+        }
+        if (v > 0) {
+            ec[k] = (uint16_t)j;
+            ev[k] = v;
+            colsum[j] += v;
+            k++;
+        }
+    }
+    return k;
+}
+
+/* §4.12 steps 3-5: E row by row with its column sums. m->alpha holds α_j
+ * (liquid) or the constant α in every column; m->rank the unnormalised ranks. */
+static void ema_pass(uint32_t n, epoch_mem *m)
+{
+    bool plain = true;
+    for (uint32_t j = 0; j < n; j++) {
+        if (m->colb[j]) m->bdiv[j] = ym_u16div_make((uint64_t)m->colb[j]);
+        m->colsum[j] = i32f32_zero();
+        m->beta[j] = i32f32_sat_sub(i32f32_one(), m->alpha[j]);
+        plain &= m->alpha[j].bits >= 0 && m->alpha[j].bits <= ONE;
+    }
+    uint32_t k = 0;
+    m->e_off[0] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        k = plain ? ema_row(i, k, m, true) : ema_row(i, k, m, false);
+        m->e_off[i + 1] = k;
+    }
+}
+
+/* §4.12 step 6 and §4.13: E column-normalised in place, dividends
+ * D_i = Σ_j mul(I_j, E_ij), and the column maxima for the stored bonds. */
+static void dividends_pass(uint32_t n, epoch_mem *m)
+{
+    int64_t *restrict colmax = &m->listed[0].bits; /* free again after the consensus */
+    const int64_t *restrict inc = &m->inc[0].bits, *restrict colsum = &m->colsum[0].bits;
+    const uint16_t *restrict ec = m->e_col;
+    int64_t *restrict ev = &m->e_val[0].bits;
+    for (uint32_t j = 0; j < n; j++) colmax[j] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        int64_t d = 0;
+        for (uint32_t q = m->e_off[i], qend = m->e_off[i + 1]; q < qend; q++) {
+            const uint16_t j = ec[q];
+            const int64_t en = ym_div_le(ev[q], colsum[j]);
+            ev[q] = en;
+            d += ym_mul_pos(inc[j], en);
+            if (en > colmax[j]) colmax[j] = en;
+        }
+        m->div[i].bits = d;
+    }
+}
+
+yuma_status yuma_epoch(const yuma_params *p, const yuma_input *in, yuma_output *out, yuma_arena *arena)
+{
+    if (!p || !in || !out || !arena) return YUMA_EINPUT;
+    if (p->version != YUMA_V2) return YUMA_EINPUT; /* YUMA_V3 lives in its own driver */
+    if (in->n > YUMA_MAX_UIDS) return YUMA_ETOOBIG;
+    const uint32_t n = in->n;
+    if (n > 0 && (!in->stake || !in->last_update || !in->block_at_registration || !in->permit_old))
+        return YUMA_EINPUT;
+    if (!csr_ok(&in->weights, n) || !csr_ok(&in->bonds, n)) return YUMA_EINPUT;
+    i32f32 alpha_bma;
+    if (!bma_alpha(p->bonds_moving_average, &alpha_bma)) return YUMA_EINPUT;
+    fx_u128 total = 0;
+    for (uint32_t i = 0; i < n; i++) total += in->stake[i];
+    if (total > (fx_u128)INT64_MAX) return YUMA_EINPUT; /* the I64F64 stake sum would overflow */
+
+    const size_t nnz_w = in->weights.off[n], nnz_b = in->bonds.off[n];
+    arena->used = 0;
+    if (!arena->base || yuma_arena_need(n, nnz_w, nnz_b) > arena->cap) return YUMA_ENOMEM;
+    epoch_mem m;
+    carver c = {arena, 0, false};
+    plan_epoch(&c, n, nnz_w, nnz_b, out, &m);
+    if (c.failed) return YUMA_ENOMEM;
+
+    /* 4.1 activity, 4.3 stake, 4.4 permits, 4.5 active stake */
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t lu = in->last_update[i], upto = lu + p->activity_cutoff;
+        if (upto < lu) upto = UINT64_MAX; /* saturating_add */
+        out->active[i] = !(upto < in->current_block);
+        m.forbid[i] = !in->permit_old[i];
+    }
+    stake_weights(in->stake, n, (uint64_t)total, m.stake);
+    if (!ym_is_topk(m.stake, n, p->max_allowed_validators, out->permit_new, arena)) return YUMA_ENOMEM;
+    for (uint32_t i = 0; i < n; i++) m.a[i] = (out->active[i] && !m.forbid[i]) ? m.stake[i] : i32f32_zero();
+    ym_normalize(m.a, n);
+
+    /* 4.6-4.11 */
+    yuma_status st = weights_pass(in, &m);
+    if (st != YUMA_OK) return st;
+    consensus_pass(n, u16_proportion(p->kappa), &m);
+    clip_pass(n, &m);
+    for (uint32_t j = 0; j < n; j++) /* vecdiv: R <= P */
+        m.trust[j].bits = m.pre[j].bits ? ym_div_le(m.rank[j].bits, m.pre[j].bits) : 0;
+
+    /* 4.12 bonds; ΔB needs the ranks before normalisation */
+    st = bonds_pass(in, &m);
+    if (st != YUMA_OK) return st;
+    const int liquid = liquid_alpha(p, n, &m, arena);
+    if (liquid < 0) return YUMA_ENOMEM;
+    if (!liquid)
+        for (uint32_t j = 0; j < n; j++) m.alpha[j] = alpha_bma;
+    ema_pass(n, &m); /* reads m.rank before it is normalised */
+    ym_normalize(m.rank, n);
+    memcpy(m.inc, m.rank, n * sizeof *m.inc);
+
+    /* 4.13 dividends */
+    dividends_pass(n, &m);
+    ym_normalize(m.div, n);
+
+    /* 4.14 emission split, with the zero-emission fallback */
+    for (uint32_t i = 0; i < n; i++) m.comb[i] = i32f32_sat_add(m.inc[i], m.div[i]);
+    const i32f32 esum = ym_sum(m.comb, n);
+    memcpy(m.ns, m.inc, n * sizeof *m.ns);
+    memcpy(m.nv, m.div, n * sizeof *m.nv);
+    ym_normalize_using_sum(m.ns, n, esum);
+    ym_normalize_using_sum(m.nv, n, esum);
+    ym_normalize(m.comb, n);
+    if (esum.bits == 0) {
+        bool zero_active = true;
+        for (uint32_t i = 0; i < n && zero_active; i++) zero_active = m.a[i].bits == 0;
+        const i32f32 *src = zero_active ? m.stake : m.a; /* full stake, inactive not masked */
+        memcpy(m.nv, src, n * sizeof *m.nv);
+        memcpy(m.comb, src, n * sizeof *m.comb);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        out->server_emission[i] = rao_share(m.ns[i], in->rao_emission);
+        out->validator_emission[i] = rao_share(m.nv[i], in->rao_emission);
+        out->emission[i] = rao_share(m.comb[i], in->rao_emission);
+    }
+
+    /* 4.15 pruning scores, 4.16 stored values */
+    ym_vec_max_upscale_to_u16(m.comb, n, out->pruning_score);
+    for (uint32_t i = 0; i < n; i++) {
+        out->stake_weight[i] = ym_proportion_to_u16(m.stake[i]);
+        out->rank[i] = ym_proportion_to_u16(m.rank[i]);
+        out->trust[i] = ym_proportion_to_u16(m.trust[i]);
+        out->consensus[i] = ym_proportion_to_u16(m.cons[i]);
+        out->incentive[i] = ym_proportion_to_u16(m.inc[i]);
+        out->dividends[i] = ym_proportion_to_u16(m.div[i]);
+        out->validator_trust[i] = ym_proportion_to_u16(m.vt[i]);
+    }
+
+    /* Bonds written back, column max-upscaled (inplace_col_max_upscale_sparse):
+     * SET for new permits, CLEAR for lost ones, KEEP (storage untouched) for
+     * uids that never had one. */
+    const i32f32 *colmax = m.listed;
+    uint32_t k = 0;
+    out->bonds_off[0] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (out->permit_new[i]) {
+            out->bonds_action[i] = YUMA_BONDS_SET;
+            for (uint32_t q = m.e_off[i], qend = m.e_off[i + 1]; q < qend; q++, k++) {
+                const uint16_t j = m.e_col[q];
+                int64_t v = m.e_val[q].bits;
+                if (colmax[j].bits > 0) v = ym_div_le(v, colmax[j].bits);
+                out->bonds_ent[k].col = j;
+                out->bonds_ent[k].val = (uint16_t)(((uint64_t)v * UINT16_MAX) >> 32); /* v <= ONE */
+            }
+        } else {
+            out->bonds_action[i] = in->permit_old[i] ? YUMA_BONDS_CLEAR : YUMA_BONDS_KEEP;
+        }
+        out->bonds_off[i + 1] = k;
+    }
+    return YUMA_OK;
+}
