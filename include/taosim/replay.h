@@ -1,0 +1,102 @@
+/* replay.h -- replay a CSV log of chain operations against a chain (chain.h).
+ *
+ * A replay file is CSV (read with libcsv) with the header
+ *     block,op,netuid,uid,key,value
+ * Rows are applied in file order; `block` never decreases. A row whose first
+ * field starts with '#' is a comment (anywhere after the header); blank lines
+ * are ignored. Every integer is an unsigned 64-bit decimal unless the column
+ * says otherwise (netuid and uid are u16).
+ *
+ * Each op is one row of a table {name, handler, which columns it takes}; a
+ * later issue adds ops by adding rows (replay.c). A row is either
+ *   applied  -- the chain accepted it;
+ *   refused  -- a call the chain itself would refuse (set_weights, register):
+ *               nothing changes, the row goes to rejected.csv with the chain's
+ *               error name as the reason;
+ *   malformed -- taosim cannot read it (column count, non-integer, unknown op
+ *               or hparam key, value out of range or refused by an admin
+ *               setter, bad dest:value pair, uid beyond the subnet, ...): the
+ *               replay stops with "FILE:LINE: reason".
+ *
+ * Outputs go to three caller-owned streams (the caller writes provenance
+ * first, then replay_write_headers): one epochs.csv row per uid per `epoch`
+ * op, the stored non-zero bonds after every epoch, and the refused rows.
+ * Library code: never prints, never exits.
+ */
+#ifndef TAOSIM_REPLAY_H
+#define TAOSIM_REPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "taosim/chain.h"
+#include "taosim/io.h"
+
+#define REPLAY_HEADER "block,op,netuid,uid,key,value"
+#define REPLAY_EPOCHS_HEADER                                                                            \
+    "block,netuid,uid,hotkey,stake,active,validator_permit,rank,trust,consensus,incentive,dividends," \
+    "validator_trust,emission,server_emission,validator_emission,pruning_score"
+#define REPLAY_BONDS_HEADER "block,netuid,uid,dest,bond"
+#define REPLAY_REJECTED_HEADER "row,block,op,netuid,uid,reason"
+
+/* Largest number of dest:value pairs in one row. */
+#define REPLAY_MAX_PAIRS 65536u
+
+typedef enum replay_status {
+    REPLAY_OK = 0,
+    REPLAY_EINPUT = 1, /* malformed row or unreadable input: "FILE:LINE: reason" */
+    REPLAY_EFAIL = 2   /* failure outside the input (out of memory, internal) */
+} replay_status;
+
+typedef struct replay_out {
+    FILE *epochs, *bonds, *rejected;
+} replay_out;
+
+/* Write the three header lines (after the caller's provenance lines). */
+void replay_write_headers(const replay_out *out);
+
+typedef struct replay_stats {
+    size_t rows;     /* data rows applied or refused (comments not counted) */
+    size_t epochs;   /* epoch ops run */
+    size_t rejected; /* rows written to rejected.csv */
+} replay_stats;
+
+/* Replay the file at `path` on a fresh chain. err gets "PATH:LINE: reason"
+ * (or "PATH: reason" when the file cannot be read). stats may be NULL. */
+replay_status replay_file(const char *path, const replay_out *out, replay_stats *stats, io_err *err);
+
+/* ---- the op table (for handlers, and for `taosim replay --help`) ---------- */
+
+enum replay_col { REPLAY_COL_NONE = 0, REPLAY_COL_OPT = 1, REPLAY_COL_REQ = 2 };
+
+typedef enum replay_result {
+    REPLAY_APPLIED = 0,
+    REPLAY_REFUSED = 1,   /* *why = the chain's error name [": " detail] */
+    REPLAY_MALFORMED = 2, /* *why = the reason (no file:line) */
+    REPLAY_FAILED = 3     /* *why = the reason; not the input's fault */
+} replay_result;
+
+/* One data row, fields trimmed by libcsv; block already parsed and applied. */
+typedef struct replay_row {
+    size_t line; /* 1-based line in the file (the header is line 1) */
+    uint64_t block;
+    const char *op, *netuid, *uid, *key, *value;
+} replay_row;
+
+typedef struct replay replay; /* the run's state (chain, outputs, buffers) */
+
+typedef replay_result (*replay_op_fn)(replay *r, const replay_row *row, io_err *why);
+
+typedef struct replay_op_def {
+    const char *name;
+    replay_op_fn fn;
+    uint8_t netuid, uid, key, value; /* enum replay_col */
+    const char *summary;             /* one line for --help */
+} replay_op_def;
+
+size_t replay_op_count(void);
+const replay_op_def *replay_op_at(size_t i);
+
+#endif

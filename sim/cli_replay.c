@@ -1,0 +1,179 @@
+/* cli_replay.c -- `taosim replay FILE.csv [--out DIR]`.
+ *
+ * Reads a replay file (replay.h), writes epochs.csv, bonds.csv and
+ * rejected.csv atomically into DIR (default out/replay-NAME/). The input is
+ * hashed before anything is created, so a missing file leaves nothing behind;
+ * a malformed row aborts the output directory (temporaries removed,
+ * directories we created removed).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "taosim/chain.h"
+#include "taosim/cli.h"
+#include "taosim/io.h"
+#include "taosim/replay.h"
+
+static void replay_help(FILE *out)
+{
+    fprintf(out,
+            "usage: taosim replay FILE.csv [--out DIR]\n"
+            "\n"
+            "Replays a log of chain operations under the rules of subtensor v1.2.4 and\n"
+            "writes what the chain stores after every epoch. FILE.csv has the header\n"
+            "  block,op,netuid,uid,key,value\n"
+            "then one operation per row, applied in file order; block never decreases;\n"
+            "a row whose first field starts with '#' is a comment. Integers are unsigned\n"
+            "64-bit (netuid and uid 16-bit); stake and emission are in RAO (1 TAO = 1e9).\n"
+            "\n"
+            "ops (columns: * required, ? optional, - must be empty; netuid uid key value):\n");
+    for (size_t i = 0; i < replay_op_count(); i++) {
+        const replay_op_def *d = replay_op_at(i);
+        static const char mark[] = {'-', '?', '*'};
+        fprintf(out, "  %-9s %c%c%c%c  %s\n", d->name, mark[d->netuid], mark[d->uid], mark[d->key], mark[d->value],
+                d->summary);
+    }
+    char keys[512];
+    chain_hparam_list(keys, sizeof keys);
+    fprintf(out,
+            "\n"
+            "hparam keys: %s\n"
+            "\n"
+            "A new subnet starts with the values init_new_network writes: tempo 360,\n"
+            "kappa 32767, bonds_moving_average 900000, activity_cutoff 5000,\n"
+            "max_allowed_validators 64, max_allowed_uids 256, immunity_period 5000,\n"
+            "min_allowed_weights 1, max_weight_limit 65535, weights_set_rate_limit 100,\n"
+            "weights_version 0, liquid_alpha_enabled 0, alpha_low 45875, alpha_high 58982,\n"
+            "yuma_version 2. Stake is per hotkey (pre-dTAO): seen on every subnet where\n"
+            "the hotkey holds a uid. Epochs run only on 'epoch' rows.\n"
+            "\n"
+            "example (two validators, one miner):\n"
+            "  block,op,netuid,uid,key,value\n"
+            "  0,subnet,1,,,\n"
+            "  0,register,1,,alice,\n"
+            "  0,register,1,,bob,\n"
+            "  0,register,1,,miner,\n"
+            "  0,stake,1,0,,3000000000\n"
+            "  0,stake,1,1,,1000000000\n"
+            "  0,epoch,1,,,1000000000\n"
+            "  # the first epoch hands out validator permits; then the validators vote\n"
+            "  1,weights,1,0,,2:65535\n"
+            "  1,weights,1,1,,2:65535\n"
+            "  2,weights,1,0,,1:65535 2:65535\n"
+            "  2,epoch,1,,,1000000000\n"
+            "(alice's second call is refused, SettingWeightsTooFast: the rate limit is 100 blocks)\n"
+            "\n"
+            "outputs in DIR (default out/replay-NAME/, NAME = FILE without .csv), each\n"
+            "starting with '#' provenance lines:\n"
+            "  epochs.csv    per epoch op, one row per uid: " REPLAY_EPOCHS_HEADER "\n"
+            "  bonds.csv     stored non-zero bonds after each epoch: " REPLAY_BONDS_HEADER "\n"
+            "  rejected.csv  calls the chain refuses (nothing changes): " REPLAY_REJECTED_HEADER "\n"
+            "\n"
+            "A call the chain would refuse (set_weights or register) is logged to\n"
+            "rejected.csv with the chain's error name. A row taosim cannot read stops\n"
+            "the replay with 'FILE:LINE: reason', exit status 2, and writes nothing.\n",
+            keys);
+}
+
+/* out/replay-NAME with NAME = basename of path without a ".csv" suffix. */
+static int default_outdir(const char *path, char *buf, size_t n)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t len = strlen(base);
+    if (len > 4 && strcmp(base + len - 4, ".csv") == 0) len -= 4;
+    int w = snprintf(buf, n, "out/replay-%.*s", (int)len, base);
+    return w < 0 || (size_t)w >= n ? -1 : 0;
+}
+
+static int parse_args(int argc, char **argv, const char **file, const char **outdir)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            replay_help(stdout);
+            return 1;
+        } else if (strcmp(a, "--out") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "taosim replay: option --out needs a directory\n");
+                return -1;
+            }
+            *outdir = argv[++i];
+        } else if (strncmp(a, "--out=", 6) == 0) {
+            *outdir = a + 6;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "taosim replay: unknown option '%s' (try 'taosim replay --help')\n", a);
+            return -1;
+        } else if (*file) {
+            fprintf(stderr, "taosim replay: unexpected argument '%s' (one FILE.csv only)\n", a);
+            return -1;
+        } else {
+            *file = a;
+        }
+    }
+    if (!*file) {
+        fprintf(stderr, "taosim replay: missing FILE.csv (try 'taosim replay --help')\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* Open the three outputs with their provenance and header lines. */
+static int open_outputs(io_outdir *od, const char *file, uint64_t hash, replay_out *out, io_err *err)
+{
+    FILE **slot[3] = {&out->epochs, &out->bonds, &out->rejected};
+    static const char *const names[3] = {"epochs.csv", "bonds.csv", "rejected.csv"};
+    for (int i = 0; i < 3; i++) {
+        *slot[i] = io_outdir_file(od, names[i], err);
+        if (!*slot[i]) return -1;
+        io_provenance(*slot[i], "replay", file, hash, 0);
+    }
+    replay_write_headers(out);
+    return 0;
+}
+
+int cli_replay(int argc, char **argv)
+{
+    const char *file = NULL, *outdir = NULL;
+    int a = parse_args(argc, argv, &file, &outdir);
+    if (a != 0) return a > 0 ? CLI_OK : CLI_USAGE;
+    char dir[1024];
+    if (!outdir) {
+        if (default_outdir(file, dir, sizeof dir) != 0) {
+            fprintf(stderr, "taosim replay: %s: file name too long for the default output directory\n", file);
+            return CLI_USAGE;
+        }
+        outdir = dir;
+    }
+    io_err err;
+    uint64_t hash;
+    if (io_hash_file(file, &hash, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return CLI_USAGE;
+    }
+    io_outdir od;
+    replay_out out = {NULL, NULL, NULL};
+    if (io_outdir_open(&od, outdir, &err) != 0) {
+        fprintf(stderr, "taosim replay: %s\n", err.msg);
+        return CLI_FAIL;
+    }
+    if (open_outputs(&od, file, hash, &out, &err) != 0) {
+        io_outdir_abort(&od);
+        fprintf(stderr, "taosim replay: %s\n", err.msg);
+        return CLI_FAIL;
+    }
+    replay_stats stats;
+    replay_status st = replay_file(file, &out, &stats, &err);
+    if (st != REPLAY_OK) {
+        io_outdir_abort(&od);
+        fprintf(stderr, "%s\n", err.msg);
+        return st == REPLAY_EINPUT ? CLI_USAGE : CLI_FAIL;
+    }
+    if (io_outdir_commit(&od, &err) != 0) {
+        fprintf(stderr, "taosim replay: %s\n", err.msg);
+        return CLI_FAIL;
+    }
+    printf("taosim replay: %zu rows, %zu epochs, %zu rejected -> %s/{epochs,bonds,rejected}.csv\n", stats.rows,
+           stats.epochs, stats.rejected, od.dir);
+    return CLI_OK;
+}
