@@ -21,6 +21,7 @@ typedef struct {
 static const cli_cmd commands[] = {
     {"version", cli_version, "print version, git commit and build flags"},
     {"replay", cli_replay, "replay a CSV log of chain operations; per-epoch outputs as CSV"},
+    {"supply", cli_supply, "project TAO supply, emission and halvings over 256 years, with burns"},
 };
 static const size_t ncommands = sizeof commands / sizeof commands[0];
 
