@@ -105,6 +105,22 @@ check:                                              ## tests under ASan + UBSan
 bench: $(BENCHES) $(BIN)                            ## benchmarks (figures for the issues)
 	@set -e; for b in $(BENCHES); do TAOSIM_BIN=$(BIN) $$b; done
 
+# The default job, end to end: the 256-year supply projection and the example
+# replay, then their pictures. (`taosim run scenarios/baseline.ini` joins when
+# the scenario runner lands.)
+run: deps all                                       ## set up, build, run the default job, draw its plots
+	$(BIN) supply --start-date 2025-01-07 --out out/supply
+	$(BIN) replay scenarios/replay-example.csv
+	@$(MAKE) --no-print-directory plots
+
+# Pictures are pure functions of the CSVs: each script reads DIR/*.csv and
+# writes DIR/*.png; a directory without its CSVs is skipped.
+plots: deps                                         ## draw the pictures (gnuplot) from the CSVs in out/
+	@n=0; for d in out/*/; do d=$${d%/}; \
+	  if [ -f $$d/supply.csv ] && [ -f $$d/halvings.csv ]; then \
+	    gnuplot -e "dir='$$d'" analysis/supply.gp || exit 1; echo "plots: $$d/supply.png"; n=$$((n+1)); fi; \
+	done; [ $$n -gt 0 ] || echo "plots: no CSVs in out/ yet (make run first)"
+
 clean:                                              ## remove build products (keeps run outputs)
 	rm -rf out/build out/build-san out/bin out/lib
 
@@ -112,7 +128,7 @@ help:                                               ## this list
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/^([a-z-]+):.*## /  \1\t/'
 
 FORCE:
-.PHONY: all deps lint test check bench clean help FORCE
+.PHONY: all deps lint test check bench run plots clean help FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
