@@ -168,9 +168,14 @@ void io_provenance(FILE *f, const char *what, const char *input_name, uint64_t i
             (unsigned long long)seed);
 }
 
+bool io_csv_needs_quotes(const char *s)
+{
+    return strpbrk(s, ",\"\r\n") || s[0] == ' ' || (s[0] && s[strlen(s) - 1] == ' ');
+}
+
 void io_csv_text(FILE *f, const char *s)
 {
-    if (strpbrk(s, ",\"\r\n") || (s[0] == ' ' || (s[0] && s[strlen(s) - 1] == ' ')))
+    if (io_csv_needs_quotes(s))
         csv_fwrite(f, s, strlen(s));
     else
         fputs(s, f);

@@ -58,6 +58,9 @@ int io_hash_file(const char *path, uint64_t *hash, io_err *err);
 void io_provenance(FILE *f, const char *what, const char *input_name, uint64_t input_hash,
                    uint64_t seed);
 
+/* True when a CSV field must be quoted: a comma, quote or line end inside,
+ * or a blank at either end (which readers would trim). */
+bool io_csv_needs_quotes(const char *s);
 /* Write one CSV text field, quoted by libcsv only when it needs quoting. */
 void io_csv_text(FILE *f, const char *s);
 
