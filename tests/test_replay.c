@@ -313,7 +313,7 @@ static const struct bad_case {
      "column value: '1e9'"},
     {"u64_overflow", "block,op,netuid,uid,key,value\n18446744073709551616,subnet,1,,,\n", 2, "unsigned 64-bit"},
     {"unknown_op", "block,op,netuid,uid,key,value\n0,frobnicate,1,,,\n", 2,
-     "unknown op 'frobnicate' (valid ops: subnet, hparam, register, stake, weights, bonds, epoch)"},
+     "unknown op 'frobnicate' (valid ops: subnet, hparam, register, stake, weights, bonds, epoch, "},
     {"unknown_hparam", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,hparam,1,,frob,10\n", 3,
      "unknown hparam key 'frob' (valid keys: kappa, bonds_moving_average, activity_cutoff, max_allowed_validators, "
      "max_allowed_uids, liquid_alpha_enabled, alpha_low, alpha_high, tempo, min_allowed_weights, max_weight_limit, "
