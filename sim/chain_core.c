@@ -515,6 +515,7 @@ void chain_free(chain *c)
     free(c->scratch);
     free(c->arena.base);
     free(c->wbuf);
+    free(c->dscratch);
     free(c);
 }
 

@@ -127,8 +127,10 @@ struct chain {
     unsigned char *scratch;    /* epoch inputs (CSR arrays, stakes) */
     size_t scratch_cap;
     yuma_arena arena;          /* yuma_epoch scratch, kept between epochs */
-    uint16_t *wbuf;            /* set_weights / root epoch scratch */
+    uint16_t *wbuf;            /* set_weights scratch */
     size_t wbuf_cap;
+    void *dscratch;            /* drain scratch */
+    size_t dscratch_cap;
 };
 
 /* ---- helpers (chain_core.c) ---------------------------------------------------------- */

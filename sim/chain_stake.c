@@ -205,14 +205,15 @@ chain_err chain_drain(chain *c, uint32_t id, io_err *err)
     /* the owner's entry first, so that crediting it cannot move the others */
     if (!chain_ent_get(h, h->owner)) return chain_fail_nomem(err);
     uint32_t m = h->nents;
-    uint64_t *st = malloc((size_t)m * sizeof *st), *credit = malloc((size_t)m * sizeof *credit);
-    fx_i128 *dl = malloc((size_t)m * sizeof *dl);
-    if (!st || !credit || !dl) {
-        free(st);
-        free(credit);
-        free(dl);
-        return chain_fail_nomem(err);
+    size_t need = (size_t)m * (2 * sizeof(uint64_t) + sizeof(fx_i128));
+    if (need > c->dscratch_cap) {
+        void *q = realloc(c->dscratch, need);
+        if (!q) return chain_fail_nomem(err);
+        c->dscratch = q;
+        c->dscratch_cap = need;
     }
+    fx_i128 *dl = c->dscratch; /* the i128 part first: aligned */
+    uint64_t *st = (uint64_t *)(void *)(dl + m), *credit = st + m;
     for (uint32_t k = 0; k < m; k++) {
         st[k] = h->ents[k].stake;
         dl[k] = h->ents[k].delta;
@@ -246,8 +247,5 @@ chain_err chain_drain(chain *c, uint32_t id, io_err *err)
         c->unbacked += (uint64_t)total - p;
         chain_emit(c, CHAIN_EV_DRAIN, 0, CHAIN_NONE, id, CHAIN_NONE, h->owner, p, u);
     }
-    free(st);
-    free(credit);
-    free(dl);
     return e;
 }

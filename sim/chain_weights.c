@@ -32,14 +32,12 @@ void chain_row_store(chain_row *r, const uint16_t *dests, const uint16_t *vals, 
 
 /* ---- set_weights ----------------------------------------------------------- */
 
-/* round() then to_num::<u16>() of a value known to be in [0, 65535.5). */
-static uint16_t round_to_u16(i32f32 x)
-{
-    i32f32 r = x;
-    (void)i32f32_round(x, &r);
-    return i32f32_to_u16_wrap(r);
-}
-
+/* vec_u16_max_upscale_to_u16 on the raw I32F32 bits, in u64: every step is
+ * exact in 64 bits for u16 inputs, so this equals the fixed-point sequence
+ * (sat_mul, sat_div, round half away from zero, to_num::<u16>) bit for bit:
+ *   m > 32768:  ratio = trunc(65535*2^32 / m); out = round(in*ratio / 2^32)
+ *   m <= 32768: q = trunc(in*65535*2^32 / m);  out = round(q / 2^32)
+ * (in*65535*2^32 < 2^63 because in <= m <= 32768.) */
 void chain_max_upscale_u16(const uint16_t *in, size_t n, uint16_t *out)
 {
     uint16_t m = 0;
@@ -49,16 +47,14 @@ void chain_max_upscale_u16(const uint16_t *in, size_t n, uint16_t *out)
         for (size_t i = 0; i < n; i++) out[i] = 0;
         return;
     }
-    const i32f32 u16max = i32f32_from_u16(65535), mx = i32f32_from_u16(m);
+    const uint64_t half = (uint64_t)1 << 31;
     if (m > 32768) {
-        i32f32 ratio = i32f32_zero();
-        (void)i32f32_sat_div(u16max, mx, &ratio);
-        for (size_t i = 0; i < n; i++) out[i] = round_to_u16(i32f32_sat_mul(i32f32_from_u16(in[i]), ratio));
+        uint64_t ratio = ((uint64_t)65535 << 32) / m;
+        for (size_t i = 0; i < n; i++) out[i] = (uint16_t)(((uint64_t)in[i] * ratio + half) >> 32);
     } else {
         for (size_t i = 0; i < n; i++) {
-            i32f32 q = i32f32_zero();
-            (void)i32f32_sat_div(i32f32_sat_mul(i32f32_from_u16(in[i]), u16max), mx, &q);
-            out[i] = round_to_u16(q);
+            uint64_t q = (((uint64_t)in[i] * 65535u) << 32) / m;
+            out[i] = (uint16_t)((q + half) >> 32);
         }
     }
 }
@@ -113,8 +109,12 @@ static chain_err weights_check_caller(const chain *c, chain_subnet **sp, uint16_
 bool chain_has_duplicates(const uint16_t *v, size_t n, uint16_t *dup)
 {
     uint16_t top = 0;
-    for (size_t k = 0; k < n; k++)
+    bool increasing = true; /* the common case: sorted destinations, no bitmap */
+    for (size_t k = 0; k < n; k++) {
+        if (k && v[k] <= v[k - 1]) increasing = false;
         if (v[k] > top) top = v[k];
+    }
+    if (increasing) return false;
     uint64_t seen[65536 / 64];
     memset(seen, 0, ((size_t)top / 64 + 1) * sizeof seen[0]);
     for (size_t k = 0; k < n; k++) {
@@ -147,14 +147,14 @@ chain_err chain_weights_store(chain *c, chain_subnet *s, uint32_t uid, const uin
     if (!self && len < min)
         return chain_fail(err, CHAIN_E_WEIGHT_VEC_LENGTH_LOW, "%zu weights, at least %u required", len, min);
     uint16_t *up = chain_wbuf(c, len);
-    if (!up) return chain_fail_nomem(err);
+    chain_row *row = &s->weights[uid];
+    if (!up || chain_row_reserve(row, len) != 0) return chain_fail_nomem(err);
     chain_max_upscale_u16(vals, len, up);
     uint16_t limit = s->hp.max_weight_limit;
     if (!self && limit != 65535 && !chain_vec_max_limited(up, len, limit))
         return chain_fail(err, CHAIN_E_MAX_WEIGHT_EXCEEDED, "a weight exceeds max_weight_limit %u/65535 of the total",
                           limit);
-    if (chain_row_reserve(&s->weights[uid], len) != 0) return chain_fail_nomem(err);
-    chain_row_store(&s->weights[uid], dests, up, len);
+    chain_row_store(row, dests, up, len);
     s->last_update[uid] = c->block;
     return CHAIN_OK;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "taosim/chain.h"
+#include "taosim/fx.h"
 
 static chain *mk(void)
 {
@@ -309,6 +310,39 @@ static void test_max_upscale(void **state)
     upscale_is((const uint16_t[]){65534, 32767}, 2, (const uint16_t[]){65535, 32767});
 }
 
+/* The u64 form of chain_max_upscale_u16 against the fixed-point sequence of
+ * §3.12 (sat_mul, sat_div, round, to_num) spelled with fx.h, for every
+ * maximum m and inputs around the rounding boundaries. */
+static uint16_t upscale_ref(uint16_t x, uint16_t m)
+{
+    const i32f32 u16max = i32f32_from_u16(65535), mx = i32f32_from_u16(m);
+    i32f32 q = i32f32_zero(), r;
+    if (m > 32768) {
+        i32f32 ratio = i32f32_zero();
+        (void)i32f32_sat_div(u16max, mx, &ratio);
+        q = i32f32_sat_mul(i32f32_from_u16(x), ratio);
+    } else {
+        (void)i32f32_sat_div(i32f32_sat_mul(i32f32_from_u16(x), u16max), mx, &q);
+    }
+    r = q;
+    (void)i32f32_round(q, &r);
+    return i32f32_to_u16_wrap(r);
+}
+
+static void test_max_upscale_exhaustive(void **state)
+{
+    (void)state;
+    for (uint32_t m = 1; m <= 65535; m++) {
+        uint16_t in[8] = {(uint16_t)m, 0, 1, (uint16_t)(m / 2), (uint16_t)((m + 1) / 2), (uint16_t)(m - 1),
+                          (uint16_t)(m / 3), (uint16_t)(m * 2 / 3)};
+        uint16_t out[8];
+        chain_max_upscale_u16(in, 8, out);
+        for (int i = 0; i < 8; i++)
+            if (out[i] != upscale_ref(in[i], (uint16_t)m))
+                fail_msg("m %u x %u: %u, expected %u", m, in[i], out[i], upscale_ref(in[i], (uint16_t)m));
+    }
+}
+
 /* set_weights stores the upscaled values in the caller's order. */
 static void test_upscale_on_storage(void **state)
 {
@@ -580,6 +614,7 @@ int main(void)
         cmocka_unit_test(test_self_weight),
         cmocka_unit_test(test_min_weights_capped_by_n),
         cmocka_unit_test(test_max_upscale),
+        cmocka_unit_test(test_max_upscale_exhaustive),
         cmocka_unit_test(test_upscale_on_storage),
         cmocka_unit_test(test_vec_max_limited),
         cmocka_unit_test(test_register_append_and_refusals),
