@@ -51,7 +51,17 @@ void chain_emit(chain *c, chain_event_kind k, uint16_t netuid, uint32_t uid, uin
                 uint32_t coldkey, uint64_t amount, uint64_t amount2)
 {
     if (!c->obs) return;
-    chain_event ev = {k, c->block, netuid, uid, hotkey, other, coldkey, amount, amount2};
+    chain_event ev;
+    memset(&ev, 0, sizeof ev); /* padding too: observers may hash or write the bytes */
+    ev.kind = k;
+    ev.block = c->block;
+    ev.netuid = netuid;
+    ev.uid = uid;
+    ev.hotkey = hotkey;
+    ev.other = other;
+    ev.coldkey = coldkey;
+    ev.amount = amount;
+    ev.amount2 = amount2;
     c->obs(c->obs_ctx, c, &ev);
 }
 

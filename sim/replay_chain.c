@@ -363,7 +363,8 @@ static replay_result op_root_register(replay *r, const replay_row *row, io_err *
     return call(chain_root_register(r->chain, row->key, hk, NULL, why), why);
 }
 
-/* "netuid:value,netuid:value" into r->dests / r->vals (via the space-separated parser). */
+/* "netuid:value;netuid:value" into r->dests / r->vals (via the space-separated
+ * parser; ';' keeps the CSV field free of commas). */
 static replay_result root_pairs(replay *r, const char *s, size_t len, io_err *why)
 {
     char *copy = malloc(len + 1);
@@ -371,7 +372,7 @@ static replay_result root_pairs(replay *r, const char *s, size_t len, io_err *wh
         io_errf(why, "out of memory");
         return REPLAY_FAILED;
     }
-    for (size_t i = 0; i < len; i++) copy[i] = s[i] == ',' ? ' ' : s[i];
+    for (size_t i = 0; i < len; i++) copy[i] = s[i] == ';' ? ' ' : s[i];
     copy[len] = '\0';
     replay_result res = replay_parse_pairs(r, copy, "netuid:weight", why);
     free(copy);
@@ -479,7 +480,7 @@ const replay_op_def replay_chain_ops[] = {
     {"pow_register", op_pow_register, R, N, R, R, "key registers hotkey=NAME on netuid by POW (cost model: free)"},
     {"root_register", op_root_register, N, N, R, R, "key registers hotkey=NAME on the root network"},
     {"set_root_weights", op_set_root_weights, O, N, R, R,
-     "key sets hotkey=NAME's root weights=NETUID:W,... [version=K] (netuid column: 0 or empty)"},
+     "key sets hotkey=NAME's root weights=NETUID:W;NETUID:W... [version=K] (netuid column: 0 or empty)"},
     {"add_stake", op_add_stake, N, N, R, R, "key stakes hotkey=NAME amount=RAO from its balance"},
     {"remove_stake", op_remove_stake, N, N, R, R, "key unstakes hotkey=NAME amount=RAO to its balance"},
     {"become_delegate", op_become_delegate, N, N, R, R, "key makes hotkey=NAME a delegate [take=U16]"},

@@ -377,6 +377,32 @@ static const struct bad_case {
     {"subnet_twice", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,subnet,1,,,\n", 3, "subnet 1 already exists"},
     {"subnet_root", "block,op,netuid,uid,key,value\n0,subnet,0,,,\n", 2, "root network"},
     {"epoch_no_subnet", "block,op,netuid,uid,key,value\n0,epoch,3,,,1\n", 2, "subnet 3 does not exist"},
+    /* the chain replay (issue 6) */
+    {"chain_unknown_arg", "block,op,netuid,uid,key,value\n0,genesis,,,,\n0,balance,,,a,amount=5 colour=red\n", 3,
+     "op balance: 'colour=red' is not one of its arguments (amount=...)"},
+    {"chain_missing_arg", "block,op,netuid,uid,key,value\n0,balance,,,a,\n", 2, "op balance needs column value"},
+    {"chain_missing_arg2", "block,op,netuid,uid,key,value\n0,balance,,,a,amount=5\n0,add_stake,,,a,amount=5\n", 3,
+     "op add_stake needs argument hotkey=..."},
+    {"chain_arg_twice", "block,op,netuid,uid,key,value\n0,balance,,,a,amount=5 amount=6\n", 2,
+     "argument amount given twice"},
+    {"chain_bad_amount", "block,op,netuid,uid,key,value\n0,balance,,,a,amount=12x\n", 2,
+     "argument amount: '12x' is not an integer"},
+    {"chain_unknown_coldkey", "block,op,netuid,uid,key,value\n0,genesis,,,,\n0,add_stake,,,ghost,hotkey=h amount=1\n", 3,
+     "coldkey 'ghost' is unknown"},
+    {"chain_overflow", "block,op,netuid,uid,key,value\n0,balance,,,a,amount=9223372036854775807\n"
+                       "0,balance,,,b,amount=9223372036854775807\n", 3, "above 2^63 RAO"},
+    {"chain_genesis_late", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,genesis,,,,\n", 3,
+     "genesis must be the first data row"},
+    {"chain_unknown_preset", "block,op,netuid,uid,key,value\n0,genesis,,,,preset=kusama\n", 2,
+     "unknown preset 'kusama' (valid presets: finney-v1.2.4, mock-v1.2.4)"},
+    {"chain_unknown_global", "block,op,netuid,uid,key,value\n0,hparam,,,subnet_limits,3\n", 2,
+     "unknown global parameter 'subnet_limits' (valid keys: subnet_owner_cut, "},
+    {"chain_global_range", "block,op,netuid,uid,key,value\n0,hparam,,,subnet_limit,65536\n", 2,
+     "global subnet_limit = 65536 is out of range 0..65535"},
+    {"chain_run_column", "block,op,netuid,uid,key,value\n0,genesis,,,,\n5,run,1,,,\n", 3, "op run takes no netuid"},
+    {"chain_name_too_long", "block,op,netuid,uid,key,value\n0,balance,,,a,amount=5\n"
+                            "0,root_register,,,a,hotkey=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", 3,
+     "argument hotkey: a name of 1..63 bytes is expected"},
 };
 
 /* Cases built on SETUP (lines 1-4: subnet 1 with uids 0 and 1). */
