@@ -312,14 +312,7 @@ const char *chain_hparam_name(size_t i)
 
 void chain_hparam_list(char *buf, size_t n)
 {
-    if (n == 0) return;
-    buf[0] = '\0';
-    size_t len = 0;
-    for (size_t i = 0; i < chain_hparam_count() && len < n; i++) {
-        int w = snprintf(buf + len, n - len, "%s%s", i ? ", " : "", chain_hparam_name(i));
-        if (w < 0) break;
-        len += (size_t)w;
-    }
+    chain_join_names(buf, n, chain_hparam_count(), chain_hparam_name);
 }
 
 static const hparam_def *hparam_find(const char *key)

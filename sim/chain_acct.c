@@ -146,13 +146,7 @@ int64_t chain_hk_uid(const chain *c, uint32_t id, uint16_t netuid)
 
 int chain_hk_reserve_member(chain_hotkey *h)
 {
-    if (h->nmem < h->capmem) return 0;
-    uint32_t cap = h->capmem ? 2 * h->capmem : 2;
-    chain_member *m = realloc(h->mem, cap * sizeof *m);
-    if (!m) return -1;
-    h->mem = m;
-    h->capmem = cap;
-    return 0;
+    return chain_grow((void **)&h->mem, &h->capmem, h->nmem + 1, sizeof *h->mem);
 }
 
 void chain_hk_add_member(chain_hotkey *h, uint16_t netuid, uint16_t uid)
@@ -193,13 +187,7 @@ chain_stake_ent *chain_ent_get(chain_hotkey *h, uint32_t cold)
 {
     chain_stake_ent *e = chain_ent_find(h, cold);
     if (e) return e;
-    if (h->nents == h->capents) {
-        uint32_t cap = h->capents ? 2 * h->capents : 2;
-        chain_stake_ent *q = realloc(h->ents, cap * sizeof *q);
-        if (!q) return NULL;
-        h->ents = q;
-        h->capents = cap;
-    }
+    if (chain_grow((void **)&h->ents, &h->capents, h->nents + 1, sizeof *h->ents) != 0) return NULL;
     e = &h->ents[h->nents++];
     memset(e, 0, sizeof *e);
     e->cold = cold;

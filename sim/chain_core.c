@@ -36,6 +36,30 @@ bool chain_name_ok(const char *name)
     return true;
 }
 
+int chain_grow(void **arr, uint32_t *cap, uint32_t want, size_t elem)
+{
+    if (want <= *cap) return 0;
+    uint32_t nc = *cap ? *cap : 2;
+    while (nc < want) nc = nc > UINT32_MAX / 2 ? want : 2 * nc;
+    void *q = realloc(*arr, (size_t)nc * elem);
+    if (!q) return -1;
+    *arr = q;
+    *cap = nc;
+    return 0;
+}
+
+void chain_join_names(char *buf, size_t n, size_t count, const char *(*name)(size_t))
+{
+    if (n == 0) return;
+    buf[0] = '\0';
+    size_t len = 0;
+    for (size_t i = 0; i < count && len < n; i++) {
+        int w = snprintf(buf + len, n - len, "%s%s", i ? ", " : "", name(i));
+        if (w < 0) break;
+        len += (size_t)w;
+    }
+}
+
 uint64_t chain_sat_add(uint64_t a, uint64_t b)
 {
     uint64_t r;
@@ -218,8 +242,7 @@ chain_hparams chain_hparams_new_subnet(void)
 
 /* ---- subnet storage --------------------------------------------------------------- */
 
-/* First position whose netuid is >= netuid. */
-static uint32_t subnet_pos(const chain *c, uint16_t netuid)
+uint32_t chain_subnet_pos(const chain *c, uint16_t netuid)
 {
     uint32_t lo = 0, hi = c->nsubnets;
     while (lo < hi) {
@@ -235,7 +258,7 @@ static uint32_t subnet_pos(const chain *c, uint16_t netuid)
 chain_subnet *chain_find(const chain *c, uint16_t netuid)
 {
     if (netuid == 0) return c->root;
-    uint32_t p = subnet_pos(c, netuid);
+    uint32_t p = chain_subnet_pos(c, netuid);
     return p < c->nsubnets && c->subnets[p]->netuid == netuid ? c->subnets[p] : NULL;
 }
 
@@ -369,7 +392,7 @@ chain_err chain_subnet_insert(chain *c, chain_subnet *s, io_err *err)
         c->subnets = q;
         c->capsubnets = cap;
     }
-    uint32_t p = subnet_pos(c, s->netuid);
+    uint32_t p = chain_subnet_pos(c, s->netuid);
     memmove(c->subnets + p + 1, c->subnets + p, (c->nsubnets - p) * sizeof *c->subnets);
     c->subnets[p] = s;
     c->nsubnets++;
@@ -467,10 +490,8 @@ chain *chain_new_preset(const char *preset, io_err *err)
 {
     const chain_preset *p = chain_preset_find(preset ? preset : "");
     if (!p) {
-        char list[256] = "";
-        size_t len = 0;
-        for (size_t i = 0; i < chain_preset_count() && len < sizeof list; i++)
-            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", chain_preset_name(i));
+        char list[256];
+        chain_join_names(list, sizeof list, chain_preset_count(), chain_preset_name);
         io_errf(err, "unknown preset '%.64s' (valid presets: %s)", preset ? preset : "", list);
         return NULL;
     }
@@ -571,14 +592,7 @@ const char *chain_global_name(size_t i)
 
 void chain_global_list(char *buf, size_t n)
 {
-    if (n == 0) return;
-    buf[0] = '\0';
-    size_t len = 0;
-    for (size_t i = 0; i < nglobals && len < n; i++) {
-        int w = snprintf(buf + len, n - len, "%s%s", i ? ", " : "", globals[i].name);
-        if (w < 0) break;
-        len += (size_t)w;
-    }
+    chain_join_names(buf, n, nglobals, chain_global_name);
 }
 
 static const global_def *global_find(const char *key)

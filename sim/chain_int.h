@@ -140,6 +140,12 @@ chain_err chain_fail_nomem(io_err *err);
 bool chain_name_ok(const char *name);
 
 uint64_t chain_sat_add(uint64_t a, uint64_t b);
+/* Grow *arr (elements of `elem` bytes) to hold `want`, doubling; -1 on no memory. */
+int chain_grow(void **arr, uint32_t *cap, uint32_t want, size_t elem);
+/* "a, b, c" of name(0..count) into buf (truncated to n bytes). */
+void chain_join_names(char *buf, size_t n, size_t count, const char *(*name)(size_t));
+/* First position among the user subnets whose netuid is >= netuid. */
+uint32_t chain_subnet_pos(const chain *c, uint16_t netuid);
 uint64_t chain_sat_sub(uint64_t a, uint64_t b);
 
 /* Subnet by netuid, root (0) included; NULL if none. */
@@ -226,6 +232,9 @@ void chain_network_remove(chain *c, uint16_t netuid);
  * then store the row in the caller's order and LastUpdate = block. */
 chain_err chain_weights_store(chain *c, chain_subnet *s, uint32_t uid, const uint16_t *dests, const uint16_t *vals,
                               size_t len, io_err *err);
+/* The checks both make on the caller: stake >= StakeThreshold, version key, rate limit. */
+chain_err chain_weights_gate(const chain *c, const chain_subnet *s, uint32_t uid, uint64_t stake, uint64_t version_key,
+                             io_err *err);
 bool chain_has_duplicates(const uint16_t *v, size_t n, uint16_t *dup);
 int chain_row_reserve(chain_row *r, size_t len);
 void chain_row_store(chain_row *r, const uint16_t *dests, const uint16_t *vals, size_t len);

@@ -238,12 +238,7 @@ static int reserve_stale(chain *c, const chain_subnet *s)
 {
     for (uint32_t u = 0; u < s->n; u++) {
         chain_hotkey *h = &c->hk[s->hotkey[u]];
-        if (h->nstale < h->capstale) continue;
-        uint32_t cap = h->capstale ? 2 * h->capstale : 2;
-        uint16_t *q = realloc(h->stale, cap * sizeof *q);
-        if (!q) return -1;
-        h->stale = q;
-        h->capstale = cap;
+        if (chain_grow((void **)&h->stale, &h->capstale, h->nstale + 1, sizeof *h->stale) != 0) return -1;
     }
     return 0;
 }

@@ -102,18 +102,8 @@ chain_err chain_set_root_weights(chain *c, const char *coldkey, uint16_t netuid,
     chain_subnet *r = c->root;
     int64_t uid = chain_hk_uid(c, (uint32_t)id, 0);
     if (uid < 0) return chain_fail(err, CHAIN_E_HOTKEY_NOT_REGISTERED, "hotkey %s is not a root member", hotkey);
-    uint64_t stake = c->hk[id].stake;
-    if (stake < c->g.stake_threshold)
-        return chain_fail(err, CHAIN_E_NOT_ENOUGH_STAKE_WEIGHTS, "stake %llu is below StakeThreshold %llu",
-                          (unsigned long long)stake, (unsigned long long)c->g.stake_threshold);
-    uint64_t wvk = r->hp.weights_version;
-    if (wvk != 0 && version_key < wvk)
-        return chain_fail(err, CHAIN_E_INCORRECT_VERSION_KEY, "version key %llu is below WeightsVersionKey %llu",
-                          (unsigned long long)version_key, (unsigned long long)wvk);
-    uint64_t lu = r->last_update[uid], lim = r->hp.weights_set_rate_limit;
-    if (lu != 0 && chain_sat_sub(c->block, lu) < lim)
-        return chain_fail(err, CHAIN_E_SETTING_WEIGHTS_TOO_FAST, "last update at block %llu, now %llu, rate limit %llu",
-                          (unsigned long long)lu, (unsigned long long)c->block, (unsigned long long)lim);
+    chain_err e = chain_weights_gate(c, r, (uint32_t)uid, c->hk[id].stake, version_key, err);
+    if (e != CHAIN_OK) return e;
     uint16_t dup;
     if (chain_has_duplicates(netuids, nnetuids, &dup))
         return chain_fail(err, CHAIN_E_DUPLICATE_UIDS, "netuid %u appears twice", dup);
@@ -127,15 +117,8 @@ chain_err chain_set_root_weights(chain *c, const char *coldkey, uint16_t netuid,
 static int64_t column_of(const chain *c, uint16_t netuid)
 {
     if (netuid == 0) return 0;
-    uint32_t lo = 0, hi = c->nsubnets;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (c->subnets[mid]->netuid < netuid)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < c->nsubnets && c->subnets[lo]->netuid == netuid ? (int64_t)lo + 1 : -1;
+    uint32_t p = chain_subnet_pos(c, netuid);
+    return p < c->nsubnets && c->subnets[p]->netuid == netuid ? (int64_t)p + 1 : -1;
 }
 
 chain_err chain_root_epoch(chain *c, io_err *err)

@@ -75,6 +75,23 @@ bool chain_vec_max_limited(const uint16_t *w, size_t n, uint16_t limit)
     return top.bits <= lim.bits;
 }
 
+chain_err chain_weights_gate(const chain *c, const chain_subnet *s, uint32_t uid, uint64_t stake, uint64_t version_key,
+                             io_err *err)
+{
+    if (stake < c->g.stake_threshold)
+        return chain_fail(err, CHAIN_E_NOT_ENOUGH_STAKE_WEIGHTS, "stake %llu is below StakeThreshold %llu",
+                          (unsigned long long)stake, (unsigned long long)c->g.stake_threshold);
+    uint64_t wvk = s->hp.weights_version;
+    if (wvk != 0 && version_key < wvk)
+        return chain_fail(err, CHAIN_E_INCORRECT_VERSION_KEY, "version key %llu is below WeightsVersionKey %llu",
+                          (unsigned long long)version_key, (unsigned long long)wvk);
+    uint64_t lu = s->last_update[uid], lim = s->hp.weights_set_rate_limit;
+    if (lu != 0 && chain_sat_sub(c->block, lu) < lim) /* check_rate_limit: never set (0) passes */
+        return chain_fail(err, CHAIN_E_SETTING_WEIGHTS_TOO_FAST, "last update at block %llu, now %llu, rate limit %llu",
+                          (unsigned long long)lu, (unsigned long long)c->block, (unsigned long long)lim);
+    return CHAIN_OK;
+}
+
 /* Checks 1-8 of do_set_weights: who may call, and when. *uid_out = caller. */
 static chain_err weights_check_caller(const chain *c, chain_subnet **sp, uint16_t netuid, const char *hotkey,
                                       size_t ndests, size_t nvals, uint64_t version_key, uint32_t *uid_out,
@@ -89,18 +106,8 @@ static chain_err weights_check_caller(const chain *c, chain_subnet **sp, uint16_
     int64_t id = chain_hk_find(c, hotkey);
     int64_t uid = id < 0 ? -1 : chain_hk_uid(c, (uint32_t)id, netuid);
     if (uid < 0) return chain_fail(err, CHAIN_E_HOTKEY_NOT_REGISTERED, "the caller holds no uid on netuid %u", netuid);
-    uint64_t stake = chain_uid_stake(c, s, (uint32_t)uid);
-    if (stake < c->g.stake_threshold)
-        return chain_fail(err, CHAIN_E_NOT_ENOUGH_STAKE_WEIGHTS, "stake %llu is below StakeThreshold %llu",
-                    (unsigned long long)stake, (unsigned long long)c->g.stake_threshold);
-    uint64_t wvk = s->hp.weights_version;
-    if (wvk != 0 && version_key < wvk)
-        return chain_fail(err, CHAIN_E_INCORRECT_VERSION_KEY, "version key %llu is below WeightsVersionKey %llu",
-                    (unsigned long long)version_key, (unsigned long long)wvk);
-    uint64_t lu = s->last_update[uid], lim = s->hp.weights_set_rate_limit;
-    if (lu != 0 && (c->block > lu ? c->block - lu : 0) < lim)
-        return chain_fail(err, CHAIN_E_SETTING_WEIGHTS_TOO_FAST, "last update at block %llu, now %llu, rate limit %llu",
-                    (unsigned long long)lu, (unsigned long long)c->block, (unsigned long long)lim);
+    chain_err e = chain_weights_gate(c, s, (uint32_t)uid, chain_uid_stake(c, s, (uint32_t)uid), version_key, err);
+    if (e != CHAIN_OK) return e;
     *sp = s;
     *uid_out = (uint32_t)uid;
     return CHAIN_OK;
