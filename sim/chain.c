@@ -32,22 +32,9 @@ bool chain_err_is_refusal(chain_err e)
     return e >= CHAIN_E_ROOT_WEIGHTS && e < CHAIN_ERR_COUNT;
 }
 
-/* Fill *err (if any) with the detail and return `code`. */
-__attribute__((format(printf, 3, 4))) static chain_err fail(io_err *err, chain_err code, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
-
-static chain_err fail_nomem(io_err *err)
-{
-    return fail(err, CHAIN_ENOMEM, "out of memory");
-}
+/* The room's failure helpers (chain_core.c) under the names this file uses. */
+#define fail chain_fail
+#define fail_nomem chain_fail_nomem
 
 static chain_subnet *subnet_find(const chain *c, uint16_t netuid)
 {
