@@ -391,7 +391,7 @@ chain_err chain_hotkey_get(const chain *c, uint32_t id, chain_hotkey_view *v)
     v->name = h->name;
     v->owner = h->owner;
     v->is_delegate = h->is_delegate;
-    v->take = h->take;
+    v->take = h->is_delegate ? h->take : c->g.default_delegate_take;
     v->stake = h->stake;
     v->pending = h->pending;
     v->untouchable = h->untouchable;
