@@ -433,7 +433,7 @@ static void test_root_membership(void **state)
     const char *names[4] = {"r0", "r1", "r2", "r3"};
     const uint64_t st[4] = {300, 200, 200, 250};
     for (int i = 0; i < 4; i++) {
-        char ck[8];
+        char ck[16];
         snprintf(ck, sizeof ck, "c%d", i);
         OK(chain_fund(c, ck, 1000 * TAO, NULL));
         OK(chain_burned_register(c, ck, 1, names[i], NULL, NULL));
