@@ -223,7 +223,8 @@ typedef struct chain_subnet {
     uint16_t regs_this_block;       /* RegistrationsThisBlock, valid while regs_block == block */
     uint64_t regs_block;
     uint64_t rao_recycled;          /* RAORecycledForRegistration (bookkeeping) */
-    uint64_t last_epoch_block;      /* LastMechansimStepBlock (0: never) */
+    uint64_t last_epoch_block;      /* block of the last epoch (LastMechansimStepBlock), or of the
+                                       subnet's creation before its first: BlocksSinceLastStep */
     uint64_t pending_base, pending_block; /* internal: read chain_pending_emission() */
 } chain_subnet;
 
