@@ -30,11 +30,12 @@ static void replay_help(FILE *out)
     for (size_t i = 0; i < replay_op_count(); i++) {
         const replay_op_def *d = replay_op_at(i);
         static const char mark[] = {'-', '?', '*'};
-        fprintf(out, "  %-9s %c%c%c%c  %s\n", d->name, mark[d->netuid], mark[d->uid], mark[d->key], mark[d->value],
+        fprintf(out, "  %-16s %c%c%c%c  %s\n", d->name, mark[d->netuid], mark[d->uid], mark[d->key], mark[d->value],
                 d->summary);
     }
-    char keys[512];
+    char keys[1024], globals[1024];
     chain_hparam_list(keys, sizeof keys);
+    chain_global_list(globals, sizeof globals);
     fprintf(out,
             "\n"
             "hparam keys: %s\n"
@@ -45,7 +46,15 @@ static void replay_help(FILE *out)
             "min_allowed_weights 1, max_weight_limit 65535, weights_set_rate_limit 100,\n"
             "weights_version 0, liquid_alpha_enabled 0, alpha_low 45875, alpha_high 58982,\n"
             "yuma_version 2. Stake is per hotkey (pre-dTAO): seen on every subnet where\n"
-            "the hotkey holds a uid. Epochs run only on 'epoch' rows.\n"
+            "the hotkey holds a uid.\n"
+            "\n"
+            "The chain replay: extrinsics are signed by the coldkey in key and take\n"
+            "name=value arguments in value, e.g. 120,add_stake,,,alice,hotkey=hk7 amount=1000000000.\n"
+            "Before the first genesis or run row, a row's block only sets the block and\n"
+            "epochs run only on 'epoch' rows; from then on the chain runs every block's\n"
+            "pipeline (root epochs, scheduled epochs with the owner cut, drains) up to\n"
+            "each later row. hparam with an empty netuid sets a global parameter:\n"
+            "  %s\n"
             "\n"
             "example (two validators, one miner):\n"
             "  block,op,netuid,uid,key,value\n"
@@ -68,11 +77,14 @@ static void replay_help(FILE *out)
             "  epochs.csv    per epoch op, one row per uid: " REPLAY_EPOCHS_HEADER "\n"
             "  bonds.csv     stored non-zero bonds after each epoch: " REPLAY_BONDS_HEADER "\n"
             "  rejected.csv  calls the chain refuses (nothing changes): " REPLAY_REJECTED_HEADER "\n"
+            "  blocks.csv    at each run sample, one row per subnet: " REPLAY_BLOCKS_HEADER "\n"
+            "  subnets.csv   subnet registrations and removals: " REPLAY_SUBNETS_HEADER "\n"
+            "  accounts.csv  final balances and stakes: " REPLAY_ACCOUNTS_HEADER "\n"
             "\n"
-            "A call the chain would refuse (set_weights or register) is logged to\n"
+            "A call the chain would refuse (an extrinsic, set_weights, register) is logged to\n"
             "rejected.csv with the chain's error name. A row taosim cannot read stops\n"
             "the replay with 'FILE:LINE: reason', exit status 2, and writes nothing.\n",
-            keys);
+            keys, globals);
 }
 
 /* out/replay-NAME with NAME = basename of path without a ".csv" suffix. */
@@ -118,12 +130,13 @@ static int parse_args(int argc, char **argv, const char **file, const char **out
     return 0;
 }
 
-/* Open the three outputs with their provenance and header lines. */
+/* Open the six outputs with their provenance and header lines. */
 static int open_outputs(io_outdir *od, const char *file, uint64_t hash, replay_out *out, io_err *err)
 {
-    FILE **slot[3] = {&out->epochs, &out->bonds, &out->rejected};
-    static const char *const names[3] = {"epochs.csv", "bonds.csv", "rejected.csv"};
-    for (int i = 0; i < 3; i++) {
+    FILE **slot[6] = {&out->epochs, &out->bonds, &out->rejected, &out->blocks, &out->subnets, &out->accounts};
+    static const char *const names[6] = {"epochs.csv", "bonds.csv", "rejected.csv",
+                                         "blocks.csv", "subnets.csv", "accounts.csv"};
+    for (int i = 0; i < 6; i++) {
         *slot[i] = io_outdir_file(od, names[i], err);
         if (!*slot[i]) return -1;
         io_provenance(*slot[i], "replay", file, hash, 0);
@@ -152,7 +165,7 @@ int cli_replay(int argc, char **argv)
         return CLI_USAGE;
     }
     io_outdir od;
-    replay_out out = {NULL, NULL, NULL};
+    replay_out out = {NULL, NULL, NULL, NULL, NULL, NULL};
     if (io_outdir_open(&od, outdir, &err) != 0) {
         fprintf(stderr, "taosim replay: %s\n", err.msg);
         return CLI_FAIL;
@@ -173,7 +186,8 @@ int cli_replay(int argc, char **argv)
         fprintf(stderr, "taosim replay: %s\n", err.msg);
         return CLI_FAIL;
     }
-    printf("taosim replay: %zu rows, %zu epochs, %zu rejected -> %s/{epochs,bonds,rejected}.csv\n", stats.rows,
-           stats.epochs, stats.rejected, od.dir);
+    printf("taosim replay: %zu rows, %zu epochs, %zu rejected, block %llu -> "
+           "%s/{epochs,bonds,rejected,blocks,subnets,accounts}.csv\n",
+           stats.rows, stats.epochs, stats.rejected, (unsigned long long)stats.block, od.dir);
     return CLI_OK;
 }

@@ -102,10 +102,17 @@ static fx_status wide_div(fx_i128 a, fx_i128 b, int frac, int nbits, fx_i128 *ou
 {
     if (b == 0) return FX_EDIVZERO;
     bool neg = (a < 0) != (b < 0);
-    u256 n = {0, mag(a)};
-    if (frac) n = shl256(n, frac);
-    bool ok;
-    fx_u128 q = div256(n, mag(b), &ok);
+    fx_u128 q, mb = mag(b);
+    bool ok = true;
+    if (frac && (mb & (((fx_u128)1 << frac) - 1)) == 0) {
+        /* an integer divisor k: trunc(a*2^f / (k*2^f)) == trunc(a / k) exactly,
+         * without the 256-bit numerator (the exp series, proportions p/q) */
+        q = mag(a) / (mb >> frac);
+    } else {
+        u256 n = {0, mag(a)};
+        if (frac) n = shl256(n, frac);
+        q = div256(n, mb, &ok);
+    }
     if (!ok || !fits(q, neg, nbits)) return FX_EOVERFLOW;
     *out = apply_sign(q, neg && q);
     return FX_OK;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "taosim/chain.h"
+#include "taosim/fx.h"
 
 static chain *mk(void)
 {
@@ -101,7 +102,9 @@ static void test_subnets_ordered(void **state)
     chain_free(c);
 }
 
-/* yuma-epoch.md §9, "new subnet (init_new_network)" column. */
+/* yuma-epoch.md §9, "new subnet (init_new_network)" column; economics.md
+ * §6.1 step 5 for the registration terms, §9.1 finney runtime for the keys
+ * init_new_network leaves at their storage default. */
 static void test_new_subnet_defaults(void **state)
 {
     (void)state;
@@ -112,7 +115,12 @@ static void test_new_subnet_defaults(void **state)
         {"max_allowed_validators", 64}, {"max_allowed_uids", 256}, {"immunity_period", 5000},
         {"min_allowed_weights", 1}, {"max_weight_limit", 65535}, {"weights_set_rate_limit", 100},
         {"weights_version", 0}, {"liquid_alpha_enabled", 0}, {"alpha_low", 45875}, {"alpha_high", 58982},
-        {"yuma_version", 2},
+        {"yuma_version", 2}, {"rho", 10}, {"target_registrations_per_interval", 1},
+        {"adjustment_interval", 360}, {"adjustment_alpha", 17893341751498265066ull},
+        {"max_registrations_per_block", 1}, {"min_burn", 1}, {"max_burn", 100000000000ull},
+        {"min_difficulty", UINT64_MAX}, {"max_difficulty", UINT64_MAX}, {"network_registration_allowed", 1},
+        {"network_pow_registration_allowed", 0}, {"network_max_stake", UINT64_MAX}, {"burn", 1000000000},
+        {"difficulty", 10000000}, {"emission_value", 0},
     };
     assert_int_equal(chain_hparam_count(), sizeof want / sizeof want[0]);
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
@@ -161,8 +169,10 @@ static void test_hparam_setters(void **state)
     assert_int_equal(chain_set_hparam(c, 1, "max_allowed_uids", 4097, &err), CHAIN_EINVAL);
     assert_int_equal(chain_set_hparam(c, 1, "kappa", 65536, &err), CHAIN_EINVAL);
     assert_non_null(strstr(err.msg, "out of range 0..65535"));
-    assert_int_equal(chain_set_hparam(c, 1, "rho", 1, &err), CHAIN_EINVAL);
+    assert_int_equal(chain_set_hparam(c, 1, "frob", 1, &err), CHAIN_EINVAL);
     assert_non_null(strstr(err.msg, "valid keys: kappa, "));
+    assert_int_equal(chain_set_hparam(c, 1, "target_registrations_per_interval", 0, &err), CHAIN_EINVAL);
+    assert_non_null(strstr(err.msg, "out of range 1..65535"));
     assert_int_equal(chain_set_hparam(c, 2, "kappa", 1, &err), CHAIN_E_SUBNET_NOT_EXIST);
     set(c, 1, "bonds_moving_average", UINT64_MAX);
     set(c, 1, "weights_version", UINT64_MAX);
@@ -298,6 +308,39 @@ static void test_max_upscale(void **state)
     /* m > 32768: the truncated factor 65535/m first. 65534: factor raw 2^32 + 65538, so
      * 32767 -> 32767 + 2147483646/2^32 (just below .5) -> 32767, and 65534 -> 65535 */
     upscale_is((const uint16_t[]){65534, 32767}, 2, (const uint16_t[]){65535, 32767});
+}
+
+/* The u64 form of chain_max_upscale_u16 against the fixed-point sequence of
+ * §3.12 (sat_mul, sat_div, round, to_num) spelled with fx.h, for every
+ * maximum m and inputs around the rounding boundaries. */
+static uint16_t upscale_ref(uint16_t x, uint16_t m)
+{
+    const i32f32 u16max = i32f32_from_u16(65535), mx = i32f32_from_u16(m);
+    i32f32 q = i32f32_zero(), r;
+    if (m > 32768) {
+        i32f32 ratio = i32f32_zero();
+        (void)i32f32_sat_div(u16max, mx, &ratio);
+        q = i32f32_sat_mul(i32f32_from_u16(x), ratio);
+    } else {
+        (void)i32f32_sat_div(i32f32_sat_mul(i32f32_from_u16(x), u16max), mx, &q);
+    }
+    r = q;
+    (void)i32f32_round(q, &r);
+    return i32f32_to_u16_wrap(r);
+}
+
+static void test_max_upscale_exhaustive(void **state)
+{
+    (void)state;
+    for (uint32_t m = 1; m <= 65535; m++) {
+        uint16_t in[8] = {(uint16_t)m, 0, 1, (uint16_t)(m / 2), (uint16_t)((m + 1) / 2), (uint16_t)(m - 1),
+                          (uint16_t)(m / 3), (uint16_t)(m * 2 / 3)};
+        uint16_t out[8];
+        chain_max_upscale_u16(in, 8, out);
+        for (int i = 0; i < 8; i++)
+            if (out[i] != upscale_ref(in[i], (uint16_t)m))
+                fail_msg("m %u x %u: %u, expected %u", m, in[i], out[i], upscale_ref(in[i], (uint16_t)m));
+    }
 }
 
 /* set_weights stores the upscaled values in the caller's order. */
@@ -571,6 +614,7 @@ int main(void)
         cmocka_unit_test(test_self_weight),
         cmocka_unit_test(test_min_weights_capped_by_n),
         cmocka_unit_test(test_max_upscale),
+        cmocka_unit_test(test_max_upscale_exhaustive),
         cmocka_unit_test(test_upscale_on_storage),
         cmocka_unit_test(test_vec_max_limited),
         cmocka_unit_test(test_register_append_and_refusals),
