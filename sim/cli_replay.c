@@ -152,7 +152,7 @@ int cli_replay(int argc, char **argv)
         return CLI_USAGE;
     }
     io_outdir od;
-    replay_out out = {NULL, NULL, NULL};
+    replay_out out = {NULL, NULL, NULL, NULL, NULL, NULL};
     if (io_outdir_open(&od, outdir, &err) != 0) {
         fprintf(stderr, "taosim replay: %s\n", err.msg);
         return CLI_FAIL;

@@ -7,21 +7,42 @@
  * are ignored. Every integer is an unsigned 64-bit decimal unless the column
  * says otherwise (netuid and uid are u16).
  *
- * Each op is one row of a table {name, handler, which columns it takes}; a
- * later issue adds ops by adding rows (replay.c). A row is either
- *   applied  -- the chain accepted it;
- *   refused  -- a call the chain itself would refuse (set_weights, register):
- *               nothing changes, the row goes to rejected.csv with the chain's
- *               error name as the reason;
- *   malformed -- taosim cannot read it (column count, non-integer, unknown op
- *               or hparam key, value out of range or refused by an admin
- *               setter, bad dest:value pair, uid beyond the subnet, ...): the
- *               replay stops with "FILE:LINE: reason".
+ * Two kinds of ops. State-loading ops (subnet, hparam, register, stake,
+ * weights, bonds, epoch) rebuild a chain state for consensus regression; the
+ * `value` column holds their raw argument. Extrinsics (register_network,
+ * burned_register, pow_register, root_register, set_root_weights, add_stake,
+ * remove_stake, become_delegate, decrease_take, increase_take, transfer) are
+ * signed by the account in `key` (a coldkey) and take their arguments in
+ * `value` as space-separated name=value pairs, e.g.
+ *     120,add_stake,,,alice,hotkey=hk7 amount=1000000000
+ * `balance` funds a coldkey (key) with amount= RAO (genesis endowment),
+ * `genesis` (only as the first data row) picks the preset, `run` advances.
  *
- * Outputs go to three caller-owned streams (the caller writes provenance
- * first, then replay_write_headers): one epochs.csv row per uid per `epoch`
- * op, the stored non-zero bonds after every epoch, and the refused rows.
- * Library code: never prints, never exits.
+ * Time. The chain's clock starts at the first `genesis` or `run` row. Before
+ * it, a row's block only sets the current block (state loading). From then
+ * on, a row whose block is later than the chain's first advances the chain to
+ * that block, running the per-block pipeline of every block in between
+ * (scheduled epochs, root epochs, drains; chain_advance_to) -- the row is then
+ * an extrinsic of its block.
+ *
+ * Each op is one row of a table {name, handler, which columns it takes}. A
+ * row is either
+ *   applied  -- the chain accepted it;
+ *   refused  -- a call the chain itself would refuse: nothing changes, the row
+ *               goes to rejected.csv with the chain's error name as the reason;
+ *   malformed -- taosim cannot read it (column count, non-integer, unknown op,
+ *               argument or hparam key, value out of range or refused by an
+ *               admin setter, bad dest:value pair, uid beyond the subnet,
+ *               amount that would overflow the issuance, ...): the replay
+ *               stops with "FILE:LINE: reason".
+ *
+ * Outputs go to caller-owned streams (the caller writes provenance first,
+ * then replay_write_headers): one epochs.csv row per uid per epoch (`epoch`
+ * ops and scheduled epochs), the stored non-zero bonds after every epoch, the
+ * refused rows, blocks.csv samples (the end of every `run` row and every
+ * `every=N` blocks within it), subnets.csv events (registrations, removals
+ * with lock paid/refunded), and accounts.csv (the final balances and stakes,
+ * written by replay_file at the end). Library code: never prints, never exits.
  */
 #ifndef TAOSIM_REPLAY_H
 #define TAOSIM_REPLAY_H
@@ -40,6 +61,11 @@
     "validator_trust,emission,server_emission,validator_emission,pruning_score"
 #define REPLAY_BONDS_HEADER "block,netuid,uid,dest,bond"
 #define REPLAY_REJECTED_HEADER "row,block,op,netuid,uid,reason"
+#define REPLAY_BLOCKS_HEADER                                                                          \
+    "block,issuance,block_emission,balances,stake,locked,lock_cost,netuid,emission_value,"           \
+    "pending_emission,burn,difficulty,n"
+#define REPLAY_SUBNETS_HEADER "block,event,netuid,owner,amount,lock_cost"
+#define REPLAY_ACCOUNTS_HEADER "coldkey,hotkey,balance,stake"
 
 /* Largest number of dest:value pairs in one row. */
 #define REPLAY_MAX_PAIRS 65536u
@@ -50,17 +76,21 @@ typedef enum replay_status {
     REPLAY_EFAIL = 2   /* failure outside the input (out of memory, internal) */
 } replay_status;
 
+/* Any stream may be NULL (that output is not written). */
 typedef struct replay_out {
     FILE *epochs, *bonds, *rejected;
+    FILE *blocks, *subnets, *accounts;
 } replay_out;
 
-/* Write the three header lines (after the caller's provenance lines). */
+/* Write the header line of every non-NULL stream (after the caller's
+ * provenance lines). */
 void replay_write_headers(const replay_out *out);
 
 typedef struct replay_stats {
     size_t rows;     /* data rows applied or refused (comments not counted) */
     size_t epochs;   /* epoch ops run */
     size_t rejected; /* rows written to rejected.csv */
+    uint64_t block;  /* the chain's block at the end */
 } replay_stats;
 
 /* Replay the file at `path` on a fresh chain. err gets "PATH:LINE: reason"
