@@ -1,12 +1,10 @@
-/* chain.c -- the chain's state and the calls that change it (see chain.h).
- *
- * Layout: subnets are heap objects referenced from an array sorted by netuid
- * (binary search, stable pointers); each subnet keeps one vector per storage
- * item, indexed by uid, grown together. Hotkeys live in an array in creation
- * order (ids are stable) with an index sorted by name for lookups.
- *
- * Every mutating call validates and allocates first, then mutates, so a
- * refused or failed call leaves the state as it was.
+/* chain.c -- the chain room's errors, the per-subnet hyperparameter table
+ * and the Yuma epoch's input assembly and write-back (see chain.h). The rest
+ * of the room: chain_core.c (object, presets, globals, subnet storage,
+ * ledger), chain_acct.c (accounts and RAO movements), chain_reg.c
+ * (registrations), chain_root.c (root network), chain_stake.c (staking,
+ * delegation, drains), chain_weights.c (set_weights), chain_block.c (the
+ * per-block pipeline), chain_params.c (the registration-term keys).
  */
 #include "taosim/chain.h"
 
@@ -14,27 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain_int.h"
 #include "taosim/econ.h"
 #include "taosim/fx.h"
-
-typedef struct chain_hotkey {
-    char name[CHAIN_HOTKEY_MAX];
-    uint64_t stake;  /* TotalHotkeyStake (RAO) */
-    uint32_t nregs;  /* uids held over all subnets */
-} chain_hotkey;
-
-struct chain {
-    uint64_t block;
-    uint64_t stake_threshold;
-    chain_subnet **subnets; /* ascending netuid */
-    uint32_t nsubnets, capsubnets;
-    chain_hotkey *hk;       /* creation order: the id is the index */
-    uint32_t *hk_index;     /* ids sorted by name (strcmp) */
-    uint32_t nhk, caphk;
-    unsigned char *scratch; /* epoch inputs (CSR arrays, stakes) */
-    size_t scratch_cap;
-    yuma_arena arena;       /* yuma_epoch scratch, kept between epochs */
-};
 
 /* ---- errors ---------------------------------------------------------------- */
 
@@ -69,567 +49,9 @@ static chain_err fail_nomem(io_err *err)
     return fail(err, CHAIN_ENOMEM, "out of memory");
 }
 
-/* ---- chain ----------------------------------------------------------------- */
-
-chain *chain_new(void)
-{
-    return calloc(1, sizeof(chain));
-}
-
-static void row_free(chain_row *r)
-{
-    free(r->ent);
-    r->ent = NULL;
-    r->len = r->cap = 0;
-}
-
-static void subnet_free(chain_subnet *s)
-{
-    if (!s) return;
-    for (uint32_t i = 0; i < s->cap; i++) {
-        row_free(&s->weights[i]);
-        row_free(&s->bonds[i]);
-    }
-    free(s->hotkey);
-    free(s->block_at_registration);
-    free(s->last_update);
-    free(s->active);
-    free(s->permit);
-    free(s->stake_weight);
-    free(s->rank);
-    free(s->trust);
-    free(s->consensus);
-    free(s->incentive);
-    free(s->dividends);
-    free(s->validator_trust);
-    free(s->pruning_score);
-    free(s->emission);
-    free(s->server_emission);
-    free(s->validator_emission);
-    free(s->epoch_stake);
-    free(s->weights);
-    free(s->bonds);
-    free(s);
-}
-
-void chain_free(chain *c)
-{
-    if (!c) return;
-    for (uint32_t i = 0; i < c->nsubnets; i++) subnet_free(c->subnets[i]);
-    free(c->subnets);
-    free(c->hk);
-    free(c->hk_index);
-    free(c->scratch);
-    free(c->arena.base);
-    free(c);
-}
-
-uint64_t chain_block(const chain *c)
-{
-    return c->block;
-}
-
-chain_err chain_set_block(chain *c, uint64_t block, io_err *err)
-{
-    if (block < c->block)
-        return fail(err, CHAIN_EINVAL, "block %llu is before the current block %llu (blocks never go back)",
-                    (unsigned long long)block, (unsigned long long)c->block);
-    c->block = block;
-    return CHAIN_OK;
-}
-
-void chain_set_stake_threshold(chain *c, uint64_t rao)
-{
-    c->stake_threshold = rao;
-}
-
-/* ---- subnets --------------------------------------------------------------- */
-
-chain_hparams chain_hparams_new_subnet(void)
-{
-    chain_hparams h;
-    memset(&h, 0, sizeof h);
-    h.yuma = yuma_params_default();
-    h.yuma.version = YUMA_V2;
-    h.yuma.kappa = 32767;
-    h.yuma.bonds_moving_average = 900000;
-    h.yuma.activity_cutoff = 5000;
-    h.yuma.max_allowed_validators = 64;
-    h.yuma.liquid_alpha_enabled = false;
-    h.yuma.alpha_low = 45875;
-    h.yuma.alpha_high = 58982;
-    h.yuma.owner_uid = -1;
-    h.tempo = 360;
-    h.min_allowed_weights = 1;
-    h.max_weight_limit = 65535;
-    h.weights_set_rate_limit = 100;
-    h.weights_version = 0;
-    h.immunity_period = 5000;
-    h.max_allowed_uids = 256;
-    return h;
-}
-
-/* First position whose netuid is >= netuid. */
-static uint32_t subnet_pos(const chain *c, uint16_t netuid)
-{
-    uint32_t lo = 0, hi = c->nsubnets;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (c->subnets[mid]->netuid < netuid)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 static chain_subnet *subnet_find(const chain *c, uint16_t netuid)
 {
-    uint32_t p = subnet_pos(c, netuid);
-    return p < c->nsubnets && c->subnets[p]->netuid == netuid ? c->subnets[p] : NULL;
-}
-
-const chain_subnet *chain_subnet_get(const chain *c, uint16_t netuid)
-{
-    return subnet_find(c, netuid);
-}
-
-uint32_t chain_subnet_count(const chain *c)
-{
-    return c->nsubnets;
-}
-
-const chain_subnet *chain_subnet_at(const chain *c, uint32_t i)
-{
-    return i < c->nsubnets ? c->subnets[i] : NULL;
-}
-
-/* Make room for `want` uids in every per-uid vector (new slots zeroed). */
-static int subnet_reserve(chain_subnet *s, uint32_t want)
-{
-    if (want <= s->cap) return 0;
-    uint32_t cap = s->cap ? s->cap : 16;
-    while (cap < want) cap *= 2;
-    if (cap > YUMA_MAX_UIDS) cap = YUMA_MAX_UIDS;
-    if (cap < want) return -1;
-#define GROW(field)                                                                            \
-    do {                                                                                       \
-        void *q_ = realloc(s->field, (size_t)cap * sizeof *s->field);                          \
-        if (!q_) return -1;                                                                    \
-        s->field = q_;                                                                         \
-        memset(s->field + s->cap, 0, (size_t)(cap - s->cap) * sizeof *s->field);               \
-    } while (0)
-    GROW(hotkey);
-    GROW(block_at_registration);
-    GROW(last_update);
-    GROW(active);
-    GROW(permit);
-    GROW(stake_weight);
-    GROW(rank);
-    GROW(trust);
-    GROW(consensus);
-    GROW(incentive);
-    GROW(dividends);
-    GROW(validator_trust);
-    GROW(pruning_score);
-    GROW(emission);
-    GROW(server_emission);
-    GROW(validator_emission);
-    GROW(epoch_stake);
-    GROW(weights);
-    GROW(bonds);
-#undef GROW
-    s->cap = cap;
-    return 0;
-}
-
-chain_err chain_subnet_add(chain *c, uint16_t netuid, io_err *err)
-{
-    if (netuid == 0)
-        return fail(err, CHAIN_EINVAL, "netuid 0 is the root network, which taosim does not model yet "
-                                       "(user subnets have netuid 1..65535)");
-    uint32_t p = subnet_pos(c, netuid);
-    if (p < c->nsubnets && c->subnets[p]->netuid == netuid)
-        return fail(err, CHAIN_EINVAL, "subnet %u already exists", netuid);
-    if (c->nsubnets >= CHAIN_MAX_SUBNETS)
-        return fail(err, CHAIN_ELIMIT, "too many subnets (taosim's limit is %u)", CHAIN_MAX_SUBNETS);
-    if (c->nsubnets == c->capsubnets) {
-        uint32_t cap = c->capsubnets ? 2 * c->capsubnets : 16;
-        chain_subnet **q = realloc(c->subnets, cap * sizeof *q);
-        if (!q) return fail_nomem(err);
-        c->subnets = q;
-        c->capsubnets = cap;
-    }
-    chain_subnet *s = calloc(1, sizeof *s);
-    if (!s || subnet_reserve(s, 1) != 0) { /* per-uid vectors are never NULL, even when n == 0 */
-        subnet_free(s);
-        return fail_nomem(err);
-    }
-    s->netuid = netuid;
-    s->hp = chain_hparams_new_subnet();
-    memmove(c->subnets + p + 1, c->subnets + p, (c->nsubnets - p) * sizeof *c->subnets);
-    c->subnets[p] = s;
-    c->nsubnets++;
-    return CHAIN_OK;
-}
-
-/* ---- stored rows ----------------------------------------------------------- */
-
-static int row_reserve(chain_row *r, size_t len)
-{
-    if (len <= r->cap) return 0;
-    if (len > UINT32_MAX) return -1;
-    yuma_entry *q = realloc(r->ent, len * sizeof *q);
-    if (!q) return -1;
-    r->ent = q;
-    r->cap = (uint32_t)len;
-    return 0;
-}
-
-/* Store (dests[k], vals[k]); the row must have been reserved for len. */
-static void row_store(chain_row *r, const uint16_t *dests, const uint16_t *vals, size_t len)
-{
-    for (size_t k = 0; k < len; k++) {
-        r->ent[k].col = dests[k];
-        r->ent[k].val = vals[k];
-    }
-    r->len = (uint32_t)len;
-}
-
-/* ---- hotkeys --------------------------------------------------------------- */
-
-static bool hotkey_name_ok(const char *name)
-{
-    size_t len = name ? strlen(name) : 0;
-    if (len == 0 || len >= CHAIN_HOTKEY_MAX) return false;
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)name[i] < 0x20 || (unsigned char)name[i] == 0x7f) return false;
-    return true;
-}
-
-/* Binary search of the name index: 1 and *pos = index position if found,
- * else 0 and *pos = insertion position. */
-static int hk_search(const chain *c, const char *name, uint32_t *pos)
-{
-    uint32_t lo = 0, hi = c->nhk;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        int cmp = strcmp(c->hk[c->hk_index[mid]].name, name);
-        if (cmp == 0) {
-            *pos = mid;
-            return 1;
-        }
-        if (cmp < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    *pos = lo;
-    return 0;
-}
-
-/* Hotkey id by name, or -1. */
-static int64_t hk_id(const chain *c, const char *name)
-{
-    uint32_t pos;
-    if (!name || !hk_search(c, name, &pos)) return -1;
-    return c->hk_index[pos];
-}
-
-static chain_err hk_get_or_add(chain *c, const char *name, uint32_t *id, io_err *err)
-{
-    uint32_t pos;
-    if (hk_search(c, name, &pos)) {
-        *id = c->hk_index[pos];
-        return CHAIN_OK;
-    }
-    if (c->nhk >= CHAIN_MAX_HOTKEYS)
-        return fail(err, CHAIN_ELIMIT, "too many hotkeys (taosim's limit is %u)", CHAIN_MAX_HOTKEYS);
-    if (c->nhk == c->caphk) {
-        uint32_t cap = c->caphk ? 2 * c->caphk : 64;
-        chain_hotkey *h = realloc(c->hk, (size_t)cap * sizeof *h);
-        if (!h) return fail_nomem(err);
-        c->hk = h;
-        uint32_t *ix = realloc(c->hk_index, (size_t)cap * sizeof *ix);
-        if (!ix) return fail_nomem(err);
-        c->hk_index = ix;
-        c->caphk = cap;
-    }
-    uint32_t n = c->nhk;
-    memset(&c->hk[n], 0, sizeof c->hk[n]);
-    memcpy(c->hk[n].name, name, strlen(name) + 1);
-    memmove(c->hk_index + pos + 1, c->hk_index + pos, (n - pos) * sizeof *c->hk_index);
-    c->hk_index[pos] = n;
-    c->nhk++;
-    *id = n;
-    return CHAIN_OK;
-}
-
-const char *chain_hotkey_name(const chain *c, uint32_t id)
-{
-    return id < c->nhk ? c->hk[id].name : NULL;
-}
-
-uint64_t chain_hotkey_stake(const chain *c, const char *hotkey)
-{
-    int64_t id = hk_id(c, hotkey);
-    return id < 0 ? 0 : c->hk[id].stake;
-}
-
-chain_err chain_set_stake(chain *c, const char *hotkey, uint64_t rao, io_err *err)
-{
-    int64_t id = hk_id(c, hotkey);
-    if (id < 0) return fail(err, CHAIN_EINVAL, "hotkey '%s' is not known to the chain", hotkey ? hotkey : "");
-    c->hk[id].stake = rao;
-    return CHAIN_OK;
-}
-
-uint64_t chain_uid_stake(const chain *c, const chain_subnet *s, uint32_t uid)
-{
-    /* yuma-epoch.md §2.1 without child/parent keys; NetworkMaxStake = u64::MAX. */
-    return c->hk[s->hotkey[uid]].stake;
-}
-
-/* The uid of hotkey id `id` on subnet s, or -1. */
-static int64_t subnet_uid_of(const chain_subnet *s, uint32_t id)
-{
-    for (uint32_t i = 0; i < s->n; i++)
-        if (s->hotkey[i] == id) return i;
-    return -1;
-}
-
-const char *chain_uid_hotkey(const chain *c, uint16_t netuid, uint32_t uid)
-{
-    const chain_subnet *s = subnet_find(c, netuid);
-    return s && uid < s->n ? c->hk[s->hotkey[uid]].name : NULL;
-}
-
-/* ---- registration ---------------------------------------------------------- */
-
-/* Append a neuron (economics.md §7.1 step 3); room reserved by the caller. */
-static uint32_t neuron_append(chain *c, chain_subnet *s, uint32_t id)
-{
-    uint32_t uid = s->n++;
-    s->hotkey[uid] = id;
-    s->block_at_registration[uid] = s->last_update[uid] = c->block;
-    s->active[uid] = true;
-    s->permit[uid] = false;
-    s->stake_weight[uid] = s->rank[uid] = s->trust[uid] = s->consensus[uid] = 0;
-    s->incentive[uid] = s->dividends[uid] = s->validator_trust[uid] = s->pruning_score[uid] = 0;
-    s->emission[uid] = s->server_emission[uid] = s->validator_emission[uid] = s->epoch_stake[uid] = 0;
-    s->weights[uid].len = s->bonds[uid].len = 0;
-    c->hk[id].nregs++;
-    return uid;
-}
-
-/* replace_neuron (economics.md §7.6). */
-static void neuron_replace(chain *c, chain_subnet *s, uint32_t uid, uint32_t id)
-{
-    chain_hotkey *old = &c->hk[s->hotkey[uid]];
-    if (--old->nregs == 0) old->stake = 0; /* no uid left anywhere: unstaked */
-    s->hotkey[uid] = id;
-    c->hk[id].nregs++;
-    s->block_at_registration[uid] = c->block;
-    s->active[uid] = true;
-}
-
-/* Validate an explicit uid (state loading). */
-static chain_err register_check_uid(const chain_subnet *s, uint32_t uid, io_err *err)
-{
-    if (uid == CHAIN_UID_AUTO || uid < s->n) return CHAIN_OK;
-    if (uid > s->n)
-        return fail(err, CHAIN_EINVAL, "uid %u is beyond the subnet size %u of netuid %u (the next new uid is %u)",
-                    uid, s->n, s->netuid, s->n);
-    if (s->n >= s->hp.max_allowed_uids)
-        return fail(err, CHAIN_EINVAL, "uid %u would grow netuid %u past max_allowed_uids %u", uid, s->netuid,
-                    s->hp.max_allowed_uids);
-    return CHAIN_OK;
-}
-
-chain_err chain_register(chain *c, uint16_t netuid, const char *hotkey, uint32_t uid, uint32_t *uid_out,
-                         io_err *err)
-{
-    if (!hotkey_name_ok(hotkey))
-        return fail(err, CHAIN_EINVAL, "hotkey name must be 1..%u printable bytes", CHAIN_HOTKEY_MAX - 1);
-    if (netuid == 0) return fail(err, CHAIN_E_REGISTRATION_ON_ROOT, "netuid 0 is the root network");
-    chain_subnet *s = subnet_find(c, netuid);
-    if (!s) return fail(err, CHAIN_E_SUBNET_NOT_EXIST, "netuid %u does not exist", netuid);
-    chain_err e = register_check_uid(s, uid, err);
-    if (e != CHAIN_OK) return e;
-    int64_t known = hk_id(c, hotkey);
-    int64_t held = known < 0 ? -1 : subnet_uid_of(s, (uint32_t)known);
-    if (held >= 0)
-        return fail(err, CHAIN_E_HOTKEY_ALREADY_REGISTERED, "hotkey %s already holds uid %lld on netuid %u", hotkey,
-                    (long long)held, netuid);
-    bool auto_prune = uid == CHAIN_UID_AUTO && s->n >= s->hp.max_allowed_uids;
-    if (uid == CHAIN_UID_AUTO)
-        uid = auto_prune ? econ_neuron_to_prune(s->n, s->pruning_score, s->block_at_registration, c->block,
-                                                s->hp.immunity_period)
-                         : s->n;
-    if (uid == s->n && subnet_reserve(s, s->n + 1) != 0) return fail_nomem(err);
-    uint32_t id = 0;
-    e = hk_get_or_add(c, hotkey, &id, err);
-    if (e != CHAIN_OK) return e;
-    if (uid == s->n) {
-        neuron_append(c, s, id);
-    } else {
-        if (auto_prune) s->pruning_score[uid] = 65535; /* get_neuron_to_prune marks its choice */
-        neuron_replace(c, s, uid, id);
-    }
-    if (uid_out) *uid_out = uid;
-    return CHAIN_OK;
-}
-
-/* ---- set_weights ----------------------------------------------------------- */
-
-/* round() then to_num::<u16>() of a value known to be in [0, 65535.5). */
-static uint16_t round_to_u16(i32f32 x)
-{
-    i32f32 r = x;
-    (void)i32f32_round(x, &r);
-    return i32f32_to_u16_wrap(r);
-}
-
-void chain_max_upscale_u16(const uint16_t *in, size_t n, uint16_t *out)
-{
-    uint16_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (in[i] > m) m = in[i];
-    if (m == 0) {
-        for (size_t i = 0; i < n; i++) out[i] = 0;
-        return;
-    }
-    const i32f32 u16max = i32f32_from_u16(65535), mx = i32f32_from_u16(m);
-    if (m > 32768) {
-        i32f32 ratio = i32f32_zero();
-        (void)i32f32_sat_div(u16max, mx, &ratio);
-        for (size_t i = 0; i < n; i++) out[i] = round_to_u16(i32f32_sat_mul(i32f32_from_u16(in[i]), ratio));
-    } else {
-        for (size_t i = 0; i < n; i++) {
-            i32f32 q = i32f32_zero();
-            (void)i32f32_sat_div(i32f32_sat_mul(i32f32_from_u16(in[i]), u16max), mx, &q);
-            out[i] = round_to_u16(q);
-        }
-    }
-}
-
-bool chain_vec_max_limited(const uint16_t *w, size_t n, uint16_t limit)
-{
-    if (n == 0) return true;
-    i32f32 lim = i32f32_zero();
-    (void)i32f32_sat_div(i32f32_from_u16(limit), i32f32_from_u16(65535), &lim);
-    i32f32 sum = i32f32_zero();
-    uint16_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        sum = i32f32_wrap_add(sum, i32f32_from_u16(w[i])); /* plain `.sum()` */
-        if (w[i] > m) m = w[i];
-    }
-    i32f32 top = i32f32_from_u16(m); /* inplace_normalize leaves x unchanged when the sum is 0 */
-    if (sum.bits != 0) (void)i32f32_sat_div(top, sum, &top); /* normalising is monotonic: max of the quotients */
-    return top.bits <= lim.bits;
-}
-
-/* Checks 1-8 of do_set_weights: who may call, and when. *uid_out = caller. */
-static chain_err weights_check_caller(const chain *c, chain_subnet **sp, uint16_t netuid, const char *hotkey,
-                                      size_t ndests, size_t nvals, uint64_t version_key, uint32_t *uid_out,
-                                      io_err *err)
-{
-    if (netuid == 0) return fail(err, CHAIN_E_ROOT_WEIGHTS, "netuid 0 is the root network");
-    if (ndests != nvals) return fail(err, CHAIN_E_WEIGHT_VEC_NOT_EQUAL_SIZE, "%zu uids but %zu values", ndests, nvals);
-    chain_subnet *s = subnet_find(c, netuid);
-    if (!s) return fail(err, CHAIN_E_SUBNET_NOT_EXIST, "netuid %u does not exist", netuid);
-    if (ndests > s->n)
-        return fail(err, CHAIN_E_UIDS_LENGTH_EXCEED, "%zu weights for a subnet of %u uids", ndests, s->n);
-    int64_t id = hk_id(c, hotkey);
-    int64_t uid = id < 0 ? -1 : subnet_uid_of(s, (uint32_t)id);
-    if (uid < 0) return fail(err, CHAIN_E_HOTKEY_NOT_REGISTERED, "the caller holds no uid on netuid %u", netuid);
-    uint64_t stake = chain_uid_stake(c, s, (uint32_t)uid);
-    if (stake < c->stake_threshold)
-        return fail(err, CHAIN_E_NOT_ENOUGH_STAKE_WEIGHTS, "stake %llu is below StakeThreshold %llu",
-                    (unsigned long long)stake, (unsigned long long)c->stake_threshold);
-    uint64_t wvk = s->hp.weights_version;
-    if (wvk != 0 && version_key < wvk)
-        return fail(err, CHAIN_E_INCORRECT_VERSION_KEY, "version key %llu is below WeightsVersionKey %llu",
-                    (unsigned long long)version_key, (unsigned long long)wvk);
-    uint64_t lu = s->last_update[uid], lim = s->hp.weights_set_rate_limit;
-    if (lu != 0 && (c->block > lu ? c->block - lu : 0) < lim)
-        return fail(err, CHAIN_E_SETTING_WEIGHTS_TOO_FAST, "last update at block %llu, now %llu, rate limit %llu",
-                    (unsigned long long)lu, (unsigned long long)c->block, (unsigned long long)lim);
-    *sp = s;
-    *uid_out = (uint32_t)uid;
-    return CHAIN_OK;
-}
-
-/* Checks 9-12 of do_set_weights: what the caller sends. */
-static chain_err weights_check_content(const chain_subnet *s, uint32_t uid, const uint16_t *dests, size_t len,
-                                       bool self, io_err *err)
-{
-    if (!self && !s->permit[uid])
-        return fail(err, CHAIN_E_NO_VALIDATOR_PERMIT, "uid %u has no validator permit", uid);
-    uint64_t seen[65536 / 64];
-    memset(seen, 0, sizeof seen);
-    for (size_t k = 0; k < len; k++) {
-        uint64_t bit = (uint64_t)1 << (dests[k] % 64);
-        if (seen[dests[k] / 64] & bit) return fail(err, CHAIN_E_DUPLICATE_UIDS, "uid %u appears twice", dests[k]);
-        seen[dests[k] / 64] |= bit;
-    }
-    for (size_t k = 0; k < len; k++)
-        if (dests[k] >= s->n)
-            return fail(err, CHAIN_E_INVALID_UID, "uid %u does not exist (netuid %u has %u uids)", dests[k],
-                        s->netuid, s->n);
-    uint32_t min = s->hp.min_allowed_weights < s->n ? s->hp.min_allowed_weights : s->n;
-    if (!self && len < min)
-        return fail(err, CHAIN_E_WEIGHT_VEC_LENGTH_LOW, "%zu weights, at least %u required", len, min);
-    return CHAIN_OK;
-}
-
-chain_err chain_set_weights(chain *c, uint16_t netuid, const char *hotkey, const uint16_t *dests, size_t ndests,
-                            const uint16_t *vals, size_t nvals, uint64_t version_key, io_err *err)
-{
-    chain_subnet *s = NULL;
-    uint32_t uid = 0;
-    chain_err e = weights_check_caller(c, &s, netuid, hotkey, ndests, nvals, version_key, &uid, err);
-    if (e != CHAIN_OK) return e;
-    bool self = nvals == 1 && dests[0] == uid; /* is_self_weight */
-    e = weights_check_content(s, uid, dests, ndests, self, err);
-    if (e != CHAIN_OK) return e;
-    uint16_t up[YUMA_MAX_UIDS]; /* ndests <= n <= YUMA_MAX_UIDS */
-    chain_max_upscale_u16(vals, nvals, up);
-    uint16_t limit = s->hp.max_weight_limit;
-    if (!self && limit != 65535 && !chain_vec_max_limited(up, nvals, limit))
-        return fail(err, CHAIN_E_MAX_WEIGHT_EXCEEDED, "a weight exceeds max_weight_limit %u/65535 of the total",
-                    limit);
-    if (row_reserve(&s->weights[uid], ndests) != 0) return fail_nomem(err);
-    row_store(&s->weights[uid], dests, up, ndests);
-    s->last_update[uid] = c->block;
-    return CHAIN_OK;
-}
-
-/* ---- bonds (snapshot loading) ---------------------------------------------- */
-
-chain_err chain_set_bonds(chain *c, uint16_t netuid, uint32_t uid, const uint16_t *dests, const uint16_t *vals,
-                          size_t len, io_err *err)
-{
-    chain_subnet *s = subnet_find(c, netuid);
-    if (!s) return fail(err, CHAIN_EINVAL, "netuid %u does not exist", netuid);
-    if (uid >= s->n) return fail(err, CHAIN_EINVAL, "uid %u does not exist (netuid %u has %u uids)", uid, netuid, s->n);
-    uint16_t val_of[YUMA_MAX_UIDS];
-    bool seen[YUMA_MAX_UIDS];
-    memset(seen, 0, sizeof seen);
-    for (size_t k = 0; k < len; k++) {
-        if (dests[k] >= s->n)
-            return fail(err, CHAIN_EINVAL, "bond destination %u is out of range (netuid %u has %u uids)", dests[k],
-                        netuid, s->n);
-        if (seen[dests[k]]) return fail(err, CHAIN_EINVAL, "bond destination %u appears twice", dests[k]);
-        seen[dests[k]] = true;
-        val_of[dests[k]] = vals[k];
-    }
-    chain_row *r = &s->bonds[uid];
-    if (row_reserve(r, len) != 0) return fail_nomem(err);
-    r->len = 0;
-    for (uint32_t j = 0; j < s->n; j++) /* increasing destination, as the epoch stores rows */
-        if (seen[j]) r->ent[r->len++] = (yuma_entry){(uint16_t)j, val_of[j]};
-    return CHAIN_OK;
+    return chain_find(c, netuid);
 }
 
 /* ---- epoch ----------------------------------------------------------------- */
@@ -693,7 +115,7 @@ static int arena_reserve(yuma_arena *a, size_t need)
 static int epoch_write_back(chain_subnet *s, const yuma_output *o, const uint64_t *stake)
 {
     for (uint32_t i = 0; i < s->n; i++)
-        if (o->bonds_action[i] == YUMA_BONDS_SET && row_reserve(&s->bonds[i], o->bonds_off[i + 1] - o->bonds_off[i]) != 0)
+        if (o->bonds_action[i] == YUMA_BONDS_SET && chain_row_reserve(&s->bonds[i], o->bonds_off[i + 1] - o->bonds_off[i]) != 0)
             return -1;
     for (uint32_t i = 0; i < s->n; i++) {
         s->active[i] = o->active[i];
@@ -722,10 +144,9 @@ static int epoch_write_back(chain_subnet *s, const yuma_output *o, const uint64_
     return 0;
 }
 
-chain_err chain_run_epoch(chain *c, uint16_t netuid, uint64_t rao, io_err *err)
+chain_err chain_epoch_exec(chain *c, chain_subnet *s, uint64_t rao, io_err *err)
 {
-    chain_subnet *s = subnet_find(c, netuid);
-    if (!s) return fail(err, CHAIN_EINVAL, "netuid %u does not exist", netuid);
+    uint16_t netuid = s->netuid;
     uint32_t n = s->n;
     size_t nnz_w = 0, nnz_b = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -755,6 +176,13 @@ chain_err chain_run_epoch(chain *c, uint16_t netuid, uint64_t rao, io_err *err)
         return fail(err, CHAIN_EEPOCH, "the epoch of netuid %u failed: %s", netuid, yuma_strerror(st));
     if (epoch_write_back(s, &out, stake) != 0) return fail_nomem(err);
     return CHAIN_OK;
+}
+
+chain_err chain_run_epoch(chain *c, uint16_t netuid, uint64_t rao, io_err *err)
+{
+    chain_subnet *s = netuid ? subnet_find(c, netuid) : NULL;
+    if (!s) return fail(err, CHAIN_EINVAL, "netuid %u does not exist", netuid);
+    return chain_epoch_exec(c, s, rao, err);
 }
 
 /* ---- hyperparameters ------------------------------------------------------- */
@@ -874,12 +302,12 @@ static const size_t nhparams = sizeof hparams / sizeof hparams[0];
 
 size_t chain_hparam_count(void)
 {
-    return nhparams;
+    return nhparams + chain_params_count();
 }
 
 const char *chain_hparam_name(size_t i)
 {
-    return i < nhparams ? hparams[i].name : NULL;
+    return i < nhparams ? hparams[i].name : chain_params_name(i - nhparams);
 }
 
 void chain_hparam_list(char *buf, size_t n)
@@ -887,8 +315,8 @@ void chain_hparam_list(char *buf, size_t n)
     if (n == 0) return;
     buf[0] = '\0';
     size_t len = 0;
-    for (size_t i = 0; i < nhparams && len < n; i++) {
-        int w = snprintf(buf + len, n - len, "%s%s", i ? ", " : "", hparams[i].name);
+    for (size_t i = 0; i < chain_hparam_count() && len < n; i++) {
+        int w = snprintf(buf + len, n - len, "%s%s", i ? ", " : "", chain_hparam_name(i));
         if (w < 0) break;
         len += (size_t)w;
     }
@@ -904,13 +332,14 @@ static const hparam_def *hparam_find(const char *key)
 chain_err chain_set_hparam(chain *c, uint16_t netuid, const char *key, uint64_t value, io_err *err)
 {
     const hparam_def *d = hparam_find(key);
-    if (!d) {
-        char list[512];
+    if (!d && !chain_params_known(key)) {
+        char list[1024];
         chain_hparam_list(list, sizeof list);
         return fail(err, CHAIN_EINVAL, "unknown hparam key '%s' (valid keys: %s)", key, list);
     }
     chain_subnet *s = subnet_find(c, netuid);
     if (!s) return fail(err, CHAIN_E_SUBNET_NOT_EXIST, "netuid %u does not exist", netuid);
+    if (!d) return chain_params_set(c, s, key, value, err);
     if (value < d->min || value > d->max)
         return fail(err, CHAIN_EINVAL, "hparam %s = %llu is out of range %llu..%llu (%s)", key,
                     (unsigned long long)value, (unsigned long long)d->min, (unsigned long long)d->max, d->range_why);
@@ -925,9 +354,10 @@ chain_err chain_set_hparam(chain *c, uint16_t netuid, const char *key, uint64_t 
 chain_err chain_get_hparam(const chain *c, uint16_t netuid, const char *key, uint64_t *value)
 {
     const hparam_def *d = hparam_find(key);
-    if (!d) return CHAIN_EINVAL;
+    if (!d && !chain_params_known(key)) return CHAIN_EINVAL;
     const chain_subnet *s = subnet_find(c, netuid);
     if (!s) return CHAIN_E_SUBNET_NOT_EXIST;
+    if (!d) return chain_params_get(s, key, value);
     *value = d->get(&s->hp);
     return CHAIN_OK;
 }

@@ -118,12 +118,13 @@ static int parse_args(int argc, char **argv, const char **file, const char **out
     return 0;
 }
 
-/* Open the three outputs with their provenance and header lines. */
+/* Open the six outputs with their provenance and header lines. */
 static int open_outputs(io_outdir *od, const char *file, uint64_t hash, replay_out *out, io_err *err)
 {
-    FILE **slot[3] = {&out->epochs, &out->bonds, &out->rejected};
-    static const char *const names[3] = {"epochs.csv", "bonds.csv", "rejected.csv"};
-    for (int i = 0; i < 3; i++) {
+    FILE **slot[6] = {&out->epochs, &out->bonds, &out->rejected, &out->blocks, &out->subnets, &out->accounts};
+    static const char *const names[6] = {"epochs.csv", "bonds.csv", "rejected.csv",
+                                         "blocks.csv", "subnets.csv", "accounts.csv"};
+    for (int i = 0; i < 6; i++) {
         *slot[i] = io_outdir_file(od, names[i], err);
         if (!*slot[i]) return -1;
         io_provenance(*slot[i], "replay", file, hash, 0);
@@ -173,7 +174,8 @@ int cli_replay(int argc, char **argv)
         fprintf(stderr, "taosim replay: %s\n", err.msg);
         return CLI_FAIL;
     }
-    printf("taosim replay: %zu rows, %zu epochs, %zu rejected -> %s/{epochs,bonds,rejected}.csv\n", stats.rows,
-           stats.epochs, stats.rejected, od.dir);
+    printf("taosim replay: %zu rows, %zu epochs, %zu rejected, block %llu -> "
+           "%s/{epochs,bonds,rejected,blocks,subnets,accounts}.csv\n",
+           stats.rows, stats.epochs, stats.rejected, (unsigned long long)stats.block, od.dir);
     return CLI_OK;
 }

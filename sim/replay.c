@@ -18,32 +18,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-#define NCOLS 6
-
-typedef struct field_buf {
-    char *s;
-    size_t cap;
-} field_buf;
-
-struct replay {
-    const char *path;
-    const replay_out *out;
-    replay_stats stats;
-    chain *chain;
-    io_err *err;
-    replay_status status;
-    bool stop;          /* an error ended the run: ignore the rest */
-    bool header_done;
-    bool nul_in_row;    /* a field held a NUL byte */
-    bool nl_in_row;     /* a field held a line break (a quote left open) */
-    size_t line;        /* line being fed to the parser */
-    size_t row_line;    /* line where the current row started */
-    size_t nfields;     /* fields seen in the current row */
-    field_buf f[NCOLS];
-    uint64_t prev_block;
-    uint16_t *dests, *vals; /* dest:value pairs of the current row */
-    size_t npairs, cappairs;
-};
+#include "replay_int.h"
 
 static const char *const col_names[NCOLS] = {"block", "op", "netuid", "uid", "key", "value"};
 
@@ -195,6 +170,26 @@ static replay_result as_setter(chain_err e, const char *what, io_err *why)
     return e == CHAIN_EINVAL || e == CHAIN_ELIMIT ? REPLAY_MALFORMED : REPLAY_FAILED;
 }
 
+int replay_field_u64(const char *col, const char *s, uint64_t max, uint64_t *out, io_err *why)
+{
+    return field_u64(col, s, max, out, why);
+}
+
+int replay_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+    return parse_u64(s, len, max, out);
+}
+
+replay_result replay_as_call(chain_err e, io_err *why)
+{
+    return as_call(e, why);
+}
+
+replay_result replay_parse_pairs(replay *r, const char *s, const char *what, io_err *why)
+{
+    return parse_pairs(r, s, what, why);
+}
+
 /* The row's netuid, which must name an existing subnet. */
 static const chain_subnet *row_subnet(replay *r, const replay_row *row, io_err *why)
 {
@@ -220,14 +215,17 @@ static int row_uid(const chain_subnet *s, const replay_row *row, uint16_t *uid, 
 
 void replay_write_headers(const replay_out *out)
 {
-    fputs(REPLAY_EPOCHS_HEADER "\n", out->epochs);
-    fputs(REPLAY_BONDS_HEADER "\n", out->bonds);
-    fputs(REPLAY_REJECTED_HEADER "\n", out->rejected);
+    FILE *const f[6] = {out->epochs, out->bonds, out->rejected, out->blocks, out->subnets, out->accounts};
+    static const char *const h[6] = {REPLAY_EPOCHS_HEADER, REPLAY_BONDS_HEADER, REPLAY_REJECTED_HEADER,
+                                     REPLAY_BLOCKS_HEADER, REPLAY_SUBNETS_HEADER, REPLAY_ACCOUNTS_HEADER};
+    for (int i = 0; i < 6; i++)
+        if (f[i]) fprintf(f[i], "%s\n", h[i]);
 }
 
-static void write_epoch(replay *r, const chain_subnet *s)
+void replay_write_epoch(replay *r, const chain_subnet *s)
 {
     FILE *f = r->out->epochs;
+    if (!f || !r->out->bonds) return;
     unsigned long long b = (unsigned long long)chain_block(r->chain);
     for (uint32_t i = 0; i < s->n; i++) {
         fprintf(f, "%llu,%u,%u,", b, s->netuid, i);
@@ -255,6 +253,8 @@ static void write_int_field(FILE *f, const char *s)
 static void write_rejected(replay *r, const replay_row *row, const char *reason)
 {
     FILE *f = r->out->rejected;
+    r->stats.rejected++;
+    if (!f) return;
     fprintf(f, "%zu,%llu,", row->line, (unsigned long long)row->block);
     io_csv_text(f, row->op);
     fputc(',', f);
@@ -264,7 +264,6 @@ static void write_rejected(replay *r, const replay_row *row, const char *reason)
     fputc(',', f);
     io_csv_text(f, reason);
     fputc('\n', f);
-    r->stats.rejected++;
 }
 
 /* ---- ops --------------------------------------------------------------------- */
@@ -278,6 +277,7 @@ static replay_result op_subnet(replay *r, const replay_row *row, io_err *why)
 
 static replay_result op_hparam(replay *r, const replay_row *row, io_err *why)
 {
+    if (!*row->netuid) return replay_global_hparam(r, row, why);
     const chain_subnet *s = row_subnet(r, row, why);
     uint64_t v;
     if (!s || field_u64("value", row->value, UINT64_MAX, &v, why) != 0) return REPLAY_MALFORMED;
@@ -346,7 +346,7 @@ static replay_result op_epoch(replay *r, const replay_row *row, io_err *why)
     if (!s || field_u64("value", row->value, UINT64_MAX, &rao, why) != 0) return REPLAY_MALFORMED;
     chain_err e = chain_run_epoch(r->chain, s->netuid, rao, why);
     if (e != CHAIN_OK) return e == CHAIN_EINVAL ? REPLAY_MALFORMED : REPLAY_FAILED;
-    write_epoch(r, s);
+    replay_write_epoch(r, s);
     r->stats.epochs++;
     return REPLAY_APPLIED;
 }
@@ -356,7 +356,8 @@ static replay_result op_epoch(replay *r, const replay_row *row, io_err *why)
 #define R REPLAY_COL_REQ
 static const replay_op_def ops[] = {
     {"subnet", op_subnet, R, N, N, N, "create subnet netuid with the chain's defaults for a new network"},
-    {"hparam", op_hparam, R, N, R, R, "set hyperparameter key of netuid to the integer value (chain units)"},
+    {"hparam", op_hparam, O, N, R, R,
+     "set hyperparameter key of netuid (0 = root; empty = a global parameter) to the integer value"},
     {"register", op_register, R, O, R, N,
      "register hotkey key on netuid: append (full: the chain prunes a uid), or replace uid"},
     {"stake", op_stake, R, R, N, R, "set the stake of the hotkey at (netuid,uid) to value RAO"},
@@ -372,18 +373,18 @@ static const size_t nops = sizeof ops / sizeof ops[0];
 
 size_t replay_op_count(void)
 {
-    return nops;
+    return nops + replay_chain_nops;
 }
 
 const replay_op_def *replay_op_at(size_t i)
 {
-    return i < nops ? &ops[i] : NULL;
+    return i < nops ? &ops[i] : i < nops + replay_chain_nops ? &replay_chain_ops[i - nops] : NULL;
 }
 
 static const replay_op_def *op_find(const char *name)
 {
-    for (size_t i = 0; i < nops; i++)
-        if (strcmp(ops[i].name, name) == 0) return &ops[i];
+    for (size_t i = 0; i < replay_op_count(); i++)
+        if (strcmp(replay_op_at(i)->name, name) == 0) return replay_op_at(i);
     return NULL;
 }
 
@@ -420,8 +421,8 @@ static void list_ops(char *buf, size_t n)
 {
     size_t len = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < nops && len < n; i++) {
-        int w = snprintf(buf + len, n - len, "%s%s", i ? ", " : "", ops[i].name);
+    for (size_t i = 0; i < replay_op_count() && len < n; i++) {
+        int w = snprintf(buf + len, n - len, "%s%s", i ? ", " : "", replay_op_at(i)->name);
         if (w < 0) break;
         len += (size_t)w;
     }
@@ -435,7 +436,7 @@ static const replay_op_def *row_start(replay *r, replay_row *row)
         stop_input(r, row->line, "%s", why.msg);
         return NULL;
     }
-    if (chain_set_block(r->chain, row->block, &why) != CHAIN_OK) {
+    if (row->block < r->prev_block) {
         stop_input(r, row->line, "block %llu is before block %llu of an earlier row (blocks must never decrease)",
                    (unsigned long long)row->block, (unsigned long long)r->prev_block);
         return NULL;
@@ -451,6 +452,14 @@ static const replay_op_def *row_start(replay *r, replay_row *row)
     if (check_columns(d, row, &why) != 0) {
         stop_input(r, row->line, "%s", why.msg);
         return NULL;
+    }
+    /* genesis and run move the clock themselves */
+    if (strcmp(d->name, "genesis") != 0 && strcmp(d->name, "run") != 0) {
+        replay_result mv = replay_move_to(r, row->block, &why);
+        if (mv != REPLAY_APPLIED) {
+            stop_at(r, mv == REPLAY_MALFORMED ? REPLAY_EINPUT : REPLAY_EFAIL, row->line, why.msg);
+            return NULL;
+        }
     }
     return d;
 }
@@ -481,6 +490,7 @@ static void process_row(replay *r, size_t nf)
     why.msg[0] = '\0';
     replay_result res = d->fn(r, &row, &why);
     r->stats.rows++;
+    r->data_seen = true;
     if (res == REPLAY_REFUSED) write_rejected(r, &row, why.msg);
     if (res == REPLAY_MALFORMED) stop_at(r, REPLAY_EINPUT, row.line, why.msg);
     if (res == REPLAY_FAILED) stop_at(r, REPLAY_EFAIL, row.line, why.msg);
@@ -572,9 +582,12 @@ replay_status replay_file(const char *path, const replay_out *out, replay_stats 
         chain_free(r.chain);
         return REPLAY_EFAIL;
     }
+    replay_observe(&r);
     replay_feed(&r, in, &p);
     csv_free(&p);
     fclose(in);
+    if (!r.stop) replay_write_accounts(&r);
+    r.stats.block = chain_block(r.chain);
     replay_cleanup(&r);
     if (stats) *stats = r.stats;
     return r.stop ? r.status : REPLAY_OK;

@@ -101,7 +101,9 @@ static void test_subnets_ordered(void **state)
     chain_free(c);
 }
 
-/* yuma-epoch.md §9, "new subnet (init_new_network)" column. */
+/* yuma-epoch.md §9, "new subnet (init_new_network)" column; economics.md
+ * §6.1 step 5 for the registration terms, §9.1 finney runtime for the keys
+ * init_new_network leaves at their storage default. */
 static void test_new_subnet_defaults(void **state)
 {
     (void)state;
@@ -112,7 +114,12 @@ static void test_new_subnet_defaults(void **state)
         {"max_allowed_validators", 64}, {"max_allowed_uids", 256}, {"immunity_period", 5000},
         {"min_allowed_weights", 1}, {"max_weight_limit", 65535}, {"weights_set_rate_limit", 100},
         {"weights_version", 0}, {"liquid_alpha_enabled", 0}, {"alpha_low", 45875}, {"alpha_high", 58982},
-        {"yuma_version", 2},
+        {"yuma_version", 2}, {"rho", 10}, {"target_registrations_per_interval", 1},
+        {"adjustment_interval", 360}, {"adjustment_alpha", 17893341751498265066ull},
+        {"max_registrations_per_block", 1}, {"min_burn", 1}, {"max_burn", 100000000000ull},
+        {"min_difficulty", UINT64_MAX}, {"max_difficulty", UINT64_MAX}, {"network_registration_allowed", 1},
+        {"network_pow_registration_allowed", 0}, {"network_max_stake", UINT64_MAX}, {"burn", 1000000000},
+        {"difficulty", 10000000}, {"emission_value", 0},
     };
     assert_int_equal(chain_hparam_count(), sizeof want / sizeof want[0]);
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
@@ -161,8 +168,10 @@ static void test_hparam_setters(void **state)
     assert_int_equal(chain_set_hparam(c, 1, "max_allowed_uids", 4097, &err), CHAIN_EINVAL);
     assert_int_equal(chain_set_hparam(c, 1, "kappa", 65536, &err), CHAIN_EINVAL);
     assert_non_null(strstr(err.msg, "out of range 0..65535"));
-    assert_int_equal(chain_set_hparam(c, 1, "rho", 1, &err), CHAIN_EINVAL);
+    assert_int_equal(chain_set_hparam(c, 1, "frob", 1, &err), CHAIN_EINVAL);
     assert_non_null(strstr(err.msg, "valid keys: kappa, "));
+    assert_int_equal(chain_set_hparam(c, 1, "target_registrations_per_interval", 0, &err), CHAIN_EINVAL);
+    assert_non_null(strstr(err.msg, "out of range 1..65535"));
     assert_int_equal(chain_set_hparam(c, 2, "kappa", 1, &err), CHAIN_E_SUBNET_NOT_EXIST);
     set(c, 1, "bonds_moving_average", UINT64_MAX);
     set(c, 1, "weights_version", UINT64_MAX);

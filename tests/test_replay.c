@@ -313,11 +313,11 @@ static const struct bad_case {
      "column value: '1e9'"},
     {"u64_overflow", "block,op,netuid,uid,key,value\n18446744073709551616,subnet,1,,,\n", 2, "unsigned 64-bit"},
     {"unknown_op", "block,op,netuid,uid,key,value\n0,frobnicate,1,,,\n", 2,
-     "unknown op 'frobnicate' (valid ops: subnet, hparam, register, stake, weights, bonds, epoch)"},
-    {"unknown_hparam", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,hparam,1,,rho,10\n", 3,
-     "unknown hparam key 'rho' (valid keys: kappa, bonds_moving_average, activity_cutoff, max_allowed_validators, "
+     "unknown op 'frobnicate' (valid ops: subnet, hparam, register, stake, weights, bonds, epoch, "},
+    {"unknown_hparam", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,hparam,1,,frob,10\n", 3,
+     "unknown hparam key 'frob' (valid keys: kappa, bonds_moving_average, activity_cutoff, max_allowed_validators, "
      "max_allowed_uids, liquid_alpha_enabled, alpha_low, alpha_high, tempo, min_allowed_weights, max_weight_limit, "
-     "weights_set_rate_limit, weights_version, immunity_period, yuma_version)"},
+     "weights_set_rate_limit, weights_version, immunity_period, yuma_version, rho, "},
     {"hparam_range", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,hparam,1,,kappa,65536\n", 3,
      "hparam kappa = 65536 is out of range 0..65535"},
     {"hparam_bool", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,hparam,1,,liquid_alpha_enabled,2\n", 3,

@@ -95,6 +95,7 @@
     X(CHAIN_ELIMIT, "TaosimLimitExceeded")           /* taosim: size limit */           \
     X(CHAIN_ENOMEM, "OutOfMemory")                   /* taosim: allocation failed */    \
     X(CHAIN_EEPOCH, "EpochFailed")                   /* taosim: yuma_epoch failed */    \
+    X(CHAIN_EINVARIANT, "InvariantBroken")           /* taosim: a chain_audit failed */ \
     X(CHAIN_E_ROOT_WEIGHTS, "CanNotSetRootNetworkWeights")                              \
     X(CHAIN_E_WEIGHT_VEC_NOT_EQUAL_SIZE, "WeightVecNotEqualSize")                       \
     X(CHAIN_E_SUBNET_NOT_EXIST, "SubNetworkDoesNotExist")                               \
@@ -355,6 +356,9 @@ typedef struct chain_totals {
     uint64_t endowed;   /* Σ chain_fund */
     uint64_t minted;    /* owner cuts + drains */
     uint64_t burned;    /* registration burns */
+    uint64_t unbacked;  /* stake drains credited beyond the pending amount (economics.md §4.9: a
+                           nominator's stake delta larger than its stake makes Σ credits exceed P;
+                           the chain's TotalIssuance rises by P only). 0 in every normal run. */
     uint64_t block_emission; /* BlockEmission: the last value the root epoch evaluated (default 1e9) */
 } chain_totals;
 
@@ -362,9 +366,15 @@ void chain_get_totals(const chain *c, chain_totals *t);
 uint64_t chain_issuance(const chain *c);
 uint64_t chain_block_emission(const chain *c);
 /* Recompute every total from the accounts and subnets and check the
- * invariants of this header (conservation, TotalHotkeyStake = Σ stake
- * entries, ...). 0, or -1 with *err saying which broke. */
+ * invariants of this header (conservation: TotalIssuance + unbacked ==
+ * balances + stake + locked; TotalHotkeyStake = Σ stake entries, ...).
+ * 0, or -1 with *err saying which broke. */
 int chain_audit(const chain *c, io_err *err);
+/* How much chain_advance_to checks after every processed block: 0 nothing,
+ * 1 the running totals (O(1); the default unless built with NDEBUG),
+ * 2 chain_audit (O(accounts); tests and replays). A failed check stops the
+ * advance with CHAIN_EINVARIANT. */
+void chain_set_audit(chain *c, int level);
 
 /* ---- subnets --------------------------------------------------------------------- */
 
@@ -395,7 +405,8 @@ uint64_t chain_lock_cost(const chain *c);
  * adjustment_interval, adjustment_alpha, max_registrations_per_block,
  * min_burn, max_burn, min_difficulty, max_difficulty,
  * network_registration_allowed, network_pow_registration_allowed,
- * network_max_stake, burn, difficulty. */
+ * network_max_stake, burn, difficulty, emission_value (the last three are
+ * state: Burn, Difficulty, EmissionValues, for loading snapshots). */
 size_t chain_hparam_count(void);
 const char *chain_hparam_name(size_t i);
 /* "kappa, bonds_moving_average, ..." into buf (truncated to n bytes). */
@@ -498,7 +509,8 @@ chain_err chain_pow_register(chain *c, const char *coldkey, uint16_t netuid, con
 
 /* root_register (economics.md §5.2): TooManyRegistrationsThisBlock,
  * TooManyRegistrationsThisInterval (root's counters),
- * HotKeyAlreadyRegisteredInSubNet, NonAssociatedColdKey; appends while fewer
+ * HotKeyAlreadyRegisteredInSubNet (the v1.2.4 code does not check who owns
+ * an existing hotkey; a new one is owned by the caller); appends while fewer
  * than root's max_allowed_uids (64) members, else replaces the member with the
  * lowest TotalHotkeyStake (lowest uid among equals) if the newcomer's stake is
  * strictly greater (StakeTooLowForRoot otherwise); the hotkey becomes a

@@ -1,0 +1,216 @@
+/* chain_weights.c -- set_weights with the chain's checks in its order
+ * (yuma-epoch.md §2.3), the max-upscale and max-weight rules it shares with
+ * set_root_weights, and the stored rows (weights, bonds).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain_int.h"
+
+/* ---- stored rows ----------------------------------------------------------- */
+
+int chain_row_reserve(chain_row *r, size_t len)
+{
+    if (len <= r->cap) return 0;
+    if (len > UINT32_MAX) return -1;
+    yuma_entry *q = realloc(r->ent, len * sizeof *q);
+    if (!q) return -1;
+    r->ent = q;
+    r->cap = (uint32_t)len;
+    return 0;
+}
+
+/* Store (dests[k], vals[k]); the row must have been reserved for len. */
+void chain_row_store(chain_row *r, const uint16_t *dests, const uint16_t *vals, size_t len)
+{
+    for (size_t k = 0; k < len; k++) {
+        r->ent[k].col = dests[k];
+        r->ent[k].val = vals[k];
+    }
+    r->len = (uint32_t)len;
+}
+
+/* ---- set_weights ----------------------------------------------------------- */
+
+/* round() then to_num::<u16>() of a value known to be in [0, 65535.5). */
+static uint16_t round_to_u16(i32f32 x)
+{
+    i32f32 r = x;
+    (void)i32f32_round(x, &r);
+    return i32f32_to_u16_wrap(r);
+}
+
+void chain_max_upscale_u16(const uint16_t *in, size_t n, uint16_t *out)
+{
+    uint16_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (in[i] > m) m = in[i];
+    if (m == 0) {
+        for (size_t i = 0; i < n; i++) out[i] = 0;
+        return;
+    }
+    const i32f32 u16max = i32f32_from_u16(65535), mx = i32f32_from_u16(m);
+    if (m > 32768) {
+        i32f32 ratio = i32f32_zero();
+        (void)i32f32_sat_div(u16max, mx, &ratio);
+        for (size_t i = 0; i < n; i++) out[i] = round_to_u16(i32f32_sat_mul(i32f32_from_u16(in[i]), ratio));
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            i32f32 q = i32f32_zero();
+            (void)i32f32_sat_div(i32f32_sat_mul(i32f32_from_u16(in[i]), u16max), mx, &q);
+            out[i] = round_to_u16(q);
+        }
+    }
+}
+
+bool chain_vec_max_limited(const uint16_t *w, size_t n, uint16_t limit)
+{
+    if (n == 0) return true;
+    i32f32 lim = i32f32_zero();
+    (void)i32f32_sat_div(i32f32_from_u16(limit), i32f32_from_u16(65535), &lim);
+    i32f32 sum = i32f32_zero();
+    uint16_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum = i32f32_wrap_add(sum, i32f32_from_u16(w[i])); /* plain `.sum()` */
+        if (w[i] > m) m = w[i];
+    }
+    i32f32 top = i32f32_from_u16(m); /* inplace_normalize leaves x unchanged when the sum is 0 */
+    if (sum.bits != 0) (void)i32f32_sat_div(top, sum, &top); /* normalising is monotonic: max of the quotients */
+    return top.bits <= lim.bits;
+}
+
+/* Checks 1-8 of do_set_weights: who may call, and when. *uid_out = caller. */
+static chain_err weights_check_caller(const chain *c, chain_subnet **sp, uint16_t netuid, const char *hotkey,
+                                      size_t ndests, size_t nvals, uint64_t version_key, uint32_t *uid_out,
+                                      io_err *err)
+{
+    if (netuid == 0) return chain_fail(err, CHAIN_E_ROOT_WEIGHTS, "netuid 0 is the root network");
+    if (ndests != nvals) return chain_fail(err, CHAIN_E_WEIGHT_VEC_NOT_EQUAL_SIZE, "%zu uids but %zu values", ndests, nvals);
+    chain_subnet *s = chain_find(c, netuid);
+    if (!s) return chain_fail(err, CHAIN_E_SUBNET_NOT_EXIST, "netuid %u does not exist", netuid);
+    if (ndests > s->n)
+        return chain_fail(err, CHAIN_E_UIDS_LENGTH_EXCEED, "%zu weights for a subnet of %u uids", ndests, s->n);
+    int64_t id = chain_hk_find(c, hotkey);
+    int64_t uid = id < 0 ? -1 : chain_hk_uid(c, (uint32_t)id, netuid);
+    if (uid < 0) return chain_fail(err, CHAIN_E_HOTKEY_NOT_REGISTERED, "the caller holds no uid on netuid %u", netuid);
+    uint64_t stake = chain_uid_stake(c, s, (uint32_t)uid);
+    if (stake < c->g.stake_threshold)
+        return chain_fail(err, CHAIN_E_NOT_ENOUGH_STAKE_WEIGHTS, "stake %llu is below StakeThreshold %llu",
+                    (unsigned long long)stake, (unsigned long long)c->g.stake_threshold);
+    uint64_t wvk = s->hp.weights_version;
+    if (wvk != 0 && version_key < wvk)
+        return chain_fail(err, CHAIN_E_INCORRECT_VERSION_KEY, "version key %llu is below WeightsVersionKey %llu",
+                    (unsigned long long)version_key, (unsigned long long)wvk);
+    uint64_t lu = s->last_update[uid], lim = s->hp.weights_set_rate_limit;
+    if (lu != 0 && (c->block > lu ? c->block - lu : 0) < lim)
+        return chain_fail(err, CHAIN_E_SETTING_WEIGHTS_TOO_FAST, "last update at block %llu, now %llu, rate limit %llu",
+                    (unsigned long long)lu, (unsigned long long)c->block, (unsigned long long)lim);
+    *sp = s;
+    *uid_out = (uint32_t)uid;
+    return CHAIN_OK;
+}
+
+bool chain_has_duplicates(const uint16_t *v, size_t n, uint16_t *dup)
+{
+    uint16_t top = 0;
+    for (size_t k = 0; k < n; k++)
+        if (v[k] > top) top = v[k];
+    uint64_t seen[65536 / 64];
+    memset(seen, 0, ((size_t)top / 64 + 1) * sizeof seen[0]);
+    for (size_t k = 0; k < n; k++) {
+        uint64_t bit = (uint64_t)1 << (v[k] % 64);
+        if (seen[v[k] / 64] & bit) {
+            *dup = v[k];
+            return true;
+        }
+        seen[v[k] / 64] |= bit;
+    }
+    return false;
+}
+
+uint16_t *chain_wbuf(chain *c, size_t n)
+{
+    if (n > c->wbuf_cap) {
+        uint16_t *q = realloc(c->wbuf, n * sizeof *q);
+        if (!q) return NULL;
+        c->wbuf = q;
+        c->wbuf_cap = n;
+    }
+    return c->wbuf ? c->wbuf : (c->wbuf = malloc(sizeof *c->wbuf), c->wbuf_cap = 1, c->wbuf);
+}
+
+chain_err chain_weights_store(chain *c, chain_subnet *s, uint32_t uid, const uint16_t *dests, const uint16_t *vals,
+                              size_t len, io_err *err)
+{
+    bool self = len == 1 && dests[0] == uid; /* is_self_weight */
+    uint32_t min = s->hp.min_allowed_weights < s->n ? s->hp.min_allowed_weights : s->n;
+    if (!self && len < min)
+        return chain_fail(err, CHAIN_E_WEIGHT_VEC_LENGTH_LOW, "%zu weights, at least %u required", len, min);
+    uint16_t *up = chain_wbuf(c, len);
+    if (!up) return chain_fail_nomem(err);
+    chain_max_upscale_u16(vals, len, up);
+    uint16_t limit = s->hp.max_weight_limit;
+    if (!self && limit != 65535 && !chain_vec_max_limited(up, len, limit))
+        return chain_fail(err, CHAIN_E_MAX_WEIGHT_EXCEEDED, "a weight exceeds max_weight_limit %u/65535 of the total",
+                          limit);
+    if (chain_row_reserve(&s->weights[uid], len) != 0) return chain_fail_nomem(err);
+    chain_row_store(&s->weights[uid], dests, up, len);
+    s->last_update[uid] = c->block;
+    return CHAIN_OK;
+}
+
+/* Checks 9-11 of do_set_weights: permit, duplicates, destinations. */
+static chain_err weights_check_content(const chain_subnet *s, uint32_t uid, const uint16_t *dests, size_t len,
+                                       bool self, io_err *err)
+{
+    if (!self && !s->permit[uid])
+        return chain_fail(err, CHAIN_E_NO_VALIDATOR_PERMIT, "uid %u has no validator permit", uid);
+    uint16_t d;
+    if (chain_has_duplicates(dests, len, &d)) return chain_fail(err, CHAIN_E_DUPLICATE_UIDS, "uid %u appears twice", d);
+    for (size_t k = 0; k < len; k++)
+        if (dests[k] >= s->n)
+            return chain_fail(err, CHAIN_E_INVALID_UID, "uid %u does not exist (netuid %u has %u uids)", dests[k],
+                              s->netuid, s->n);
+    return CHAIN_OK;
+}
+
+chain_err chain_set_weights(chain *c, uint16_t netuid, const char *hotkey, const uint16_t *dests, size_t ndests,
+                            const uint16_t *vals, size_t nvals, uint64_t version_key, io_err *err)
+{
+    chain_subnet *s = NULL;
+    uint32_t uid = 0;
+    chain_err e = weights_check_caller(c, &s, netuid, hotkey, ndests, nvals, version_key, &uid, err);
+    if (e != CHAIN_OK) return e;
+    bool self = nvals == 1 && dests[0] == uid; /* is_self_weight */
+    e = weights_check_content(s, uid, dests, ndests, self, err);
+    if (e != CHAIN_OK) return e;
+    return chain_weights_store(c, s, uid, dests, vals, nvals, err);
+}
+
+/* ---- bonds (snapshot loading) ---------------------------------------------- */
+
+chain_err chain_set_bonds(chain *c, uint16_t netuid, uint32_t uid, const uint16_t *dests, const uint16_t *vals,
+                          size_t len, io_err *err)
+{
+    chain_subnet *s = chain_find(c, netuid);
+    if (!s) return chain_fail(err, CHAIN_EINVAL, "netuid %u does not exist", netuid);
+    if (uid >= s->n) return chain_fail(err, CHAIN_EINVAL, "uid %u does not exist (netuid %u has %u uids)", uid, netuid, s->n);
+    uint16_t val_of[YUMA_MAX_UIDS];
+    bool seen[YUMA_MAX_UIDS];
+    memset(seen, 0, sizeof seen);
+    for (size_t k = 0; k < len; k++) {
+        if (dests[k] >= s->n)
+            return chain_fail(err, CHAIN_EINVAL, "bond destination %u is out of range (netuid %u has %u uids)", dests[k],
+                        netuid, s->n);
+        if (seen[dests[k]]) return chain_fail(err, CHAIN_EINVAL, "bond destination %u appears twice", dests[k]);
+        seen[dests[k]] = true;
+        val_of[dests[k]] = vals[k];
+    }
+    chain_row *r = &s->bonds[uid];
+    if (chain_row_reserve(r, len) != 0) return chain_fail_nomem(err);
+    r->len = 0;
+    for (uint32_t j = 0; j < s->n; j++) /* increasing destination, as the epoch stores rows */
+        if (seen[j]) r->ent[r->len++] = (yuma_entry){(uint16_t)j, val_of[j]};
+    return CHAIN_OK;
+}
+
