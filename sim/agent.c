@@ -691,6 +691,27 @@ static int registered(agent_world *w, uint32_t idx, uint16_t netuid, io_err *err
     return 0;
 }
 
+/* What a caller reads from storage before paying: is burned registration
+ * open on s in this block (allowed, under the per-block and per-interval
+ * limits)? */
+static bool reg_open(const chain_subnet *s, uint64_t block)
+{
+    if (!s->hp.registration_allowed) return false;
+    uint32_t this_block = s->regs_block == block ? s->regs_this_block : 0;
+    if (this_block >= s->hp.max_registrations_per_block) return false;
+    uint32_t lim = 3u * s->hp.target_registrations_per_interval;
+    if (lim > UINT16_MAX) lim = UINT16_MAX;
+    return s->regs_this_interval < lim;
+}
+
+static bool root_member(const agent_world *w, const agent *ag)
+{
+    const chain_subnet *root = chain_subnet_get(w->c, 0);
+    for (uint32_t uid = 0; root && ag->hotkey != NONE && uid < root->n; uid++)
+        if (root->hotkey[uid] == ag->hotkey) return true;
+    return false;
+}
+
 /* Live instances agent idx may join, in instance order. */
 static bool inst_allowed(const agent_world *w, const agent_pop *p, const inst *in)
 {
@@ -771,7 +792,7 @@ static int validator_setup(agent_world *w, uint32_t idx, io_err *err)
     uint64_t bal = chain_balance(w->c, cold_name(w, ag));
     uint64_t amount = ag->stake < bal ? ag->stake : bal;
     if (amount && chain_stake(w->c, ag->hk, cold_name(w, ag)) == 0 && stake_to(w, idx, idx, amount, err)) return -1;
-    if (pop_of(w, ag)->root) {
+    if (pop_of(w, ag)->root && !root_member(w, ag)) {
         call_root_register(w, ag, err, &fail);
         if (fail) return -1;
     }
@@ -886,7 +907,7 @@ static int act_miner(agent_world *w, uint32_t idx, io_err *err)
         const inst *in = &w->inst[i];
         if (!inst_allowed(w, p, in) || reg_find(ag, in->netuid)) continue;
         const chain_subnet *s = chain_subnet_get(w->c, in->netuid);
-        if (!s || s->burn > bal || !s->hp.registration_allowed) continue;
+        if (!s || s->burn > bal || !reg_open(s, chain_block(w->c))) continue;
         unsigned __int128 gain = miner_daily(w, in, ag->quality) * p->payback_days;
         if (gain < s->burn) continue;
         unsigned __int128 net = gain - s->burn;
@@ -958,14 +979,7 @@ static int validator_root_weights(agent_world *w, uint32_t idx, io_err *err)
     const agent_pop *p = pop_of(w, ag);
     uint64_t now = chain_block(w->c);
     if (!p->root || (ag->last_root_set && now - ag->last_root_set < p->root_every)) return 0;
-    const chain_subnet *root = chain_subnet_get(w->c, 0);
-    bool member = false;
-    for (uint32_t uid = 0; root && uid < root->n; uid++) member |= root->hotkey[uid] == ag->hotkey;
-    if (!member) {
-        int fail = 0;
-        call_root_register(w, ag, err, &fail);
-        return fail ? -1 : 0; /* weights from the next act on */
-    }
+    if (!root_member(w, ag)) return 0; /* validator_setup (re)joins root; weights from the next act on */
     uint32_t m = 0;
     uint16_t *d = malloc((w->ninst + 1) * sizeof *d), *v = malloc((w->ninst + 1) * sizeof *v);
     if (!d || !v) {
@@ -1007,7 +1021,7 @@ static int act_validator(agent_world *w, uint32_t idx, io_err *err)
             if (!inst_allowed(w, p, in) || reg_find(ag, in->netuid)) continue;
             if (!p->join_all && ag->nreg > 0) break;
             const chain_subnet *s = chain_subnet_get(w->c, in->netuid);
-            if (!s || s->burn > bal) continue;
+            if (!s || s->burn > bal || !reg_open(s, chain_block(w->c))) continue;
             if (paid_register(w, idx, in->netuid, err)) return -1;
             bal = chain_balance(w->c, cold_name(w, ag));
         }

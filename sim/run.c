@@ -7,6 +7,7 @@
 #include "run_int.h"
 #include "taosim/chain.h"
 #include "taosim/emission.h"
+#include "taosim/replay.h"
 #include "taosim/sim.h"
 #include "taosim/trace.h"
 
@@ -465,6 +466,17 @@ static double gini(uint64_t *v, size_t n, size_t top, double *top_share)
     return (2 * weighted) / ((double)n * sum) - (double)(n + 1) / (double)n;
 }
 
+/* accounts.csv: the final balances and stakes, exactly as `taosim replay`
+ * writes them (so a run and the replay of its actions.csv compare). */
+static int write_accounts(run_ctx *r)
+{
+    trace_table t;
+    trace_prov prov = {"run", r->cfg->path, r->plan->hash, r->plan->seed, r->plan->run, r->plan->runs};
+    if (trace_open(&t, &r->od, "accounts.csv", &prov, REPLAY_ACCOUNTS_HEADER, &r->err)) return -1;
+    replay_accounts_rows(t.f, r->c);
+    return trace_check(&t, &r->err);
+}
+
 static int summarize(run_ctx *r, run_summary *s)
 {
     chain_totals tot;
@@ -590,6 +602,8 @@ static int loop(run_ctx *r)
     /* the final state, unless a sample already fell on the horizon */
     if (end % r->plan->sample_blocks != 0 && sample_supply(&r->e, r, end, NULL) < 0) return -1;
     if (r->plan->neurons == RUN_NEURONS_SAMPLE && end % r->plan->neurons_every != 0) sample_neurons(&r->e, r, end, NULL);
+    /* the replay of actions.csv runs to the same horizon */
+    log_action(r, end, "run", -1, -1, "", "", CHAIN_OK);
     if (r->o.progress) {
         run_progress p = {end, end, r->epochs};
         r->o.progress(r->o.progress_ctx, &p);
@@ -616,7 +630,7 @@ run_status run_config(const scn_config *cfg, const run_opts *o, run_summary *sum
         goto out_noout;
     }
     if (io_outdir_open(&r->od, o->outdir, err)) goto out_noout;
-    if (open_traces(r) || genesis(r) || schedule_all(r) || loop(r) || summarize(r, sum)) goto fail;
+    if (open_traces(r) || genesis(r) || schedule_all(r) || loop(r) || summarize(r, sum) || write_accounts(r)) goto fail;
     sum->digest = IO_FNV_INIT;
     for (int i = 0; i < T_COUNT; i++) {
         if (!r->open[i]) continue;

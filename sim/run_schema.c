@@ -24,7 +24,6 @@
 /* ---- tables ------------------------------------------------------------------- */
 
 static const char *const neurons_words[] = {"sample", "epoch", "off", NULL};
-static const char *const preset_words[] = {"finney-v1.2.4", NULL};
 static const char *const join_words[] = {"one", "all", NULL};
 static const char *const action_words[] = {"set", "join", "leave", "stake", "yuma", NULL};
 
@@ -47,8 +46,7 @@ static const scn_key run_keys[] = {
     U64K("neurons_every", "0", NULL, NULL, "blocks", "neurons.csv sampling period (0: sample_blocks)"),
     BOOLK("actions", "true", "write actions.csv (every extrinsic, in replay format)"),
     BOOLK("audit", "true", "check the chain's conservation invariants at every sample"),
-    {.name = "preset", .type = SCN_ENUM, .def = "finney-v1.2.4", .words = preset_words,
-     .doc = "the chain's parameter set"},
+    STRK("preset", "finney-v1.2.4", "the chain's parameter set (finney-v1.2.4; mock-v1.2.4 = the chain's unit tests)"),
     STRK("out", "", "output directory (empty: out/<scenario name>)"),
 };
 
@@ -516,7 +514,16 @@ scn_status run_plan_build(const scn_config *c, run_plan *p, io_err *err)
     p->neurons_every = u64v(run, "neurons_every") ? u64v(run, "neurons_every") : p->sample_blocks;
     p->actions = boolv(run, "actions");
     p->audit = boolv(run, "audit");
-    p->preset = preset_words[val(run, "preset")->word];
+    p->preset = NULL;
+    for (size_t i = 0; i < chain_preset_count(); i++)
+        if (strcmp(chain_preset_name(i), val(run, "preset")->text) == 0) p->preset = chain_preset_name(i);
+    if (!p->preset) {
+        char list[256] = "";
+        for (size_t i = 0; i < chain_preset_count(); i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", chain_preset_name(i));
+        return scn_config_errf(c, run, "preset", err, "unknown preset '%s'; expected one of: %s",
+                               val(run, "preset")->text, list);
+    }
     p->world_rao = num_times(val(ch, "world_tao")->num, 1000000000ull);
     for (size_t i = 1; i < ch->kind->nkeys; i++) {
         const scn_key *k = &ch->kind->keys[i];
