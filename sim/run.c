@@ -149,6 +149,47 @@ static void neuron_rows(run_ctx *r, const chain_subnet *s)
     }
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Gini of v[0..n) (sorted in place), and the share of the largest `top`. */
+static double gini(uint64_t *v, size_t n, size_t top, double *top_share)
+{
+    qsort(v, n, sizeof *v, cmp_u64);
+    double sum = 0, weighted = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum += (double)v[i];
+        weighted += (double)(i + 1) * (double)v[i];
+    }
+    double ts = 0;
+    for (size_t i = n > top ? n - top : 0; i < n; i++) ts += (double)v[i];
+    if (top_share) *top_share = sum > 0 ? ts / sum : 0;
+    if (n == 0 || sum <= 0) return 0;
+    return (2 * weighted) / ((double)n * sum) - (double)(n + 1) / (double)n;
+}
+
+/* Gini and top-10 share of the validators' TotalHotkeyStake now. */
+static int validator_concentration(run_ctx *r, double *g, double *top10)
+{
+    uint32_t n = agent_count(r->w);
+    uint64_t *v = malloc((n + 1) * sizeof *v);
+    if (!v) return -1;
+    size_t m = 0;
+    for (uint32_t a = 0; a < n; a++) {
+        agent_view av;
+        agent_get(r->w, a, &av);
+        if (av.role != AGENT_VALIDATOR || av.hotkey == NONE) continue;
+        chain_hotkey_view hv;
+        if (chain_hotkey_get(r->c, av.hotkey, &hv) == CHAIN_OK) v[m++] = hv.stake;
+    }
+    *g = gini(v, m, 10, top10);
+    free(v);
+    return 0;
+}
+
 static int64_t sample_supply(sim_engine *e, void *ctx, uint64_t block, void *data)
 {
     (void)e;
@@ -172,8 +213,18 @@ static int64_t sample_supply(sim_engine *e, void *ctx, uint64_t block, void *dat
     trace_u64(t, tot.endowed);
     trace_u64(t, chain_lock_cost(r->c));
     trace_u64(t, chain_subnet_count(r->c));
+    double g, top10;
+    if (validator_concentration(r, &g, &top10)) {
+        io_errf(&r->err, "out of memory");
+        r->failed = RUN_EFAIL;
+        return -1;
+    }
+    trace_ratio(t, g);
+    trace_ratio(t, top10);
     trace_end(t);
     t = &r->t[T_SUBNETS];
+    uint64_t ev_sum = 0;
+    for (uint32_t i = 0; i < chain_subnet_count(r->c); i++) ev_sum += chain_subnet_at(r->c, i)->emission_value;
     for (uint32_t i = 0; i < chain_subnet_count(r->c); i++) {
         const chain_subnet *s = chain_subnet_at(r->c, i);
         uint32_t k = agent_kind_of_netuid(r->w, s->netuid);
@@ -191,6 +242,7 @@ static int64_t sample_supply(sim_engine *e, void *ctx, uint64_t block, void *dat
         trace_u64(t, s->registered_at);
         trace_u64(t, s->locked);
         trace_u64(t, agent_netuid_value(r->w, s->netuid));
+        trace_ratio(t, ev_sum ? (double)s->emission_value / (double)ev_sum : 0.0);
         trace_end(t);
     }
     if (r->plan->audit && chain_audit(r->c, &r->err) != 0) {
@@ -444,28 +496,6 @@ static int schedule_all(run_ctx *r)
 
 /* ---- the summary ---------------------------------------------------------------------------------- */
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Gini of v[0..n) (sorted in place), and the share of the largest `top`. */
-static double gini(uint64_t *v, size_t n, size_t top, double *top_share)
-{
-    qsort(v, n, sizeof *v, cmp_u64);
-    double sum = 0, weighted = 0;
-    for (size_t i = 0; i < n; i++) {
-        sum += (double)v[i];
-        weighted += (double)(i + 1) * (double)v[i];
-    }
-    double ts = 0;
-    for (size_t i = n > top ? n - top : 0; i < n; i++) ts += (double)v[i];
-    if (top_share) *top_share = sum > 0 ? ts / sum : 0;
-    if (n == 0 || sum <= 0) return 0;
-    return (2 * weighted) / ((double)n * sum) - (double)(n + 1) / (double)n;
-}
-
 /* accounts.csv: the final balances and stakes, exactly as `taosim replay`
  * writes them (so a run and the replay of its actions.csv compare). */
 static int write_accounts(run_ctx *r)
@@ -501,26 +531,23 @@ static int summarize(run_ctx *r, run_summary *s)
     s->refused = st.refused;
     s->epochs = r->epochs;
     uint32_t n = agent_count(r->w);
-    uint64_t *v = malloc((n + 1) * sizeof *v), *em = malloc((n + 1) * sizeof *em);
-    if (!v || !em) {
-        free(v);
+    uint64_t *em = malloc((n + 1) * sizeof *em);
+    if (!em) {
+        io_errf(&r->err, "out of memory");
+        return -1;
+    }
+    size_t ne = 0;
+    for (uint32_t a = 0; a < n; a++) {
+        agent_view av;
+        agent_get(r->w, a, &av);
+        if (av.role == AGENT_MINER || av.role == AGENT_VALIDATOR) em[ne++] = r->emission_of[a];
+    }
+    if (validator_concentration(r, &s->validator_stake_gini, &s->validator_top10_share)) {
         free(em);
         io_errf(&r->err, "out of memory");
         return -1;
     }
-    size_t nv = 0, ne = 0;
-    for (uint32_t a = 0; a < n; a++) {
-        agent_view av;
-        agent_get(r->w, a, &av);
-        if (av.role == AGENT_VALIDATOR && av.hotkey != NONE) {
-            chain_hotkey_view hv;
-            if (chain_hotkey_get(r->c, av.hotkey, &hv) == CHAIN_OK) v[nv++] = hv.stake;
-        }
-        if (av.role == AGENT_MINER || av.role == AGENT_VALIDATOR) em[ne++] = r->emission_of[a];
-    }
-    s->validator_stake_gini = gini(v, nv, 10, &s->validator_top10_share);
     s->emission_gini = gini(em, ne, 0, NULL);
-    free(v);
     free(em);
     trace_table *t = &r->t[T_SUMMARY];
     trace_u64(t, s->run);

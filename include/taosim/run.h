@@ -46,10 +46,10 @@ const scn_schema *run_schema(void);
 /* Column lists of the traces (the header lines). */
 #define RUN_SUPPLY_HEADER                                                                                     \
     "block,date,issuance_rao,block_emission_rao,halvings,balances_rao,stake_rao,locked_rao,minted_rao,"  \
-    "burned_rao,endowed_rao,lock_cost_rao,subnets"
+    "burned_rao,endowed_rao,lock_cost_rao,subnets,validator_stake_gini,validator_top10_share"
 #define RUN_SUBNETS_HEADER                                                                                    \
     "block,netuid,kind,emission_value_rao,pending_rao,burn_rao,difficulty,uids,max_uids,owner,"            \
-    "registered_at,locked_rao,value"
+    "registered_at,locked_rao,value,emission_share"
 #define RUN_NEURONS_HEADER                                                                                    \
     "block,netuid,uid,hotkey,agent,population,role,stake_rao,incentive,dividends,emission_rao,trust,"      \
     "consensus,validator_trust,validator_permit"
