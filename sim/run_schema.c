@@ -37,7 +37,7 @@ static const scn_key run_keys[] = {
     U64K("repeat", "1", "1", "100000", "runs", "independent repeats of every parameter point, each with its own seed"),
     {.name = "years", .type = SCN_NUMBER, .def = "1", .min = "0", .max = "256", .unit = "years",
      .doc = "horizon in years of 2629800 blocks (12 s)"},
-    U64K("blocks", "0", "0", "673228800", "blocks", "horizon in blocks instead of years (0: use years)"),
+    U64K("blocks", "0", "0", "673228800", "blocks", "horizon in blocks, instead of years (0: use years)"),
     {.name = "start_date", .type = SCN_DATE, .def = "2025-01-07", .min = "2000-01-01", .max = "2999-12-31",
      .doc = "calendar date of block 0 (dates in the scenario and the traces count from it)"},
     U64K("sample_blocks", "7200", "1", NULL, "blocks", "supply.csv and subnets.csv sampling period"),
@@ -204,10 +204,17 @@ static const scn_value *val(const scn_section *s, const char *key)
 static uint64_t u64v(const scn_section *s, const char *key) { return val(s, key)->u; }
 static bool boolv(const scn_section *s, const char *key) { return val(s, key)->b; }
 
-static bool written(const scn_section *s, const char *key)
+/* Written (in the file or by --set) with a value other than the default.
+ * A resolved config.ini writes every key, so "written" alone would make an
+ * echo contradict itself; a default value never contradicts anything. */
+static bool set_to_non_default(const scn_section *s, const char *key)
 {
     scn_origin o = scn_config_origin(s, key);
-    return o.line || o.set;
+    if (!o.line && !o.set) return false;
+    for (size_t i = 0; i < s->kind->nkeys; i++)
+        if (strcmp(s->kind->keys[i].name, key) == 0)
+            return !s->kind->keys[i].def || strcmp(s->values[i].text, s->kind->keys[i].def) != 0;
+    return true;
 }
 
 /* Block of a BLOCK_OR_DATE value. */
@@ -311,8 +318,8 @@ static scn_status build_kind(const scn_config *c, const scn_section *s, run_plan
         return scn_config_errf(c, s, "max_allowed_validators", err,
                                "%" PRIu64 " is larger than max_allowed_uids (%" PRIu64 "); expected at most that",
                                u64v(s, "max_allowed_validators"), u64v(s, "max_allowed_uids"));
-    if (!boolv(s, "liquid_alpha_enabled") && (written(s, "alpha_low") || written(s, "alpha_high")))
-        return scn_config_errf(c, s, written(s, "alpha_low") ? "alpha_low" : "alpha_high", err,
+    if (!boolv(s, "liquid_alpha_enabled") && (set_to_non_default(s, "alpha_low") || set_to_non_default(s, "alpha_high")))
+        return scn_config_errf(c, s, set_to_non_default(s, "alpha_low") ? "alpha_low" : "alpha_high", err,
                                "needs liquid_alpha_enabled = true (the chain refuses it otherwise)");
     return SCN_OK;
 }
@@ -502,7 +509,10 @@ scn_status run_plan_build(const scn_config *c, run_plan *p, io_err *err)
     p->agents.seed = c->seed;
     const scn_section *run = scn_config_section(c, "run", NULL), *ch = scn_config_section(c, "chain", NULL);
     p->start_days = val(run, "start_date")->date.days;
-    if (written(run, "blocks") && written(run, "years"))
+    /* blocks > 0 takes precedence over years; setting both to non-default
+     * values is a contradiction (a resolved config.ini echoes both, with
+     * years at its default, and must rerun as it is) */
+    if (u64v(run, "blocks") && set_to_non_default(run, "years"))
         return scn_config_errf(c, run, "blocks", err, "both blocks and years are set; expected one of them");
     p->horizon = u64v(run, "blocks") ? u64v(run, "blocks") : num_times(val(run, "years")->num, BLOCKS_PER_YEAR);
     if (p->horizon == 0) return scn_config_errf(c, run, "years", err, "the horizon is 0 blocks; expected more");
