@@ -35,6 +35,10 @@ typedef struct wcache {
     uint64_t last_set; /* block of the last accepted set_weights */
     uint32_t len, cap;
     uint16_t *dests, *vals;
+    /* per uid: who held it and since when, and what this validator sees */
+    uint32_t *holder_hk;
+    uint64_t *holder_bar;
+    uint16_t *seen;
 } wcache;
 
 typedef struct agent {
@@ -50,6 +54,7 @@ typedef struct agent {
     uint32_t owned;           /* owners: instance index, NONE */
     bool active;              /* joined and not left */
     bool pruned_out;          /* lost a registration and may not come back */
+    bool asleep;              /* no act scheduled: waits for agent_wake */
     uint64_t last_root_set;
     rng_pcg32 rng;
     uint32_t nreg, capreg;
@@ -81,12 +86,33 @@ struct agent_world {
     uint32_t *by_hotkey, nby_hotkey; /* hotkey id -> agent */
     uint32_t *by_coldkey, nby_coldkey;
     uint32_t *inst_of_netuid;        /* netuid -> instance, NONE */
+    uint32_t *validators, nvalidators; /* agents with the validator role, in index order */
     gsl_rng *gsl;                    /* adapter; state swapped per agent */
     agent_stats st;
     char *buf;                       /* row value buffer */
     size_t bufcap;
     bool genesis;                    /* inside agent_genesis: load state, pay nothing */
+    agent_wake_fn wake;
+    void *wake_ctx;
 };
+
+void agent_set_waker(agent_world *w, agent_wake_fn wake, void *ctx)
+{
+    w->wake = wake;
+    w->wake_ctx = ctx;
+}
+
+/* Wake a sleeping agent for its next decision: within its own cadence, at
+ * a fixed offset from its index, so that the agents pruned in one block do
+ * not all act in the same later block. */
+static void wake_up(agent_world *w, uint32_t idx, uint64_t every)
+{
+    agent *ag = &w->a[idx];
+    if (!ag->asleep || !ag->active || !w->wake) return;
+    ag->asleep = false;
+    if (every == 0) every = 1;
+    w->wake(w->wake_ctx, idx, chain_block(w->c) + 1 + idx % every);
+}
 
 static const char *const role_names[AGENT_ROLE_COUNT] = {"miner", "validator", "nominator", "owner"};
 
@@ -235,6 +261,7 @@ static void on_uid_change(agent_world *w, uint16_t netuid, uint32_t uid, uint32_
             w->st.prunings++;
             if (in && pop_of(w, o)->role == AGENT_MINER) in->qsum -= o->quality;
             if (!pop_of(w, o)->reregister) o->pruned_out = true;
+            else wake_up(w, w->by_hotkey[oldh], pop_of(w, o)->check_every);
         }
     }
     if (newh != NONE && newh < w->nby_hotkey && w->by_hotkey[newh] != NONE) {
@@ -383,6 +410,11 @@ static chain_err call_set_weights(agent_world *w, agent *ag, const reg *r, const
     uint64_t version = s ? s->hp.weights_version : 0;
     chain_err e = chain_set_weights(w->c, r->netuid, hot_name(w, ag), wc->dests, wc->len, wc->vals, wc->len,
                                     version, &why);
+    if (!w->log) {
+        vlog(w, "weights", r->netuid, r->uid, NULL, NULL, e);
+        if (hard(e, err, &why)) *fail = 1;
+        return e;
+    }
     char key[24] = "";
     if (version) snprintf(key, sizeof key, "%" PRIu64, version);
     if (pairs_text(w, "", wc->dests, wc->vals, wc->len)) {
@@ -400,6 +432,11 @@ static chain_err call_set_root_weights(agent_world *w, agent *ag, const uint16_t
 {
     io_err why = {{0}};
     chain_err e = chain_set_root_weights(w->c, cold_name(w, ag), 0, hot_name(w, ag), netuids, n, vals, n, 0, &why);
+    if (!w->log) {
+        vlog(w, "set_root_weights", 0, -1, NULL, NULL, e);
+        if (hard(e, err, &why)) *fail = 1;
+        return e;
+    }
     char prefix[96];
     snprintf(prefix, sizeof prefix, "hotkey=%s weights=", hot_name(w, ag));
     if (pairs_text(w, prefix, netuids, vals, n)) {
@@ -506,12 +543,16 @@ agent_world *agent_world_new(const agent_plan *plan, chain *c, agent_log_fn log,
     w->gsl = rng_gsl_alloc(rng_stream(plan->seed, RNG_PURPOSE_SCENARIO, 0));
     if (!w->a || !w->inst_of_netuid || !w->gsl) goto nomem;
     for (uint32_t i = 0; i < 65536; i++) w->inst_of_netuid[i] = NONE;
+    w->validators = malloc((total ? total : 1) * sizeof *w->validators);
+    if (!w->validators) goto nomem;
     uint32_t idx = 0;
     for (uint32_t p = 0; p < plan->npops; p++)
         for (uint32_t k = 0; k < plan->pops[p].count; k++, idx++)
             if (make_agent(w, idx, p, k, err)) {
                 agent_world_free(w);
                 return NULL;
+            } else if (plan->pops[p].role == AGENT_VALIDATOR) {
+                w->validators[w->nvalidators++] = idx;
             }
     return w;
 nomem:
@@ -528,6 +569,9 @@ void agent_world_free(agent_world *w)
         for (uint32_t j = 0; j < w->a[i].nw; j++) {
             free(w->a[i].w[j].dests);
             free(w->a[i].w[j].vals);
+            free(w->a[i].w[j].holder_hk);
+            free(w->a[i].w[j].holder_bar);
+            free(w->a[i].w[j].seen);
         }
         free(w->a[i].w);
     }
@@ -536,6 +580,7 @@ void agent_world_free(agent_world *w)
     free(w->by_hotkey);
     free(w->by_coldkey);
     free(w->inst_of_netuid);
+    free(w->validators);
     if (w->gsl) gsl_rng_free(w->gsl);
     free(w->buf);
     free(w);
@@ -759,11 +804,11 @@ static uint32_t pick_delegate_random(agent_world *w, uint32_t idx)
     agent *ag = &w->a[idx];
     const agent_pop *p = pop_of(w, ag);
     uint32_t m = 0;
-    for (uint32_t i = 0; i < w->n; i++) m += is_delegate_target(w, p, &w->a[i]);
+    for (uint32_t j = 0; j < w->nvalidators; j++) m += is_delegate_target(w, p, &w->a[w->validators[j]]);
     if (m == 0) return NONE;
     uint32_t k = rng_bounded_u32(&ag->rng, m);
-    for (uint32_t i = 0; i < w->n; i++)
-        if (is_delegate_target(w, p, &w->a[i]) && k-- == 0) return i;
+    for (uint32_t j = 0; j < w->nvalidators; j++)
+        if (is_delegate_target(w, p, &w->a[w->validators[j]]) && k-- == 0) return w->validators[j];
     return NONE;
 }
 
@@ -936,18 +981,35 @@ static int weights_build(agent_world *w, uint32_t idx, const reg *r, wcache **ou
     *out = wc;
     if (in && wc->gen == in->gen) return 0;
     const chain_subnet *s = chain_subnet_get(w->c, r->netuid);
-    if (grow((void **)&wc->dests, &wc->cap, s->n, sizeof *wc->dests) ||
-        (wc->cap > 0 && !(wc->vals = realloc(wc->vals, (size_t)wc->cap * sizeof *wc->vals))))
-        goto nomem;
+    if (s->n > wc->cap) {
+        uint32_t cap = wc->cap;
+        if (grow((void **)&wc->dests, &cap, s->n, sizeof *wc->dests)) goto nomem;
+        void *v = realloc(wc->vals, (size_t)cap * sizeof *wc->vals), *h = realloc(wc->holder_hk, (size_t)cap * sizeof *wc->holder_hk),
+             *b = realloc(wc->holder_bar, (size_t)cap * sizeof *wc->holder_bar), *sn = realloc(wc->seen, (size_t)cap * sizeof *wc->seen);
+        if (v) wc->vals = v;
+        if (h) wc->holder_hk = h;
+        if (b) wc->holder_bar = b;
+        if (sn) wc->seen = sn;
+        if (!v || !h || !b || !sn) goto nomem;
+        for (uint32_t u = wc->cap; u < cap; u++) wc->holder_hk[u] = NONE;
+        wc->cap = cap;
+    }
     wc->len = 0;
     for (uint32_t uid = 0; uid < s->n; uid++) {
-        uint32_t holder = agent_of_hotkey(w, s->hotkey[uid]);
-        if (holder == NONE || pop_of(w, &w->a[holder])->role != AGENT_MINER) continue;
-        int32_t z = agent_perception_z(w->plan.seed, idx, s->hotkey[uid], s->block_at_registration[uid]);
-        uint16_t v = perceive(w->a[holder].quality, ag->sigma, z);
-        if (v == 0) continue;
+        uint32_t hk = s->hotkey[uid];
+        uint64_t bar = s->block_at_registration[uid];
+        if (wc->holder_hk[uid] != hk || wc->holder_bar[uid] != bar) { /* a new occupant: look at it once */
+            uint32_t holder = agent_of_hotkey(w, hk);
+            uint16_t v = 0;
+            if (holder != NONE && pop_of(w, &w->a[holder])->role == AGENT_MINER)
+                v = perceive(w->a[holder].quality, ag->sigma, agent_perception_z(w->plan.seed, idx, hk, bar));
+            wc->holder_hk[uid] = hk;
+            wc->holder_bar[uid] = bar;
+            wc->seen[uid] = v;
+        }
+        if (wc->seen[uid] == 0) continue;
         wc->dests[wc->len] = (uint16_t)uid;
-        wc->vals[wc->len++] = v;
+        wc->vals[wc->len++] = wc->seen[uid];
     }
     wc->gen = in ? in->gen : 0;
     return 0;
@@ -1058,7 +1120,8 @@ static int act_nominator(agent_world *w, uint32_t idx, io_err *err)
     if (rng_bounded_u32(&ag->rng, 1000000) >= p->inertia_ppm) {
         uint32_t best = cur;
         unsigned __int128 best_r = delegate_return(w, &w->a[cur]);
-        for (uint32_t i = 0; i < w->n; i++) {
+        for (uint32_t j = 0; j < w->nvalidators; j++) {
+            uint32_t i = w->validators[j];
             if (!is_delegate_target(w, p, &w->a[i])) continue;
             unsigned __int128 r = delegate_return(w, &w->a[i]);
             if (r > best_r) {
@@ -1111,6 +1174,10 @@ int64_t agent_act(agent_world *w, uint32_t a, io_err *err)
     case AGENT_MINER:
         rc = act_miner(w, a, err);
         every = p->check_every;
+        if (!rc && ag->nreg > 0 && !p->join_all && w->wake) { /* nothing to do until pruned */
+            ag->asleep = true;
+            return 0;
+        }
         break;
     case AGENT_VALIDATOR:
         rc = act_validator(w, a, err);
@@ -1186,6 +1253,7 @@ void agent_on_chain_event(agent_world *w, const chain_event *ev)
             if (reg_find(&w->a[i], ev->netuid)) {
                 reg_drop(&w->a[i], ev->netuid);
                 w->st.prunings++;
+                wake_up(w, i, pop_of(w, &w->a[i])->check_every);
             }
         if (in) {
             in->live = false;

@@ -329,6 +329,16 @@ static int64_t act(sim_engine *e, void *ctx, uint64_t block, void *data)
     return d;
 }
 
+static void wake(void *ctx, uint32_t agent, uint64_t block)
+{
+    run_ctx *r = ctx;
+    if (block > r->plan->horizon) return;
+    if (sim_schedule(&r->e, block, SIM_PHASE_EXTRINSIC, act, (void *)(uintptr_t)agent, NULL) != SIM_OK && !r->failed) {
+        io_errf(&r->err, "event engine: out of event slots");
+        r->failed = RUN_EFAIL;
+    }
+}
+
 static int schedule_pop(run_ctx *r, uint32_t pop)
 {
     uint32_t first = agent_pop_first(r->w, pop), n = r->plan->agents.pops[pop].count;
@@ -455,13 +465,15 @@ static int genesis(run_ctx *r)
             return -1;
         }
     }
-    r->w = agent_world_new(&r->plan->agents, r->c, log_action, r, &r->err);
+    /* without actions.csv nothing is logged: the rows are not even formatted */
+    r->w = agent_world_new(&r->plan->agents, r->c, r->plan->actions ? log_action : NULL, r, &r->err);
     if (!r->w) return -1;
     r->emission_of = calloc(agent_count(r->w) + 1, sizeof *r->emission_of);
     if (!r->emission_of) {
         io_errf(&r->err, "out of memory");
         return -1;
     }
+    agent_set_waker(r->w, wake, r);
     if (agent_genesis(r->w, &r->err)) return -1;
     r->last_emission = chain_block_emission(r->c);
     return 0;

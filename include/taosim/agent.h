@@ -163,9 +163,17 @@ uint32_t agent_kind_netuids(const agent_world *w, uint32_t kind, uint16_t *out, 
  * root membership). 0, or -1 with *err (a failure outside the chain's rules). */
 int agent_genesis(agent_world *w, io_err *err);
 
+/* Agents that have nothing to do sleep (a registered miner) and are woken
+ * by the chain's events (its uid pruned). The world asks its owner to
+ * schedule the wake-up: wake(ctx, agent, block) must arrange one
+ * agent_act(agent) at `block` (>= the current block + 1). */
+typedef void (*agent_wake_fn)(void *ctx, uint32_t agent, uint64_t block);
+void agent_set_waker(agent_world *w, agent_wake_fn wake, void *ctx);
+
 /* The first block at which agent `a` acts (UINT64_MAX: never), and its act:
  * calls at the chain's current block, returns the delay to its next act (0 =
- * never again) or -1 with *err on a failure outside the chain's rules. */
+ * none: the agent is done, or asleep until woken) or -1 with *err on a
+ * failure outside the chain's rules. */
 uint64_t agent_first_act(const agent_world *w, uint32_t a);
 int64_t agent_act(agent_world *w, uint32_t a, io_err *err);
 
