@@ -35,7 +35,10 @@ typedef struct run_ctx {
     int failed;             /* a handler failed: err holds why (RUN_EFAIL or RUN_EINPUT) */
     io_err err;
     char *line;             /* scratch for rows */
+    run_profile prof;
 } run_ctx;
+
+static uint64_t tick(const run_ctx *r) { return r->o.clock_ns ? r->o.clock_ns() : 0; }
 
 /* ---- dates --------------------------------------------------------------------- */
 
@@ -190,11 +193,21 @@ static int validator_concentration(run_ctx *r, double *g, double *top10)
     return 0;
 }
 
+static int64_t sample_supply_rows(run_ctx *r, uint64_t block);
+
 static int64_t sample_supply(sim_engine *e, void *ctx, uint64_t block, void *data)
 {
     (void)e;
     (void)data;
     run_ctx *r = ctx;
+    uint64_t t0 = tick(r);
+    int64_t d = sample_supply_rows(r, block);
+    r->prof.traces_ns += tick(r) - t0;
+    return d;
+}
+
+static int64_t sample_supply_rows(run_ctx *r, uint64_t block)
+{
     chain_totals tot;
     chain_get_totals(r->c, &tot);
     char date[64];
@@ -261,7 +274,9 @@ static int64_t sample_neurons(sim_engine *e, void *ctx, uint64_t block, void *da
     (void)block;
     (void)data;
     run_ctx *r = ctx;
+    uint64_t t0 = tick(r);
     for (uint32_t i = 0; i < chain_subnet_count(r->c); i++) neuron_rows(r, chain_subnet_at(r->c, i));
+    r->prof.traces_ns += tick(r) - t0;
     return (int64_t)r->plan->neurons_every;
 }
 
@@ -617,15 +632,19 @@ static int loop(run_ctx *r)
     r->next_progress = every;
     io_err why = {{0}};
     while (!r->failed && sim_peek(&r->e, &b) && b <= end) {
+        uint64_t t0 = tick(r);
         if (b > chain_block(r->c) && chain_advance_to(r->c, b, &why) != CHAIN_OK) {
             io_errf(&r->err, "chain: block %" PRIu64 ": %s", b, why.msg);
             return -1;
         }
+        uint64_t t1 = tick(r), traces = r->prof.traces_ns;
+        r->prof.chain_ns += t1 - t0;
         if (r->failed) break;
         if (sim_run_until(&r->e, b) != SIM_OK && !r->failed) {
             io_errf(&r->err, "event engine failed at block %" PRIu64, b);
             return -1;
         }
+        r->prof.agents_ns += (tick(r) - t1) - (r->prof.traces_ns - traces);
         if (r->o.progress && b >= r->next_progress) {
             run_progress p = {b, end, r->epochs};
             r->o.progress(r->o.progress_ctx, &p);
@@ -633,10 +652,12 @@ static int loop(run_ctx *r)
         }
     }
     if (r->failed) return -1;
+    uint64_t t0 = tick(r);
     if (chain_block(r->c) < end && chain_advance_to(r->c, end, &why) != CHAIN_OK) {
         io_errf(&r->err, "chain: block %" PRIu64 ": %s", end, why.msg);
         return -1;
     }
+    r->prof.chain_ns += tick(r) - t0;
     if (r->failed) return -1;
     /* the final state, unless a sample already fell on the horizon */
     if (end % r->plan->sample_blocks != 0 && sample_supply(&r->e, r, end, NULL) < 0) return -1;
@@ -663,6 +684,7 @@ run_status run_config(const scn_config *cfg, const run_opts *o, run_summary *sum
     run_status rc = RUN_EFAIL;
     r->cfg = cfg;
     r->o = *o;
+    uint64_t t_start = tick(r);
     r->plan = plan;
     if (run_plan_build(cfg, plan, err) != SCN_OK) {
         rc = RUN_EINPUT;
@@ -677,6 +699,8 @@ run_status run_config(const scn_config *cfg, const run_opts *o, run_summary *sum
         sum->digest = io_fnv1a64(&r->t[i].digest, sizeof r->t[i].digest, sum->digest);
     }
     if (io_outdir_commit(&r->od, err)) goto out;
+    r->prof.total_ns = tick(r) - t_start;
+    sum->prof = r->prof;
     rc = RUN_OK;
     goto out;
 fail:

@@ -70,7 +70,18 @@ typedef struct run_opts {
     void (*progress)(void *ctx, const run_progress *p); /* NULL: none */
     void *progress_ctx;
     uint64_t progress_every;             /* blocks between callbacks (0: 72000) */
+    /* Profiling (benchmarks): a monotonic clock in ns the caller provides --
+     * this room never reads one itself. NULL: no profile. */
+    uint64_t (*clock_ns)(void);
 } run_opts;
+
+/* Where the time went (run_opts.clock_ns given), in ns. */
+typedef struct run_profile {
+    uint64_t chain_ns;  /* chain_advance_to: the per-block pipeline, epochs included */
+    uint64_t agents_ns; /* agents' acts and timeline events (their extrinsics) */
+    uint64_t traces_ns; /* samples: supply, subnets, neurons rows and audits */
+    uint64_t total_ns;  /* the whole run_config call */
+} run_profile;
 
 /* Headline figures of one run (also its summary.csv row). */
 typedef struct run_summary {
@@ -81,6 +92,7 @@ typedef struct run_summary {
     uint64_t registrations, prunings, refused, epochs;
     double validator_stake_gini, validator_top10_share, emission_gini;
     uint64_t digest; /* FNV-1a over every trace's header and rows */
+    run_profile prof;
 } run_summary;
 
 typedef enum run_status { RUN_OK = 0, RUN_EFAIL = 1, RUN_EINPUT = 2 } run_status;
