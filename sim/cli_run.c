@@ -40,11 +40,38 @@ static void print_keys(FILE *out, const scn_kind *k)
     }
 }
 
+/* The key reference as Markdown tables: what the README shows (a test checks
+ * that the README holds exactly this text). */
+static void print_keys_md(FILE *out)
+{
+    const scn_schema *s = run_schema();
+    for (size_t i = 0; i < s->nkinds; i++) {
+        const scn_kind *k = &s->kinds[i];
+        fprintf(out, "#### `[%s%s]` — %s\n\n| key | type | unit | default | range | meaning |\n|---|---|---|---|---|---|\n",
+                k->name, k->named ? " NAME" : "", k->doc);
+        for (size_t j = 0; j < k->nkeys; j++) {
+            const scn_key *key = &k->keys[j];
+            char range[128] = "";
+            if (key->min || key->max)
+                snprintf(range, sizeof range, "%s..%s", key->min ? key->min : "", key->max ? key->max : "");
+            if (key->words) {
+                size_t at = 0;
+                for (size_t w = 0; key->words[w]; w++)
+                    at += (size_t)snprintf(range + at, sizeof range - at, "%s`%s`", w ? ", " : "", key->words[w]);
+            }
+            const char *def = key->def ? (*key->def ? key->def : "(empty)") : "(required)";
+            fprintf(out, "| `%s` | %s | %s | `%s` | %s | %s |\n", key->name, scn_type_name(key->type),
+                    key->unit ? key->unit : "", def, range, key->doc ? key->doc : "");
+        }
+        fprintf(out, "\n");
+    }
+}
+
 static void run_help(FILE *out, bool keys)
 {
     fprintf(out,
             "usage: taosim run FILE.ini [--out DIR] [--list] [-r RUNS] [--set SECTION.KEY=VALUE ...]\n"
-            "                  [--quiet] [--keys]\n"
+            "                  [--quiet] [--keys | --keys-md]\n"
             "\n"
             "Runs a scenario: a synthetic Bittensor network (subnets, miners, validators,\n"
             "nominators, subnet owners) on the chain's own rules (subtensor v1.2.4), block\n"
@@ -61,6 +88,7 @@ static void run_help(FILE *out, bool keys)
             "                     V may be a sweep: --set 'subnet.apps.kappa=${16384, 32767}')\n"
             "  --quiet            no progress line and no summary lines\n"
             "  --keys             list every section and key with type, range and default\n"
+            "  --keys-md          the same as Markdown tables (the README's reference)\n"
             "\n"
             "A study: any value may be a list ${a, b, c} or a range ${lo..hi step s}; the\n"
             "cross product of all of them gives the parameter points (the last swept key in\n"
@@ -168,6 +196,9 @@ int cli_run(int argc, char **argv)
             return CLI_OK;
         } else if (!strcmp(a, "--keys")) {
             run_help(stdout, true);
+            return CLI_OK;
+        } else if (!strcmp(a, "--keys-md")) {
+            print_keys_md(stdout);
             return CLI_OK;
         } else if (!strcmp(a, "--list")) {
             list = true;

@@ -47,7 +47,7 @@ static const scn_key run_keys[] = {
     BOOLK("actions", "true", "write actions.csv (every extrinsic, in replay format)"),
     BOOLK("audit", "true", "check the chain's conservation invariants at every sample"),
     STRK("preset", "finney-v1.2.4", "the chain's parameter set (finney-v1.2.4; mock-v1.2.4 = the chain's unit tests)"),
-    STRK("out", "", "output directory (empty: out/<scenario name>)"),
+    STRK("out", "", "output directory (empty: out/NAME, NAME = the file name without .ini)"),
 };
 
 static const scn_key chain_keys[] = {

@@ -342,6 +342,20 @@ static void test_usage(void **state)
         for (size_t k = 0; k < s->kinds[i].nkeys; k++) assert_non_null(strstr(keys, s->kinds[i].keys[k].name));
     }
     free(keys);
+    /* the README's key reference is exactly what --keys-md prints (docs match the code) */
+    assert_int_equal(support_taosim(NULL, "run --keys-md", file_in(d, "keys.md"), err, sizeof err), 0);
+    char *md = support_slurp(file_in(d, "keys.md"), NULL), *readme = support_slurp("README.md", NULL);
+    assert_non_null(md);
+    assert_non_null(readme);
+    const char *begin = strstr(readme, "<!-- keys:begin -->\n"), *end = strstr(readme, "<!-- keys:end -->");
+    assert_non_null(begin);
+    assert_non_null(end);
+    begin += strlen("<!-- keys:begin -->\n");
+    if ((size_t)(end - begin) != strlen(md) || memcmp(begin, md, strlen(md)) != 0)
+        fail_msg("README.md's scenario key reference is stale: paste the output of 'taosim run --keys-md' "
+                 "between the keys markers");
+    free(md);
+    free(readme);
     support_rmtree(d);
 }
 
