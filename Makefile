@@ -105,12 +105,11 @@ check:                                              ## tests under ASan + UBSan
 bench: $(BENCHES) $(BIN)                            ## benchmarks (figures for the issues)
 	@set -e; for b in $(BENCHES); do TAOSIM_BIN=$(BIN) $$b; done
 
-# The default job, end to end: the 256-year supply projection and the example
-# replay, then their pictures. (`taosim run scenarios/baseline.ini` joins when
-# the scenario runner lands.)
-run: deps all                                       ## set up, build, run the default job, draw its plots
+# The default job, end to end: the baseline scenario (out/baseline/) and the
+# 256-year supply projection (out/supply/), then their pictures.
+run: deps all                                       ## set up, build, run the default scenario, draw its plots
+	$(BIN) run scenarios/baseline.ini
 	$(BIN) supply --start-date 2025-01-07 --out out/supply
-	$(BIN) replay scenarios/replay-example.csv
 	@$(MAKE) --no-print-directory plots
 
 # Pictures are pure functions of the CSVs: each script reads DIR/*.csv and
@@ -119,6 +118,9 @@ plots: deps                                         ## draw the pictures (gnuplo
 	@n=0; for d in out/*/; do d=$${d%/}; \
 	  if [ -f $$d/supply.csv ] && [ -f $$d/halvings.csv ]; then \
 	    gnuplot -e "dir='$$d'" analysis/supply.gp || exit 1; echo "plots: $$d/supply.png"; n=$$((n+1)); fi; \
+	  for r in $$d $$d/run-*; do if [ -f $$r/supply.csv ] && [ -f $$r/subnets.csv ]; then \
+	    gnuplot -e "dir='$$r'" analysis/run.gp || exit 1; \
+	    echo "plots: $$r/{supply,emission_share,lock_burn,stake_concentration}.png"; n=$$((n+1)); fi; done; \
 	done; [ $$n -gt 0 ] || echo "plots: no CSVs in out/ yet (make run first)"
 
 clean:                                              ## remove build products (keeps run outputs)

@@ -192,8 +192,9 @@ static chain_err register_check_uid(const chain_subnet *s, uint32_t uid, io_err 
     return CHAIN_OK;
 }
 
-chain_err chain_register(chain *c, uint16_t netuid, const char *hotkey, uint32_t uid, uint32_t *uid_out,
-                         io_err *err)
+/* State-loading registration; a new hotkey is owned by `owner`. */
+static chain_err register_loaded(chain *c, uint16_t netuid, const char *hotkey, uint32_t owner, uint32_t uid,
+                                 uint32_t *uid_out, io_err *err)
 {
     if (!chain_name_ok(hotkey))
         return chain_fail(err, CHAIN_EINVAL, "hotkey name must be 1..%u printable bytes", CHAIN_HOTKEY_MAX - 1);
@@ -213,8 +214,11 @@ chain_err chain_register(chain *c, uint16_t netuid, const char *hotkey, uint32_t
                                                 s->hp.immunity_period)
                          : s->n;
     if (uid == s->n && chain_subnet_reserve(s, s->n + 1) != 0) return chain_fail_nomem(err);
+    if (known >= 0 && owner != CHAIN_COLDKEY_UNOWNED && c->hk[known].owner != owner)
+        return chain_fail(err, CHAIN_E_NON_ASSOCIATED_COLDKEY, "hotkey %s is owned by %s", hotkey,
+                          chain_coldkey_name(c, c->hk[known].owner));
     uint32_t id = 0;
-    e = chain_hk_get(c, hotkey, CHAIN_COLDKEY_UNOWNED, &id, err);
+    e = chain_hk_get(c, hotkey, owner, &id, err);
     if (e != CHAIN_OK) return e;
     if (chain_hk_reserve_member(&c->hk[id]) != 0) return chain_fail_nomem(err);
     uint32_t replaced = CHAIN_NONE;
@@ -228,6 +232,22 @@ chain_err chain_register(chain *c, uint16_t netuid, const char *hotkey, uint32_t
     chain_emit(c, CHAIN_EV_NEURON_ADDED, netuid, uid, id, replaced, c->hk[id].owner, 0, 0);
     if (uid_out) *uid_out = uid;
     return CHAIN_OK;
+}
+
+chain_err chain_register(chain *c, uint16_t netuid, const char *hotkey, uint32_t uid, uint32_t *uid_out,
+                         io_err *err)
+{
+    return register_loaded(c, netuid, hotkey, CHAIN_COLDKEY_UNOWNED, uid, uid_out, err);
+}
+
+chain_err chain_register_owned(chain *c, uint16_t netuid, const char *coldkey, const char *hotkey, uint32_t *uid_out,
+                               io_err *err)
+{
+    if (!chain_name_ok(coldkey))
+        return chain_fail(err, CHAIN_EINVAL, "coldkey name must be 1..%u printable bytes", CHAIN_HOTKEY_MAX - 1);
+    int64_t cold = chain_ck_find(c, coldkey);
+    if (cold < 0) return chain_fail(err, CHAIN_EINVAL, "coldkey %s is unknown", coldkey);
+    return register_loaded(c, netuid, hotkey, (uint32_t)cold, CHAIN_UID_AUTO, uid_out, err);
 }
 
 /* ---- subnets ---------------------------------------------------------------------------- */

@@ -23,7 +23,8 @@ static void replay_help(FILE *out)
             "writes what the chain stores after every epoch. FILE.csv has the header\n"
             "  block,op,netuid,uid,key,value\n"
             "then one operation per row, applied in file order; block never decreases;\n"
-            "a row whose first field starts with '#' is a comment. Integers are unsigned\n"
+            "a row whose first field starts with '#' is a comment (also before the header,\n"
+            "so taosim's own actions.csv replays as it is). Integers are unsigned\n"
             "64-bit (netuid and uid 16-bit); stake and emission are in RAO (1 TAO = 1e9).\n"
             "\n"
             "ops (columns: * required, ? optional, - must be empty; netuid uid key value):\n");

@@ -19,6 +19,7 @@ typedef struct {
 } cli_cmd;
 
 static const cli_cmd commands[] = {
+    {"run", cli_run, "run a scenario file: a synthetic network on the chain's rules, CSV traces"},
     {"version", cli_version, "print version, git commit and build flags"},
     {"replay", cli_replay, "replay a CSV log of chain operations; per-epoch outputs as CSV"},
     {"supply", cli_supply, "project TAO supply, emission and halvings over 256 years, with burns"},

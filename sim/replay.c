@@ -295,6 +295,13 @@ static replay_result op_register(replay *r, const replay_row *row, io_err *why)
         if (field_u16("uid", row->uid, &uid16, why) != 0) return REPLAY_MALFORMED;
         uid = uid16;
     }
+    if (*row->value) {
+        if (uid != CHAIN_UID_AUTO) {
+            io_errf(why, "register with coldkey= takes no uid (the chain chooses it)");
+            return REPLAY_MALFORMED;
+        }
+        return replay_register_owned(r, row, netuid, why);
+    }
     return as_call(chain_register(r->chain, netuid, row->key, uid, NULL, why), why);
 }
 
@@ -358,8 +365,9 @@ static const replay_op_def ops[] = {
     {"subnet", op_subnet, R, N, N, N, "create subnet netuid with the chain's defaults for a new network"},
     {"hparam", op_hparam, O, N, R, R,
      "set hyperparameter key of netuid (0 = root; empty = a global parameter) to the integer value"},
-    {"register", op_register, R, O, R, N,
-     "register hotkey key on netuid: append (full: the chain prunes a uid), or replace uid"},
+    {"register", op_register, R, O, R, O,
+     "register hotkey key on netuid: append (full: the chain prunes a uid), or replace uid; "
+     "value coldkey=NAME: owned by NAME"},
     {"stake", op_stake, R, R, N, R, "set the stake of the hotkey at (netuid,uid) to value RAO"},
     {"weights", op_weights, R, R, O, O,
      "uid calls set_weights: value = 'dest:weight ...' raw u16, key = version key (empty = 0)"},
@@ -470,11 +478,11 @@ static void process_row(replay *r, size_t nf)
         stop_input(r, r->row_line, "a quoted field spans lines (unterminated quoted field?)");
         return;
     }
+    if (r->f[0].s[0] == '#') return; /* comment (before the header too: provenance lines) */
     if (!r->header_done) {
         check_header(r, nf);
         return;
     }
-    if (r->f[0].s[0] == '#') return; /* comment */
     if (nf != NCOLS) {
         stop_input(r, r->row_line, "expected %d columns (" REPLAY_HEADER "), found %zu", NCOLS, nf);
         return;

@@ -100,6 +100,24 @@ static replay_result call(chain_err e, io_err *why)
     return replay_as_call(e, why);
 }
 
+/* `register` with value coldkey=NAME: state loading with an owner (the
+ * hotkey is created owned by NAME, which must exist). */
+static const argspec register_args[] = {{"coldkey", true}};
+
+replay_result replay_register_owned(replay *r, const replay_row *row, uint16_t netuid, io_err *why)
+{
+    args a;
+    char cold[CHAIN_HOTKEY_MAX];
+    if (get_args("register", row->value, register_args, 1, &a, why) != 0 ||
+        arg_name(&a, 0, "coldkey", cold, why) != 0)
+        return REPLAY_MALFORMED;
+    if (chain_coldkey_id(r->chain, cold) < 0) {
+        io_errf(why, "coldkey '%s' is unknown (create it with a 'balance' row first)", cold);
+        return REPLAY_MALFORMED;
+    }
+    return call(chain_register_owned(r->chain, netuid, cold, row->key, NULL, why), why);
+}
+
 /* ---- outputs ------------------------------------------------------------------------ */
 
 static void write_name(FILE *f, const chain *c, uint32_t cold)
@@ -164,9 +182,11 @@ static int cmp_stake_row(const void *a, const void *b)
 
 void replay_write_accounts(replay *r)
 {
-    FILE *f = r->out->accounts;
-    if (!f) return;
-    const chain *c = r->chain;
+    if (r->out->accounts) replay_accounts_rows(r->out->accounts, r->chain);
+}
+
+void replay_accounts_rows(FILE *f, const chain *c)
+{
     size_t n = chain_coldkey_count(c), cap = n + 1;
     for (uint32_t h = 0; h < chain_hotkey_count(c); h++) {
         chain_hotkey_view v;

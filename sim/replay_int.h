@@ -50,6 +50,7 @@ replay_result replay_parse_pairs(replay *r, const char *s, const char *what, io_
 void replay_write_epoch(replay *r, const chain_subnet *s);
 
 /* replay_chain.c */
+replay_result replay_register_owned(replay *r, const replay_row *row, uint16_t netuid, io_err *why);
 extern const replay_op_def replay_chain_ops[];
 extern const size_t replay_chain_nops;
 /* Install the observer that writes epochs.csv and subnets.csv rows. */

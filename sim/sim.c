@@ -18,6 +18,7 @@ const char *sim_strerror(sim_status st)
     case SIM_EPAST: return "event scheduled in the past";
     case SIM_ENOENT: return "no such pending event";
     case SIM_EHANDLER: return "an event handler failed";
+    case SIM_EINVAL: return "invalid phase (or 2^62 events scheduled)";
     }
     return "unknown engine status";
 }
@@ -47,50 +48,50 @@ void sim_free(sim_engine *e)
     *e = (sim_engine){0};
 }
 
-static bool before(const sim_engine *e, uint32_t a, uint32_t b)
+/* (block, phase, seq) order; phase < 4 and seq < 2^62 fit one word. */
+static inline bool before(const sim_hent *x, const sim_hent *y)
 {
-    const sim_slot *x = &e->slots[a], *y = &e->slots[b];
-    if (x->block != y->block) return x->block < y->block;
-    if (x->phase != y->phase) return x->phase < y->phase;
-    return x->seq < y->seq;
+    return x->block != y->block ? x->block < y->block : x->order < y->order;
 }
 
+/* Hole-based sifts: the moving entry is written once, at its final place. */
 static void sift_up(sim_engine *e, uint32_t i)
 {
+    sim_hent x = e->heap[i];
     while (i > 0) {
         uint32_t p = (i - 1) / 2;
-        if (!before(e, e->heap[i], e->heap[p])) break;
-        uint32_t t = e->heap[i];
+        if (!before(&x, &e->heap[p])) break;
         e->heap[i] = e->heap[p];
-        e->heap[p] = t;
         i = p;
     }
+    e->heap[i] = x;
 }
 
 static void sift_down(sim_engine *e, uint32_t i)
 {
+    sim_hent x = e->heap[i];
     for (;;) {
-        uint32_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < e->nheap && before(e, e->heap[l], e->heap[m])) m = l;
-        if (r < e->nheap && before(e, e->heap[r], e->heap[m])) m = r;
-        if (m == i) return;
-        uint32_t t = e->heap[i];
+        uint32_t l = 2 * i + 1, m = l;
+        if (l >= e->nheap) break;
+        if (l + 1 < e->nheap && before(&e->heap[l + 1], &e->heap[l])) m = l + 1;
+        if (!before(&e->heap[m], &x)) break;
         e->heap[i] = e->heap[m];
-        e->heap[m] = t;
         i = m;
     }
+    e->heap[i] = x;
 }
 
 static void push(sim_engine *e, uint32_t slot)
 {
-    e->slots[slot].seq = e->next_seq++;
-    e->heap[e->nheap] = slot;
+    sim_slot *s = &e->slots[slot];
+    s->seq = e->next_seq++;
+    e->heap[e->nheap] = (sim_hent){s->block, ((uint64_t)s->phase << 62) | s->seq, slot};
     sift_up(e, e->nheap++);
 }
 
 static uint32_t pop(sim_engine *e)
 {
-    uint32_t top = e->heap[0];
+    uint32_t top = e->heap[0].slot;
     e->heap[0] = e->heap[--e->nheap];
     if (e->nheap) sift_down(e, 0);
     return top;
@@ -106,6 +107,7 @@ sim_status sim_schedule(sim_engine *e, uint64_t block, uint32_t phase, sim_handl
                         sim_event_id *id)
 {
     if (block < e->now) return SIM_EPAST;
+    if (phase >= SIM_PHASE_COUNT || e->next_seq >> 62) return SIM_EINVAL; /* the key must fit sim_hent.order */
     if (e->nfree == 0) return SIM_ENOMEM;
     uint32_t slot = e->free[--e->nfree];
     sim_slot *s = &e->slots[slot];
@@ -130,14 +132,14 @@ sim_status sim_cancel(sim_engine *e, sim_event_id id)
 /* Drop cancelled events that have reached the top. */
 static void drop_tombstones(sim_engine *e)
 {
-    while (e->nheap && e->slots[e->heap[0]].cancelled) release(e, pop(e));
+    while (e->nheap && e->slots[e->heap[0].slot].cancelled) release(e, pop(e));
 }
 
 bool sim_peek(sim_engine *e, uint64_t *block)
 {
     drop_tombstones(e);
     if (!e->nheap) return false;
-    *block = e->slots[e->heap[0]].block;
+    *block = e->heap[0].block;
     return true;
 }
 
@@ -145,7 +147,7 @@ sim_status sim_run_until(sim_engine *e, uint64_t end)
 {
     for (;;) {
         drop_tombstones(e);
-        if (!e->nheap || e->slots[e->heap[0]].block > end) return SIM_OK;
+        if (!e->nheap || e->heap[0].block > end) return SIM_OK;
         uint32_t slot = pop(e);
         sim_slot *s = &e->slots[slot];
         e->now = s->block;

@@ -126,6 +126,7 @@ static void test_limits(void **state)
     assert_int_equal(sim_run_until(&e, 5), SIM_OK);
     assert_int_equal(sim_schedule(&e, 4, 0, record, NULL, NULL), SIM_EPAST);
     assert_int_equal(sim_schedule(&e, 7, 0, record, NULL, NULL), SIM_OK); /* slot freed */
+    assert_int_equal(sim_schedule(&e, 8, SIM_PHASE_COUNT, record, NULL, NULL), SIM_EINVAL);
     sim_free(&e);
 }
 

@@ -596,6 +596,13 @@ bool chain_vec_max_limited(const uint16_t *w, size_t n, uint16_t limit);
 chain_err chain_register(chain *c, uint16_t netuid, const char *hotkey, uint32_t uid, uint32_t *uid_out,
                          io_err *err);
 
+/* The same as chain_register with uid == CHAIN_UID_AUTO (state loading: no
+ * cost, limit or counter), but a new hotkey is owned by `coldkey` (created
+ * if new), so that its owner can stake to it and make it a delegate.
+ * NonAssociatedColdKey if the hotkey exists with another owner. */
+chain_err chain_register_owned(chain *c, uint16_t netuid, const char *coldkey, const char *hotkey, uint32_t *uid_out,
+                               io_err *err);
+
 /* Set TotalHotkeyStake of a known hotkey by setting its owner's stake entry
  * (CHAIN_EINVAL if the hotkey is unknown or rao is below the other
  * coldkeys' stake on it). State loading: TotalIssuance moves by the same

@@ -18,6 +18,7 @@ typedef int (*cli_fn)(int argc, char **argv);
 
 int cli_version(int argc, char **argv);
 int cli_replay(int argc, char **argv);
+int cli_run(int argc, char **argv);
 int cli_supply(int argc, char **argv);
 
 /* Shared option parsing helpers (sim/main.c). Return 0 or print one line

@@ -3,7 +3,8 @@
  * A replay file is CSV (read with libcsv) with the header
  *     block,op,netuid,uid,key,value
  * Rows are applied in file order; `block` never decreases. A row whose first
- * field starts with '#' is a comment (anywhere after the header); blank lines
+ * field starts with '#' is a comment (anywhere, also before the header, so that
+ * files taosim writes with provenance lines replay as they are); blank lines
  * are ignored. Every integer is an unsigned 64-bit decimal unless the column
  * says otherwise (netuid and uid are u16).
  *
@@ -92,6 +93,12 @@ typedef struct replay_stats {
     size_t rejected; /* rows written to rejected.csv */
     uint64_t block;  /* the chain's block at the end */
 } replay_stats;
+
+/* The rows of accounts.csv (REPLAY_ACCOUNTS_HEADER, header not included) for
+ * chain c: one row per coldkey (balance, TotalColdkeyStake) and one per
+ * non-zero stake entry, sorted by (coldkey, hotkey) bytes. taosim run writes
+ * the same file, so a run and the replay of its actions.csv compare. */
+void replay_accounts_rows(FILE *f, const chain *c);
 
 /* Replay the file at `path` on a fresh chain. err gets "PATH:LINE: reason"
  * (or "PATH: reason" when the file cannot be read). stats may be NULL. */

@@ -31,7 +31,14 @@ enum sim_phase {
 
 #define SIM_NOMORE 0 /* handler return: do not run again */
 
-typedef enum sim_status { SIM_OK = 0, SIM_ENOMEM = 1, SIM_EPAST = 2, SIM_ENOENT = 3, SIM_EHANDLER = 4 } sim_status;
+typedef enum sim_status {
+    SIM_OK = 0,
+    SIM_ENOMEM = 1,
+    SIM_EPAST = 2,
+    SIM_ENOENT = 3,
+    SIM_EHANDLER = 4,
+    SIM_EINVAL = 5 /* phase >= SIM_PHASE_COUNT */
+} sim_status;
 
 struct sim_engine;
 
@@ -53,9 +60,17 @@ typedef struct sim_slot {
     bool live;
 } sim_slot;
 
+/* A heap entry carries its own sort key, so sifting never touches the slots:
+ * key = (block, phase << 62 | seq). */
+typedef struct sim_hent {
+    uint64_t block;
+    uint64_t order; /* phase in the top 2 bits, seq below */
+    uint32_t slot;
+} sim_hent;
+
 typedef struct sim_engine {
     sim_slot *slots;    /* capacity slots */
-    uint32_t *heap;     /* slot indices, a binary min-heap */
+    sim_hent *heap;     /* a binary min-heap of (key, slot) */
     uint32_t *free;     /* stack of free slot indices */
     uint32_t capacity, nheap, nfree;
     uint64_t next_seq;

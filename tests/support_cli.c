@@ -1,0 +1,114 @@
+/* support_cli.c -- see support.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "support.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *support_bin(void)
+{
+    static char bin[PATH_MAX];
+    if (bin[0]) return bin;
+    const char *b = getenv("TAOSIM_BIN");
+    if (!b) b = "out/bin/taosim";
+    char cwd[PATH_MAX];
+    if (b[0] == '/' || !getcwd(cwd, sizeof cwd))
+        snprintf(bin, sizeof bin, "%s", b);
+    else
+        snprintf(bin, sizeof bin, "%.2000s/%.2000s", cwd, b);
+    return bin;
+}
+
+int support_taosim(const char *cwd, const char *args, const char *out, char *err, size_t errn)
+{
+    char errpath[] = "/tmp/taosim-test-stderr-XXXXXX";
+    int fd = mkstemp(errpath);
+    if (fd >= 0) close(fd);
+    size_t n = strlen(args) + 3 * PATH_MAX;
+    char *cmd = malloc(n);
+    if (!cmd) return -1;
+    snprintf(cmd, n, "%s%s%s'%s' %s >'%s' 2>'%s'", cwd ? "cd '" : "", cwd ? cwd : "", cwd ? "' && " : "",
+             support_bin(), args, out ? out : "/dev/null", errpath);
+    int st = system(cmd);
+    free(cmd);
+    if (err && errn) {
+        err[0] = '\0';
+        FILE *f = fopen(errpath, "r");
+        if (f) {
+            size_t k = fread(err, 1, errn - 1, f);
+            err[k] = '\0';
+            fclose(f);
+        }
+    }
+    unlink(errpath);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+char *support_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    size_t k;
+    while (buf && (k = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += k;
+        if (cap - n < 2) {
+            char *b = realloc(buf, cap * 2);
+            if (!b) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = b;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf) buf[n] = '\0';
+    if (len) *len = n;
+    return buf;
+}
+
+const char *support_body(const char *text)
+{
+    while (*text == '#') {
+        const char *nl = strchr(text, '\n');
+        if (!nl) return text + strlen(text);
+        text = nl + 1;
+    }
+    return text;
+}
+
+bool support_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+void support_tmpdir(char *buf, const char *tag)
+{
+    snprintf(buf, 64, "/tmp/taosim-%.20s-XXXXXX", tag);
+    if (!mkdtemp(buf)) buf[0] = '\0';
+}
+
+void support_rmtree(const char *dir)
+{
+    if (!dir || !*dir || strncmp(dir, "/tmp/taosim-", 12) != 0) return; /* never anything else */
+    char cmd[PATH_MAX + 16];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "support_rmtree: %s failed\n", cmd);
+}
+
+void support_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) return;
+    fputs(text, f);
+    fclose(f);
+}

@@ -1,0 +1,400 @@
+/* test_run.c -- `taosim run`: the determinism contract, the replay of
+ * actions.csv, conservation, studies (sweeps, repeats, -r, --list, --set),
+ * timeline events, every class of scenario error, and a golden summary of
+ * scenarios/baseline.ini.
+ *
+ * What is right here comes from the contracts, not from our output: two runs
+ * in one process give the same bytes; the replay of a run's own actions.csv
+ * through `taosim replay` gives the same final accounts (an independent path
+ * through the chain: CSV parsing, op dispatch); the chain's ledger identity
+ * issuance = balances + stake + locks (economics.md §3.1) and
+ * issuance = endowed + minted - burned hold at every sample. The one
+ * fingerprint of our own output (test_golden_baseline) is a regression guard,
+ * labelled as such. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+#include "taosim/run.h"
+#include "taosim/scn.h"
+
+#define TINY "tests/run/tiny.ini"
+
+static const char *const trace_files[] = {"config.ini", "supply.csv", "subnets.csv", "neurons.csv", "events.csv",
+                                          "actions.csv", "summary.csv", "accounts.csv"};
+#define NTRACE (sizeof trace_files / sizeof trace_files[0])
+
+/* Run run `r` of `path` (with overrides) in this process into dir. */
+static run_status run_here(const char *path, const char *const *sets, size_t nsets, uint64_t r, const char *dir,
+                           run_summary *sum, io_err *err)
+{
+    scn_scenario *s = NULL;
+    if (scn_load(run_schema(), path, sets, nsets, &s, err) != SCN_OK) return RUN_EINPUT;
+    scn_config *c = NULL;
+    if (scn_resolve(s, r, &c, err) != SCN_OK) {
+        scn_free(s);
+        return RUN_EINPUT;
+    }
+    run_opts o = {.outdir = dir};
+    run_status st = run_config(c, &o, sum, err);
+    scn_config_free(c);
+    scn_free(s);
+    return st;
+}
+
+static char *file_in(const char *dir, const char *name)
+{
+    static char path[4][PATH_MAX];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(path[k], sizeof path[k], "%s/%s", dir, name);
+    return path[k];
+}
+
+/* The value of column `col` of the last data row of a CSV. */
+static uint64_t last_u64(const char *path, int col)
+{
+    char *t = support_slurp(path, NULL);
+    assert_non_null(t);
+    char *end = t + strlen(t);
+    while (end > t && end[-1] == '\n') *--end = '\0';
+    char *line = strrchr(t, '\n');
+    line = line ? line + 1 : t;
+    for (int i = 0; i < col; i++) {
+        line = strchr(line, ',');
+        assert_non_null(line);
+        line++;
+    }
+    uint64_t v = strtoull(line, NULL, 10);
+    free(t);
+    return v;
+}
+
+/* ---- the determinism contract ------------------------------------------------------ */
+
+static void test_two_runs_in_one_process(void **state)
+{
+    (void)state;
+    char a[64], b[64], c[64];
+    support_tmpdir(a, "run-a");
+    support_tmpdir(b, "run-b");
+    support_tmpdir(c, "run-c");
+    run_summary sa, sb, sc;
+    io_err err;
+    assert_int_equal(run_here(TINY, NULL, 0, 0, a, &sa, &err), RUN_OK);
+    assert_int_equal(run_here(TINY, NULL, 0, 0, b, &sb, &err), RUN_OK);
+    for (size_t i = 0; i < NTRACE; i++) {
+        size_t la, lb;
+        char *x = support_slurp(file_in(a, trace_files[i]), &la), *y = support_slurp(file_in(b, trace_files[i]), &lb);
+        assert_non_null(x);
+        assert_non_null(y);
+        assert_int_equal(la, lb);
+        assert_memory_equal(x, y, la);
+        free(x);
+        free(y);
+    }
+    assert_true(sa.digest == sb.digest);
+    /* the seed matters: another seed gives another network */
+    const char *set[] = {"run.seed=8"};
+    assert_int_equal(run_here(TINY, set, 1, 0, c, &sc, &err), RUN_OK);
+    assert_true(sc.digest != sa.digest);
+    support_rmtree(a);
+    support_rmtree(b);
+    support_rmtree(c);
+}
+
+/* ---- actions.csv replays to the same chain ------------------------------------------ */
+
+static void test_actions_replay_reproduces_the_chain(void **state)
+{
+    (void)state;
+    char d[64], args[512], err[4096];
+    support_tmpdir(d, "run-replay");
+    snprintf(args, sizeof args, "run %s --out %s/run --quiet", TINY, d);
+    assert_int_equal(support_taosim(NULL, args, NULL, err, sizeof err), 0);
+    snprintf(args, sizeof args, "replay %s/run/actions.csv --out %s/replay", d, d);
+    int rc = support_taosim(NULL, args, NULL, err, sizeof err);
+    if (rc != 0) fail_msg("replay of actions.csv failed (%d): %s", rc, err);
+    char *x = support_slurp(file_in(d, "run/accounts.csv"), NULL), *y = support_slurp(file_in(d, "replay/accounts.csv"), NULL);
+    assert_non_null(x);
+    assert_non_null(y);
+    assert_true(strlen(support_body(x)) > 100);
+    assert_string_equal(support_body(x), support_body(y));
+    free(x);
+    free(y);
+    /* the same number of refusals: every refused call refused again, for the same reason */
+    char *rej = support_slurp(file_in(d, "replay/rejected.csv"), NULL);
+    assert_non_null(rej);
+    uint64_t lines = 0;
+    for (const char *p = support_body(rej); *p; p++) lines += *p == '\n';
+    free(rej);
+    assert_true(lines >= 1);
+    assert_int_equal(lines - 1, last_u64(file_in(d, "run/summary.csv"), 15)); /* refused */
+    /* and the same final issuance */
+    assert_int_equal(last_u64(file_in(d, "replay/blocks.csv"), 1), last_u64(file_in(d, "run/supply.csv"), 2));
+    support_rmtree(d);
+}
+
+/* ---- conservation --------------------------------------------------------------------- */
+
+static void test_conservation_every_sample(void **state)
+{
+    (void)state;
+    char d[64];
+    support_tmpdir(d, "run-cons");
+    run_summary s;
+    io_err err;
+    assert_int_equal(run_here(TINY, NULL, 0, 0, d, &s, &err), RUN_OK);
+    assert_true(s.issuance == s.endowed + s.minted - s.burned);
+    assert_true(s.minted > 0 && s.burned > 0 && s.epochs > 0);
+    char *t = support_slurp(file_in(d, "supply.csv"), NULL);
+    assert_non_null(t);
+    const char *p = strchr(support_body(t), '\n') + 1; /* skip the header */
+    int rows = 0;
+    while (*p) {
+        uint64_t v[13];
+        const char *q = p;
+        for (int k = 0; k < 13; k++) {
+            v[k] = strtoull(q, NULL, 10);
+            q = strchr(q, ',') + 1;
+        }
+        /* block,date,issuance,emission,halvings,balances,stake,locked,minted,burned,endowed,... */
+        assert_true(v[2] == v[5] + v[6] + v[7]);
+        assert_true(v[2] == v[10] + v[8] - v[9]);
+        rows++;
+        p = strchr(p, '\n') + 1;
+    }
+    assert_true(rows >= 9); /* blocks 0, 3600, ..., 28800 and the horizon */
+    free(t);
+    support_rmtree(d);
+}
+
+/* ---- studies ----------------------------------------------------------------------------- */
+
+static void test_sweep_list_select(void **state)
+{
+    (void)state;
+    char d[64], args[512], err[4096];
+    const char *ini = "tests/run/study.ini";
+    support_tmpdir(d, "run-sweep");
+    char listpath[128];
+    snprintf(listpath, sizeof listpath, "%s/list.txt", d);
+    snprintf(args, sizeof args, "run %s --list", ini);
+    assert_int_equal(support_taosim(NULL, args, listpath, err, sizeof err), 0);
+    char *list = support_slurp(listpath, NULL);
+    assert_non_null(list);
+    assert_non_null(strstr(list, "4 runs (2 points x 2 repeats)"));
+    assert_non_null(strstr(list, "run    0"));
+    assert_non_null(strstr(list, "subnet.s.kappa=16384"));
+    assert_non_null(strstr(list, "run    3"));
+    assert_non_null(strstr(list, "subnet.s.kappa=32767"));
+    free(list);
+
+    snprintf(args, sizeof args, "run %s -r 1,3 --out %s/study --quiet", ini, d);
+    if (support_taosim(NULL, args, NULL, err, sizeof err) != 0) fail_msg("%s", err);
+    assert_false(support_exists(file_in(d, "study/run-0000")));
+    assert_true(support_exists(file_in(d, "study/run-0001/summary.csv")));
+    assert_false(support_exists(file_in(d, "study/run-0002")));
+    assert_true(support_exists(file_in(d, "study/run-0003/summary.csv")));
+    /* run 1 = point 0, repeat 1; run 3 = point 1, repeat 1: the config says so */
+    char *c1 = support_slurp(file_in(d, "study/run-0001/config.ini"), NULL);
+    char *c3 = support_slurp(file_in(d, "study/run-0003/config.ini"), NULL);
+    assert_non_null(strstr(c1, "kappa = 16384"));
+    assert_non_null(strstr(c3, "kappa = 32767"));
+    assert_non_null(strstr(c1, "repeat = 1")); /* the echo reproduces the single run */
+    free(c1);
+    free(c3);
+    assert_true(last_u64(file_in(d, "study/run-0001/summary.csv"), 1) !=
+                last_u64(file_in(d, "study/run-0003/summary.csv"), 1)); /* own seeds */
+
+    /* a resolved config.ini reruns its run exactly */
+    snprintf(args, sizeof args, "run %s/study/run-0001/config.ini --out %s/again --quiet", d, d);
+    if (support_taosim(NULL, args, NULL, err, sizeof err) != 0) fail_msg("%s", err);
+    char *x = support_slurp(file_in(d, "study/run-0001/accounts.csv"), NULL), *y = support_slurp(file_in(d, "again/accounts.csv"), NULL);
+    assert_string_equal(support_body(x), support_body(y));
+    free(x);
+    free(y);
+
+    /* a bad selection */
+    snprintf(args, sizeof args, "run %s -r 4 --out %s/bad", ini, d);
+    assert_int_equal(support_taosim(NULL, args, NULL, err, sizeof err), 2);
+    assert_non_null(strstr(err, "-r"));
+    assert_false(support_exists(file_in(d, "bad")));
+    support_rmtree(d);
+}
+
+static void test_set_and_events(void **state)
+{
+    (void)state;
+    char d[64];
+    support_tmpdir(d, "run-set");
+    run_summary s;
+    io_err err;
+    const char *set[] = {"run.blocks=25000", "subnet.s.max_allowed_uids=12"};
+    assert_int_equal(run_here(TINY, set, 2, 0, d, &s, &err), RUN_OK);
+    assert_int_equal(s.blocks, 25000);
+    char *cfg = support_slurp(file_in(d, "config.ini"), NULL);
+    assert_non_null(strstr(cfg, "max_allowed_uids = 12"));
+    free(cfg);
+    char *ev = support_slurp(file_in(d, "events.csv"), NULL);
+    assert_non_null(strstr(ev, "15000,scenario,,,,,100000000000,more_stake: stake"));
+    assert_non_null(strstr(ev, "20000,scenario,,,,,0,slower: set"));
+    free(ev);
+    char *act = support_slurp(file_in(d, "actions.csv"), NULL);
+    assert_non_null(strstr(act, "20000,hparam,1,,tempo,199\n"));
+    assert_non_null(strstr(act, "20000,hparam,2,,tempo,199\n"));
+    assert_non_null(strstr(act, "15000,balance,,,v-0,amount=100000000000\n"));
+    assert_non_null(strstr(act, "0,hparam,1,,max_allowed_uids,12\n"));
+    free(act);
+    support_rmtree(d);
+}
+
+/* ---- bad scenarios: one line FILE:LINE, exit 2, nothing written ---------------------------- */
+
+typedef struct bad_case {
+    const char *name, *text;
+    int line;
+    const char *want;
+} bad_case;
+
+static const bad_case bad_cases[] = {
+    {"unknown_key", "[run]\nblocks = 10\n[subnet s]\ntempoo = 99\n", 4, "did you mean 'tempo'"},
+    {"unknown_section", "[run]\nblocks = 10\n[subnet s]\n[miner m]\ncount = 1\n", 4, "miners"},
+    {"wrong_type", "[run]\nblocks = ten\n[subnet s]\n", 2, "blocks"},
+    {"out_of_range", "[run]\nblocks = 10\n[subnet s]\nkappa = 70000\n", 4, "kappa"},
+    {"no_subnet", "[run]\nblocks = 10\n", 1, "no [subnet NAME] section"},
+    {"years_and_blocks", "[run]\nyears = 2\nblocks = 10\n[subnet s]\n", 3, "both blocks and years"},
+    {"unknown_kind_ref", "[run]\nblocks = 10\n[subnet s]\n[miners m]\nsubnets = apps\n", 5, "unknown name 'apps'"},
+    {"owner_needs_subnet", "[run]\nblocks = 10\n[subnet s]\n[owners o]\ncount = 1\n", 4, "subnet"},
+    {"validators_gt_uids", "[run]\nblocks = 10\n[subnet s]\nmax_allowed_uids = 8\nmax_allowed_validators = 9\n", 5,
+     "larger than max_allowed_uids"},
+    {"alpha_without_liquid", "[run]\nblocks = 10\n[subnet s]\nalpha_low = 40000\n", 4, "liquid_alpha_enabled"},
+    {"genesis_over_limit", "[run]\nblocks = 10\n[chain]\nsubnet_limit = 1\n[subnet s]\ncount = 2\n", 4,
+     "subnet_limit"},
+    {"event_target", "[run]\nblocks = 10\n[subnet s]\n[event e]\nat = 5\naction = set\ntarget = subnet.x\nkey = tempo\nvalue = 1\n",
+     7, "no [subnet x]"},
+    {"event_key", "[run]\nblocks = 10\n[subnet s]\n[event e]\nat = 5\naction = set\ntarget = subnet.s\nkey = tempoo\nvalue = 1\n",
+     8, "unknown subnet key 'tempoo'"},
+    {"event_after_horizon", "[run]\nblocks = 10\n[subnet s]\n[event e]\nat = 11\naction = leave\ntarget = miners.m\n[miners m]\n",
+     5, "after the horizon"},
+    {"event_date_before_start", "[run]\nblocks = 10\n[subnet s]\n[event e]\nat = 2020-01-01\naction = leave\ntarget = miners.m\n[miners m]\n",
+     5, "before run.start_date"},
+    {"bad_distribution", "[run]\nblocks = 10\n[subnet s]\n[miners m]\nquality = betta(2, 5)\n", 5, "beta"},
+    {"bad_preset", "[run]\nblocks = 10\npreset = testnet\n[subnet s]\n", 3, "unknown preset 'testnet'"},
+};
+
+static void test_bad_scenarios(void **state)
+{
+    (void)state;
+    char d[64];
+    support_tmpdir(d, "run-bad");
+    for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+        const bad_case *b = &bad_cases[i];
+        char ini[256], args[1024], err[4096], want[512];
+        snprintf(ini, sizeof ini, "%s/%s.ini", d, b->name);
+        support_write(ini, b->text);
+        snprintf(args, sizeof args, "run %s --out %s/out-%s", ini, d, b->name);
+        int rc = support_taosim(NULL, args, NULL, err, sizeof err);
+        if (rc != 2) fail_msg("%s: exit %d, expected 2 (%s)", b->name, rc, err);
+        snprintf(want, sizeof want, "%s:%d: ", ini, b->line);
+        if (strncmp(err, want, strlen(want)) != 0) fail_msg("%s: '%s' does not start with '%s'", b->name, err, want);
+        if (!strstr(err, b->want)) fail_msg("%s: '%s' does not mention '%s'", b->name, err, b->want);
+        if (strchr(err, '\n') != err + strlen(err) - 1) fail_msg("%s: more than one line: '%s'", b->name, err);
+        if (support_exists(file_in(d, "out-x")) || support_exists(file_in(d, b->name)))
+            fail_msg("%s: something was written", b->name);
+        char outdir[256];
+        snprintf(outdir, sizeof outdir, "%s/out-%s", d, b->name);
+        if (support_exists(outdir)) fail_msg("%s: the output directory exists", b->name);
+    }
+    support_rmtree(d);
+}
+
+static void test_usage(void **state)
+{
+    (void)state;
+    char err[4096];
+    assert_int_equal(support_taosim(NULL, "run --help", NULL, err, sizeof err), 0);
+    assert_int_equal(support_taosim(NULL, "run", NULL, err, sizeof err), 2);
+    assert_non_null(strstr(err, "missing scenario file"));
+    assert_int_equal(support_taosim(NULL, "run a.ini b.ini", NULL, err, sizeof err), 2);
+    assert_int_equal(support_taosim(NULL, "run " TINY " --bogus", NULL, err, sizeof err), 2);
+    assert_non_null(strstr(err, "unknown option '--bogus'"));
+    assert_int_equal(support_taosim(NULL, "run /nonexistent.ini", NULL, err, sizeof err), 1);
+    /* every section of the schema is listed by --keys */
+    char d[64];
+    support_tmpdir(d, "run-keys");
+    assert_int_equal(support_taosim(NULL, "run --keys", file_in(d, "keys.txt"), err, sizeof err), 0);
+    char *keys = support_slurp(file_in(d, "keys.txt"), NULL);
+    const scn_schema *s = run_schema();
+    for (size_t i = 0; i < s->nkinds; i++) {
+        char sec[64];
+        snprintf(sec, sizeof sec, "[%s", s->kinds[i].name);
+        assert_non_null(strstr(keys, sec));
+        for (size_t k = 0; k < s->kinds[i].nkeys; k++) assert_non_null(strstr(keys, s->kinds[i].keys[k].name));
+    }
+    free(keys);
+    /* the README's key reference is exactly what --keys-md prints (docs match the code) */
+    assert_int_equal(support_taosim(NULL, "run --keys-md", file_in(d, "keys.md"), err, sizeof err), 0);
+    char *md = support_slurp(file_in(d, "keys.md"), NULL), *readme = support_slurp("README.md", NULL);
+    assert_non_null(md);
+    assert_non_null(readme);
+    const char *begin = strstr(readme, "<!-- keys:begin -->\n"), *end = strstr(readme, "<!-- keys:end -->");
+    assert_non_null(begin);
+    assert_non_null(end);
+    begin += strlen("<!-- keys:begin -->\n");
+    if ((size_t)(end - begin) != strlen(md) || memcmp(begin, md, strlen(md)) != 0)
+        fail_msg("README.md's scenario key reference is stale: paste the output of 'taosim run --keys-md' "
+                 "between the keys markers");
+    free(md);
+    free(readme);
+    support_rmtree(d);
+}
+
+/* ---- golden summary (a REGRESSION GUARD, not a truth) ---------------------------------------
+ * The summary row of scenarios/baseline.ini as this build computes it. It
+ * fails on any behavioural change of the chain, the agents or the traces.
+ * When a change is intended, update it deliberately and say why in the
+ * commit message. */
+static const char golden_baseline[] =
+    "0,1,5259600,2,10457193981673240,5255358795287481,931864234508129,8559614211589,6133699420893888,0,6,8,2,"
+    "89446,89254,25,87039,0.74052154,0.999999816,0.826075804\n";
+
+static void test_golden_baseline(void **state)
+{
+    (void)state;
+    char d[64];
+    support_tmpdir(d, "run-golden");
+    run_summary s;
+    io_err err;
+    assert_int_equal(run_here("scenarios/baseline.ini", NULL, 0, 0, d, &s, &err), RUN_OK);
+    char *t = support_slurp(file_in(d, "summary.csv"), NULL);
+    const char *row = strchr(support_body(t), '\n') + 1;
+    if (strcmp(row, golden_baseline) != 0)
+        fail_msg("baseline summary changed (regression guard):\n  got  %s  want %s", row, golden_baseline);
+    free(t);
+    support_rmtree(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_two_runs_in_one_process),
+        cmocka_unit_test(test_actions_replay_reproduces_the_chain),
+        cmocka_unit_test(test_conservation_every_sample),
+        cmocka_unit_test(test_sweep_list_select),
+        cmocka_unit_test(test_set_and_events),
+        cmocka_unit_test(test_bad_scenarios),
+        cmocka_unit_test(test_usage),
+        cmocka_unit_test(test_golden_baseline),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
