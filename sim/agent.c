@@ -444,9 +444,9 @@ static chain_err call_set_root_weights(agent_world *w, agent *ag, const uint16_t
         *fail = 1;
         return CHAIN_ENOMEM;
     }
-    /* the weights list is one name=value pair: its pairs are joined by ',' */
+    /* the weights list is one name=value pair: its pairs are joined by ';' */
     for (char *p = w->buf + strlen(prefix); *p; p++)
-        if (*p == ' ') *p = ',';
+        if (*p == ' ') *p = ';';
     vlog(w, "set_root_weights", 0, -1, cold_name(w, ag), w->buf, e);
     if (hard(e, err, &why)) *fail = 1;
     return e;
