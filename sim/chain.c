@@ -431,6 +431,7 @@ static void neuron_replace(chain *c, chain_subnet *s, uint32_t uid, uint32_t id)
     c->hk[id].nregs++;
     s->block_at_registration[uid] = c->block;
     s->active[uid] = true;
+    if (s->hp.yuma.version == YUMA_V3) s->bonds[uid].len = 0; /* v3.2.7 clear_neuron */
 }
 
 /* Validate an explicit uid (state loading). */
@@ -613,7 +614,6 @@ chain_err chain_set_bonds(chain *c, uint16_t netuid, uint32_t uid, const uint16_
     chain_subnet *s = subnet_find(c, netuid);
     if (!s) return fail(err, CHAIN_EINVAL, "netuid %u does not exist", netuid);
     if (uid >= s->n) return fail(err, CHAIN_EINVAL, "uid %u does not exist (netuid %u has %u uids)", uid, netuid, s->n);
-    uint16_t val_of[YUMA_MAX_UIDS];
     bool seen[YUMA_MAX_UIDS];
     memset(seen, 0, sizeof seen);
     for (size_t k = 0; k < len; k++) {
@@ -622,13 +622,46 @@ chain_err chain_set_bonds(chain *c, uint16_t netuid, uint32_t uid, const uint16_
                         netuid, s->n);
         if (seen[dests[k]]) return fail(err, CHAIN_EINVAL, "bond destination %u appears twice", dests[k]);
         seen[dests[k]] = true;
-        val_of[dests[k]] = vals[k];
     }
     chain_row *r = &s->bonds[uid];
     if (row_reserve(r, len) != 0) return fail_nomem(err);
-    r->len = 0;
-    for (uint32_t j = 0; j < s->n; j++) /* increasing destination, as the epoch stores rows */
-        if (seen[j]) r->ent[r->len++] = (yuma_entry){(uint16_t)j, val_of[j]};
+    row_store(r, dests, vals, len); /* the order given: it matters to Liquid Alpha 2 */
+    return CHAIN_OK;
+}
+
+/* ---- subnet owner and bonds reset (Yuma 3) ---------------------------------- */
+
+static chain_err subnet_uid_check(const chain *c, uint16_t netuid, uint32_t uid, chain_subnet **sp, io_err *err)
+{
+    chain_subnet *s = subnet_find(c, netuid);
+    if (!s) return fail(err, CHAIN_EINVAL, "netuid %u does not exist", netuid);
+    if (uid >= s->n) return fail(err, CHAIN_EINVAL, "uid %u does not exist (netuid %u has %u uids)", uid, netuid, s->n);
+    *sp = s;
+    return CHAIN_OK;
+}
+
+chain_err chain_set_owner(chain *c, uint16_t netuid, uint32_t uid, io_err *err)
+{
+    chain_subnet *s = NULL;
+    chain_err e = subnet_uid_check(c, netuid, uid, &s, err);
+    if (e != CHAIN_OK) return e;
+    s->has_owner = true;
+    s->owner_hotkey = s->hotkey[uid];
+    return CHAIN_OK;
+}
+
+chain_err chain_reset_bonds(chain *c, uint16_t netuid, uint32_t uid, io_err *err)
+{
+    chain_subnet *s = NULL;
+    chain_err e = subnet_uid_check(c, netuid, uid, &s, err);
+    if (e != CHAIN_OK || !s->hp.bonds_reset_enabled) return e;
+    for (uint32_t i = 0; i < s->n; i++) { /* drop (i, uid) from every row, order kept */
+        chain_row *r = &s->bonds[i];
+        uint32_t k = 0;
+        for (uint32_t q = 0; q < r->len; q++)
+            if (r->ent[q].col != uid) r->ent[k++] = r->ent[q];
+        r->len = k;
+    }
     return CHAIN_OK;
 }
 
@@ -742,7 +775,10 @@ chain_err chain_run_epoch(chain *c, uint16_t netuid, uint64_t rao, io_err *err)
     rows_to_csr(s->weights, n, w_off, w_ent);
     rows_to_csr(s->bonds, n, b_off, b_ent);
     yuma_params p = s->hp.yuma;
-    p.owner_uid = -1; /* subnet owners are not modelled yet */
+    int64_t owner = s->has_owner ? subnet_uid_of(s, s->owner_hotkey) : -1;
+    p.owner_uid = (int32_t)owner; /* -1 when the owner's hotkey holds no uid here */
+    p.tempo = s->hp.tempo;
+    p.stake_threshold = c->stake_threshold;
     yuma_input in = {
         .n = n, .current_block = c->block, .rao_emission = rao, .stake = stake,
         .last_update = s->last_update, .block_at_registration = s->block_at_registration,
@@ -787,7 +823,24 @@ HP_ACCESS(rate_limit, weights_set_rate_limit, uint64_t)
 HP_ACCESS(version_key, weights_version, uint64_t)
 HP_ACCESS(immunity, immunity_period, uint16_t)
 HP_ACCESS(yuma_version, yuma.version, int)
+HP_ACCESS(bonds_penalty, yuma.bonds_penalty, uint16_t)
+HP_ACCESS(bonds_reset, bonds_reset_enabled, bool)
+HP_ACCESS(sigmoid_clamp, yuma.yuma3_sigmoid_clamp, bool)
 #undef HP_ACCESS
+
+/* Signed keys travel as the two's complement of an int64 (chain_set_hparam_i64). */
+static void hp_set_steepness(chain_hparams *h, uint64_t v) { h->yuma.alpha_sigmoid_steepness = (int16_t)(int64_t)v; }
+static uint64_t hp_get_steepness(const chain_hparams *h) { return (uint64_t)(int64_t)h->yuma.alpha_sigmoid_steepness; }
+
+static chain_err check_i16(const chain_subnet *s, uint64_t v, io_err *err)
+{
+    (void)s;
+    const int64_t x = (int64_t)v;
+    if (x < INT16_MIN || x > INT16_MAX)
+        return fail(err, CHAIN_EINVAL, "hparam alpha_sigmoid_steepness = %lld is out of range -32768..32767 (an i16)",
+                    (long long)x);
+    return CHAIN_OK;
+}
 
 static chain_err check_max_validators(const chain_subnet *s, uint64_t v, io_err *err)
 {
@@ -806,21 +859,38 @@ static chain_err check_max_uids(const chain_subnet *s, uint64_t v, io_err *err)
     return CHAIN_OK;
 }
 
-static chain_err check_alpha_low(const chain_subnet *s, uint64_t v, io_err *err)
+/* do_set_alpha_values(low, high) with the checks of the subnet's variant:
+ * v1.2.4 (epoch_vectors.md §12) or v3.2.7 (yuma3.md §3), in the chain's order. */
+static chain_err check_alpha_values(const chain_subnet *s, uint64_t low, uint64_t high, io_err *err)
 {
     if (!s->hp.yuma.liquid_alpha_enabled)
         return fail(err, CHAIN_E_LIQUID_ALPHA_DISABLED, "set liquid_alpha_enabled 1 first");
-    if (v == 0 || v >= 52428)
-        return fail(err, CHAIN_E_ALPHA_LOW_OUT_OF_RANGE, "alpha_low must satisfy 0 < alpha_low < 52428");
+    if (s->hp.yuma.version == YUMA_V3) {
+        if (high < 1638)
+            return fail(err, CHAIN_E_ALPHA_HIGH_TOO_LOW, "alpha_high %llu must be >= 1638 (Yuma 3, v3.2.7)",
+                        (unsigned long long)high);
+        if (low < 1638 || low > high)
+            return fail(err, CHAIN_E_ALPHA_LOW_OUT_OF_RANGE,
+                        "alpha_low %llu must satisfy 1638 <= alpha_low <= alpha_high (%llu) (Yuma 3, v3.2.7)",
+                        (unsigned long long)low, (unsigned long long)high);
+        return CHAIN_OK;
+    }
+    if (high < 52428)
+        return fail(err, CHAIN_E_ALPHA_HIGH_TOO_LOW, "alpha_high %llu must be >= 52428 (0.8)", (unsigned long long)high);
+    if (low == 0 || low >= 52428)
+        return fail(err, CHAIN_E_ALPHA_LOW_OUT_OF_RANGE, "alpha_low %llu must satisfy 0 < alpha_low < 52428",
+                    (unsigned long long)low);
     return CHAIN_OK;
+}
+
+static chain_err check_alpha_low(const chain_subnet *s, uint64_t v, io_err *err)
+{
+    return check_alpha_values(s, v, s->hp.yuma.alpha_high, err);
 }
 
 static chain_err check_alpha_high(const chain_subnet *s, uint64_t v, io_err *err)
 {
-    if (!s->hp.yuma.liquid_alpha_enabled)
-        return fail(err, CHAIN_E_LIQUID_ALPHA_DISABLED, "set liquid_alpha_enabled 1 first");
-    if (v < 52428) return fail(err, CHAIN_E_ALPHA_HIGH_TOO_LOW, "alpha_high must be >= 52428 (0.8)");
-    return CHAIN_OK;
+    return check_alpha_values(s, s->hp.yuma.alpha_low, v, err);
 }
 
 /* Yuma 3 is accepted only when this build's yuma_epoch runs it. */
@@ -867,6 +937,10 @@ static const hparam_def hparams[] = {
     {"immunity_period", U16, NULL, hp_set_immunity, hp_get_immunity},
     {"yuma_version", YUMA_V2, YUMA_V3, "2 = Yuma of v1.2.4, 3 = Yuma 3", check_yuma_version, hp_set_yuma_version,
      hp_get_yuma_version},
+    {"bonds_penalty", U16, NULL, hp_set_bonds_penalty, hp_get_bonds_penalty},
+    {"alpha_sigmoid_steepness", 0, UINT64_MAX, "an i16", check_i16, hp_set_steepness, hp_get_steepness},
+    {"bonds_reset_enabled", 0, 1, "a boolean 0/1", NULL, hp_set_bonds_reset, hp_get_bonds_reset},
+    {"yuma3_sigmoid_clamp", 0, 1, "a boolean 0/1", NULL, hp_set_sigmoid_clamp, hp_get_sigmoid_clamp},
 };
 #undef U16
 #undef U64
@@ -905,9 +979,13 @@ chain_err chain_set_hparam(chain *c, uint16_t netuid, const char *key, uint64_t 
 {
     const hparam_def *d = hparam_find(key);
     if (!d) {
-        char list[512];
+        if (chain_global_hparam_known(key))
+            return fail(err, CHAIN_EINVAL, "hparam %s is chain-wide: leave netuid empty", key);
+        char list[640], glob[128];
         chain_hparam_list(list, sizeof list);
-        return fail(err, CHAIN_EINVAL, "unknown hparam key '%s' (valid keys: %s)", key, list);
+        chain_global_hparam_list(glob, sizeof glob);
+        return fail(err, CHAIN_EINVAL, "unknown hparam key '%.40s' (valid keys: %s; chain-wide, with an empty netuid: %s)",
+                    key, list, glob);
     }
     chain_subnet *s = subnet_find(c, netuid);
     if (!s) return fail(err, CHAIN_E_SUBNET_NOT_EXIST, "netuid %u does not exist", netuid);
@@ -929,5 +1007,90 @@ chain_err chain_get_hparam(const chain *c, uint16_t netuid, const char *key, uin
     const chain_subnet *s = subnet_find(c, netuid);
     if (!s) return CHAIN_E_SUBNET_NOT_EXIST;
     *value = d->get(&s->hp);
+    return CHAIN_OK;
+}
+
+static bool hparam_is_signed(const hparam_def *d)
+{
+    return d->check == check_i16;
+}
+
+bool chain_hparam_signed(const char *key)
+{
+    const hparam_def *d = hparam_find(key);
+    return d && hparam_is_signed(d);
+}
+
+chain_err chain_set_hparam_i64(chain *c, uint16_t netuid, const char *key, int64_t value, io_err *err)
+{
+    const hparam_def *d = hparam_find(key);
+    if (d && value < 0 && !hparam_is_signed(d))
+        return fail(err, CHAIN_EINVAL, "hparam %s = %lld is out of range %llu..%llu (%s)", key, (long long)value,
+                    (unsigned long long)d->min, (unsigned long long)d->max, d->range_why);
+    return chain_set_hparam(c, netuid, key, (uint64_t)value, err);
+}
+
+chain_err chain_get_hparam_i64(const chain *c, uint16_t netuid, const char *key, int64_t *value)
+{
+    uint64_t v = 0;
+    chain_err e = chain_get_hparam(c, netuid, key, &v);
+    if (e == CHAIN_OK) *value = (int64_t)v;
+    return e;
+}
+
+/* ---- chain-wide hyperparameters ---------------------------------------------- */
+
+typedef struct global_def {
+    const char *name;
+    size_t off; /* of the uint64_t field in struct chain */
+} global_def;
+
+static const global_def globals[] = {
+    {"stake_threshold", offsetof(struct chain, stake_threshold)}, /* StakeThreshold, u64 RAO (yuma3.md §3) */
+};
+static const size_t nglobals = sizeof globals / sizeof globals[0];
+
+static const global_def *global_find(const char *key)
+{
+    for (size_t i = 0; i < nglobals; i++)
+        if (strcmp(globals[i].name, key) == 0) return &globals[i];
+    return NULL;
+}
+
+bool chain_global_hparam_known(const char *key)
+{
+    return global_find(key) != NULL;
+}
+
+void chain_global_hparam_list(char *buf, size_t n)
+{
+    if (n == 0) return;
+    buf[0] = '\0';
+    size_t len = 0;
+    for (size_t i = 0; i < nglobals && len < n; i++) {
+        int w = snprintf(buf + len, n - len, "%s%s", i ? ", " : "", globals[i].name);
+        if (w < 0) break;
+        len += (size_t)w;
+    }
+}
+
+chain_err chain_set_global_hparam(chain *c, const char *key, uint64_t value, io_err *err)
+{
+    const global_def *g = global_find(key);
+    if (!g) {
+        if (hparam_find(key)) return fail(err, CHAIN_EINVAL, "hparam %s is per subnet: give a netuid", key);
+        char glob[128];
+        chain_global_hparam_list(glob, sizeof glob);
+        return fail(err, CHAIN_EINVAL, "unknown chain-wide hparam key '%.40s' (chain-wide keys: %s)", key, glob);
+    }
+    memcpy((unsigned char *)c + g->off, &value, sizeof value);
+    return CHAIN_OK;
+}
+
+chain_err chain_get_global_hparam(const chain *c, const char *key, uint64_t *value)
+{
+    const global_def *g = global_find(key);
+    if (!g) return CHAIN_EINVAL;
+    memcpy(value, (const unsigned char *)c + g->off, sizeof *value);
     return CHAIN_OK;
 }

@@ -19,33 +19,41 @@ static void replay_help(FILE *out)
     fprintf(out,
             "usage: taosim replay FILE.csv [--out DIR]\n"
             "\n"
-            "Replays a log of chain operations under the rules of subtensor v1.2.4 and\n"
-            "writes what the chain stores after every epoch. FILE.csv has the header\n"
+            "Replays a log of chain operations under the rules of subtensor v1.2.4 (Yuma 3\n"
+            "of v3.2.7 on subnets with yuma_version 3) and writes what the chain stores\n"
+            "after every epoch. FILE.csv has the header\n"
             "  block,op,netuid,uid,key,value\n"
             "then one operation per row, applied in file order; block never decreases;\n"
             "a row whose first field starts with '#' is a comment. Integers are unsigned\n"
-            "64-bit (netuid and uid 16-bit); stake and emission are in RAO (1 TAO = 1e9).\n"
+            "64-bit (netuid and uid 16-bit; alpha_sigmoid_steepness is a signed i16);\n"
+            "stake and emission are in RAO (1 TAO = 1e9).\n"
             "\n"
             "ops (columns: * required, ? optional, - must be empty; netuid uid key value):\n");
     for (size_t i = 0; i < replay_op_count(); i++) {
         const replay_op_def *d = replay_op_at(i);
         static const char mark[] = {'-', '?', '*'};
-        fprintf(out, "  %-9s %c%c%c%c  %s\n", d->name, mark[d->netuid], mark[d->uid], mark[d->key], mark[d->value],
+        fprintf(out, "  %-11s %c%c%c%c  %s\n", d->name, mark[d->netuid], mark[d->uid], mark[d->key], mark[d->value],
                 d->summary);
     }
-    char keys[512];
+    char keys[512], globals[128];
     chain_hparam_list(keys, sizeof keys);
+    chain_global_hparam_list(globals, sizeof globals);
     fprintf(out,
             "\n"
             "hparam keys: %s\n"
+            "chain-wide hparam keys (leave netuid empty): %s\n"
             "\n"
             "A new subnet starts with the values init_new_network writes: tempo 360,\n"
             "kappa 32767, bonds_moving_average 900000, activity_cutoff 5000,\n"
             "max_allowed_validators 64, max_allowed_uids 256, immunity_period 5000,\n"
             "min_allowed_weights 1, max_weight_limit 65535, weights_set_rate_limit 100,\n"
             "weights_version 0, liquid_alpha_enabled 0, alpha_low 45875, alpha_high 58982,\n"
-            "yuma_version 2. Stake is per hotkey (pre-dTAO): seen on every subnet where\n"
-            "the hotkey holds a uid. Epochs run only on 'epoch' rows.\n"
+            "yuma_version 2, and for Yuma 3 bonds_penalty 65535, alpha_sigmoid_steepness\n"
+            "1000, bonds_reset_enabled 0, yuma3_sigmoid_clamp 0; stake_threshold is 0.\n"
+            "yuma_version 2 = the epoch of v1.2.4, 3 = Yuma 3 of v3.2.7; it may change at\n"
+            "any block (stored bonds are kept, as on the chain). Stake is per hotkey\n"
+            "(pre-dTAO): seen on every subnet where the hotkey holds a uid. Epochs run\n"
+            "only on 'epoch' rows.\n"
             "\n"
             "example (two validators, one miner):\n"
             "  block,op,netuid,uid,key,value\n"
@@ -72,7 +80,7 @@ static void replay_help(FILE *out)
             "A call the chain would refuse (set_weights or register) is logged to\n"
             "rejected.csv with the chain's error name. A row taosim cannot read stops\n"
             "the replay with 'FILE:LINE: reason', exit status 2, and writes nothing.\n",
-            keys);
+            keys, globals);
 }
 
 /* out/replay-NAME with NAME = basename of path without a ".csv" suffix. */

@@ -98,6 +98,19 @@ static int field_u64(const char *col, const char *s, uint64_t max, uint64_t *out
     return -1;
 }
 
+/* An optional '-' then decimal digits, in the int64 range. */
+static int field_i64(const char *col, const char *s, int64_t *out, io_err *why)
+{
+    const bool neg = s[0] == '-';
+    uint64_t v;
+    if (parse_u64(s + neg, strlen(s + neg), neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX, &v) != 0) {
+        io_errf(why, "column %s: '%.40s' is not a signed 64-bit integer", col, s);
+        return -1;
+    }
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return 0;
+}
+
 static int field_u16(const char *col, const char *s, uint16_t *out, io_err *why)
 {
     uint64_t v;
@@ -225,6 +238,12 @@ void replay_write_headers(const replay_out *out)
     fputs(REPLAY_REJECTED_HEADER "\n", out->rejected);
 }
 
+static int entry_by_dest(const void *a, const void *b)
+{
+    const yuma_entry *x = a, *y = b;
+    return (x->col > y->col) - (x->col < y->col);
+}
+
 static void write_epoch(replay *r, const chain_subnet *s)
 {
     FILE *f = r->out->epochs;
@@ -239,10 +258,22 @@ static void write_epoch(replay *r, const chain_subnet *s)
                 s->pruning_score[i]);
     }
     FILE *g = r->out->bonds;
-    for (uint32_t i = 0; i < s->n; i++)
-        for (uint32_t k = 0; k < s->bonds[i].len; k++)
-            if (s->bonds[i].ent[k].val)
-                fprintf(g, "%llu,%u,%u,%u,%u\n", b, s->netuid, i, s->bonds[i].ent[k].col, s->bonds[i].ent[k].val);
+    for (uint32_t i = 0; i < s->n; i++) {
+        /* rows are written in dest order; a stored row may be in another
+         * (a Yuma 3 row follows its weights, a loaded row the order given) */
+        const chain_row *row = &s->bonds[i];
+        const yuma_entry *e = row->ent;
+        yuma_entry sorted[YUMA_MAX_UIDS]; /* a row never names a dest twice, dests < n */
+        bool in_order = true;
+        for (uint32_t k = 1; k < row->len && in_order; k++) in_order = e[k].col > e[k - 1].col;
+        if (!in_order && row->len <= YUMA_MAX_UIDS) {
+            memcpy(sorted, e, row->len * sizeof *e);
+            qsort(sorted, row->len, sizeof *sorted, entry_by_dest);
+            e = sorted;
+        }
+        for (uint32_t k = 0; k < row->len; k++)
+            if (e[k].val) fprintf(g, "%llu,%u,%u,%u,%u\n", b, s->netuid, i, e[k].col, e[k].val);
+    }
 }
 
 /* An integer column of a refused row (already parsed by the op), or empty. */
@@ -276,12 +307,26 @@ static replay_result op_subnet(replay *r, const replay_row *row, io_err *why)
     return as_setter(chain_subnet_add(r->chain, netuid, why), "subnet", why);
 }
 
+/* An empty netuid sets a chain-wide parameter (stake_threshold); a signed
+ * key (alpha_sigmoid_steepness, i16) accepts a '-'. */
 static replay_result op_hparam(replay *r, const replay_row *row, io_err *why)
 {
-    const chain_subnet *s = row_subnet(r, row, why);
-    uint64_t v;
-    if (!s || field_u64("value", row->value, UINT64_MAX, &v, why) != 0) return REPLAY_MALFORMED;
     char what[128];
+    uint64_t v;
+    if (!*row->netuid) {
+        if (field_u64("value", row->value, UINT64_MAX, &v, why) != 0) return REPLAY_MALFORMED;
+        snprintf(what, sizeof what, "hparam %.40s = %llu", row->key, (unsigned long long)v);
+        return as_setter(chain_set_global_hparam(r->chain, row->key, v, why), what, why);
+    }
+    const chain_subnet *s = row_subnet(r, row, why);
+    if (!s) return REPLAY_MALFORMED;
+    if (chain_hparam_signed(row->key)) {
+        int64_t x;
+        if (field_i64("value", row->value, &x, why) != 0) return REPLAY_MALFORMED;
+        snprintf(what, sizeof what, "hparam %.40s = %lld", row->key, (long long)x);
+        return as_setter(chain_set_hparam_i64(r->chain, s->netuid, row->key, x, why), what, why);
+    }
+    if (field_u64("value", row->value, UINT64_MAX, &v, why) != 0) return REPLAY_MALFORMED;
     snprintf(what, sizeof what, "hparam %.40s = %llu", row->key, (unsigned long long)v);
     return as_setter(chain_set_hparam(r->chain, s->netuid, row->key, v, why), what, why);
 }
@@ -339,6 +384,22 @@ static replay_result op_bonds(replay *r, const replay_row *row, io_err *why)
     return as_setter(chain_set_bonds(r->chain, s->netuid, uid, r->dests, r->vals, r->npairs, why), "bonds", why);
 }
 
+static replay_result op_owner(replay *r, const replay_row *row, io_err *why)
+{
+    const chain_subnet *s = row_subnet(r, row, why);
+    uint16_t uid;
+    if (!s || row_uid(s, row, &uid, why) != 0) return REPLAY_MALFORMED;
+    return as_setter(chain_set_owner(r->chain, s->netuid, uid, why), "owner", why);
+}
+
+static replay_result op_reset_bonds(replay *r, const replay_row *row, io_err *why)
+{
+    const chain_subnet *s = row_subnet(r, row, why);
+    uint16_t uid;
+    if (!s || row_uid(s, row, &uid, why) != 0) return REPLAY_MALFORMED;
+    return as_setter(chain_reset_bonds(r->chain, s->netuid, uid, why), "reset_bonds", why);
+}
+
 static replay_result op_epoch(replay *r, const replay_row *row, io_err *why)
 {
     const chain_subnet *s = row_subnet(r, row, why);
@@ -356,7 +417,8 @@ static replay_result op_epoch(replay *r, const replay_row *row, io_err *why)
 #define R REPLAY_COL_REQ
 static const replay_op_def ops[] = {
     {"subnet", op_subnet, R, N, N, N, "create subnet netuid with the chain's defaults for a new network"},
-    {"hparam", op_hparam, R, N, R, R, "set hyperparameter key of netuid to the integer value (chain units)"},
+    {"hparam", op_hparam, O, N, R, R,
+     "set hyperparameter key of netuid (empty: a chain-wide key) to the integer value (chain units)"},
     {"register", op_register, R, O, R, N,
      "register hotkey key on netuid: append (full: the chain prunes a uid), or replace uid"},
     {"stake", op_stake, R, R, N, R, "set the stake of the hotkey at (netuid,uid) to value RAO"},
@@ -364,6 +426,9 @@ static const replay_op_def ops[] = {
      "uid calls set_weights: value = 'dest:weight ...' raw u16, key = version key (empty = 0)"},
     {"bonds", op_bonds, R, R, N, O, "overwrite the stored bond row of uid: value = 'dest:bond ...' u16"},
     {"epoch", op_epoch, R, N, N, R, "run the Yuma epoch of netuid at this block, distributing value RAO"},
+    {"owner", op_owner, R, R, N, N, "the hotkey at (netuid,uid) becomes the subnet owner's hotkey (Yuma 3)"},
+    {"reset_bonds", op_reset_bonds, R, R, N, N,
+     "the hotkey at (netuid,uid) commits a bonds reset (if bonds_reset_enabled: bonds to uid deleted)"},
 };
 #undef N
 #undef O

@@ -98,6 +98,7 @@ typedef struct chain_hparams {
     uint64_t weights_version;
     uint16_t immunity_period;
     uint16_t max_allowed_uids;
+    bool bonds_reset_enabled; /* BondsResetOn: gates chain_reset_bonds (yuma3.md §2.12) */
 } chain_hparams;
 
 /* What init_new_network writes for a user subnet (yuma-epoch.md §9 "new
@@ -131,6 +132,8 @@ typedef struct chain_subnet {
     uint64_t *server_emission, *validator_emission; /* returned by the last epoch */
     uint64_t *epoch_stake;                       /* stake the last epoch saw (RAO) */
     chain_row *weights, *bonds;
+    bool has_owner;          /* SubnetOwnerHotkey is set (chain_set_owner) */
+    uint32_t owner_hotkey;   /* its hotkey id; the owner's uid is looked up at each epoch */
 } chain_subnet;
 
 typedef struct chain chain; /* opaque */
@@ -144,7 +147,9 @@ void chain_free(chain *c);
 uint64_t chain_block(const chain *c);
 chain_err chain_set_block(chain *c, uint64_t block, io_err *err);
 
-/* StakeThreshold, the global minimum stake for set_weights (default 0). */
+/* StakeThreshold, the global minimum stake for set_weights (default 0); in a
+ * Yuma 3 epoch smaller stakes also count as 0 (yuma3.md §2.2). Also settable
+ * as the chain-wide hparam "stake_threshold". */
 void chain_set_stake_threshold(chain *c, uint64_t rao);
 
 /* ---- subnets ---------------------------------------------------------- */
@@ -162,11 +167,27 @@ const chain_subnet *chain_subnet_at(const chain *c, uint32_t i);
 
 /* ---- hyperparameters ---------------------------------------------------- */
 
-/* The settable keys, in table order: kappa, bonds_moving_average,
+/* The settable per-subnet keys, in table order: kappa, bonds_moving_average,
  * activity_cutoff, max_allowed_validators, max_allowed_uids,
  * liquid_alpha_enabled, alpha_low, alpha_high, tempo, min_allowed_weights,
  * max_weight_limit, weights_set_rate_limit, weights_version, immunity_period,
- * yuma_version. */
+ * yuma_version, bonds_penalty, alpha_sigmoid_steepness, bonds_reset_enabled,
+ * yuma3_sigmoid_clamp.
+ *
+ * yuma_version 2 runs the v1.2.4 epoch, 3 the Yuma 3 epoch of v3.2.7
+ * (sudo_set_yuma3_enabled). Switching, at any block, changes only the flag,
+ * as on the chain: the stored bond rows stay and are read by the new variant
+ * in its own scale (v1.2.4 stores column-max-upscaled bonds, Yuma 3 reads
+ * stored bonds as proportions b/65535, so switching to 3 turns each column's
+ * largest bond into a full bond 1.0; switching to 2 is scale-free, the
+ * v1.2.4 epoch column-normalises; yuma3.md §2.10.6).
+ *
+ * alpha_low / alpha_high: each row is one do_set_alpha_values call with the
+ * other value as stored, checked with the bounds of the subnet's variant at
+ * that moment: v1.2.4 alpha_high >= 52428 and 0 < alpha_low < 52428; v3.2.7
+ * alpha_high >= 1638 and 1638 <= alpha_low <= alpha_high (yuma3.md §3).
+ * alpha_sigmoid_steepness is signed (i16): set it with chain_set_hparam_i64
+ * (chain_set_hparam takes its two's complement). */
 size_t chain_hparam_count(void);
 const char *chain_hparam_name(size_t i);
 /* "kappa, bonds_moving_average, ..." into buf (truncated to n bytes). */
@@ -180,6 +201,19 @@ void chain_hparam_list(char *buf, size_t n);
  * LiquidAlphaDisabled, AlphaHighTooLow, AlphaLowOutOfRange) with the reason. */
 chain_err chain_set_hparam(chain *c, uint16_t netuid, const char *key, uint64_t value, io_err *err);
 chain_err chain_get_hparam(const chain *c, uint16_t netuid, const char *key, uint64_t *value);
+/* Whether a per-subnet key's chain type is signed (alpha_sigmoid_steepness). */
+bool chain_hparam_signed(const char *key);
+/* The same for a signed value: CHAIN_EINVAL for a negative value of an
+ * unsigned key. chain_get_hparam_i64 reads a signed key back. */
+chain_err chain_set_hparam_i64(chain *c, uint16_t netuid, const char *key, int64_t value, io_err *err);
+chain_err chain_get_hparam_i64(const chain *c, uint16_t netuid, const char *key, int64_t *value);
+
+/* Chain-wide hyperparameters (StorageValues, no netuid): stake_threshold.
+ * CHAIN_EINVAL for an unknown key (a per-subnet key is named as such). */
+void chain_global_hparam_list(char *buf, size_t n);
+bool chain_global_hparam_known(const char *key);
+chain_err chain_set_global_hparam(chain *c, const char *key, uint64_t value, io_err *err);
+chain_err chain_get_global_hparam(const chain *c, const char *key, uint64_t *value);
 
 /* ---- hotkeys ------------------------------------------------------------ */
 
@@ -208,7 +242,9 @@ const char *chain_uid_hotkey(const chain *c, uint16_t netuid, uint32_t uid);
  * else 0 / empty. replace_neuron: the new hotkey takes the uid with
  * BlockAtRegistration = block and Active true; the old hotkey leaves and, if
  * it holds no other uid, is unstaked (stake 0); everything else (Rank, ...,
- * ValidatorPermit, LastUpdate, Weights and Bonds rows) is kept.
+ * ValidatorPermit, LastUpdate, Weights and Bonds rows) is kept; on a
+ * yuma_version 3 subnet the uid's Bonds row is cleared, as replace_neuron
+ * does at v3.2.7 (clear_neuron).
  * Chain refusals, in order: RegistrationNotPermittedOnRootSubnet,
  * SubNetworkDoesNotExist, HotKeyAlreadyRegisteredInSubNet. Burn and
  * registration limits are not modelled yet. *uid_out (may be NULL) gets the uid. */
@@ -235,9 +271,21 @@ bool chain_vec_max_limited(const uint16_t *w, size_t n, uint16_t limit);
 
 /* Overwrite the stored bond row of (netuid, uid) (loading a snapshot):
  * CHAIN_EINVAL if the subnet or uid does not exist, a destination is >= n or
- * repeated. Stored sorted by destination, as the epoch writes it. */
+ * repeated. Stored in the order given: with Liquid Alpha 2 the order of a row
+ * changes the numbers (yuma3.md §2.14 Q3, Q4); the v1.2.4 epoch ignores it. */
 chain_err chain_set_bonds(chain *c, uint16_t netuid, uint32_t uid, const uint16_t *dests, const uint16_t *vals,
                           size_t len, io_err *err);
+
+/* SubnetOwnerHotkey of `netuid` := the hotkey at `uid` (CHAIN_EINVAL if the
+ * subnet or uid does not exist). A Yuma 3 epoch keeps the self-weight of the
+ * uid that hotkey holds then, if any (yuma3.md §2.5). */
+chain_err chain_set_owner(chain *c, uint16_t netuid, uint32_t uid, io_err *err);
+
+/* do_reset_bonds (yuma3.md §2.12): the hotkey at (netuid, uid) commits a
+ * bonds reset. If bonds_reset_enabled, every stored bond row of the subnet
+ * loses its entries towards uid (the uid's own row is untouched); otherwise
+ * nothing happens. CHAIN_EINVAL if the subnet or uid does not exist. */
+chain_err chain_reset_bonds(chain *c, uint16_t netuid, uint32_t uid, io_err *err);
 
 /* Run the Yuma epoch of `netuid` at the current block distributing `rao`,
  * and write its outputs back (yuma-epoch.md §4.16; bond rows per
