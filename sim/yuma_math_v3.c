@@ -70,6 +70,105 @@ bool ym3_is_topk_nonzero(const i32f32 *v, size_t n, size_t k, bool *out, yuma_ar
     return true;
 }
 
+/* ---- consensus -------------------------------------------------------------- */
+
+/* Keys per band: the band's column lists stay in the L2 cache. */
+enum { WM_BAND_KEYS = 32768 };
+
+/* A band holds at least one whole column (<= rows + 1 keys), at most every key. */
+static size_t band_keys(uint32_t rows, uint32_t ncols, size_t nnz)
+{
+    size_t b = nnz + ncols < WM_BAND_KEYS ? nnz + ncols : WM_BAND_KEYS;
+    return b > (size_t)rows + 1 ? b : (size_t)rows + 1;
+}
+
+size_t ym3_wmcol_sorted_need(uint32_t rows, uint32_t ncols, size_t nnz)
+{
+    const size_t r1 = (size_t)rows + 1;
+    return ym_round16(r1 * sizeof(int64_t))                                  /* stake by row, then the zero block */
+           + 2 * ym_round16((size_t)ncols * sizeof(uint32_t))                /* count, fill position */
+           + ym_round16((size_t)ncols * sizeof(int64_t))                     /* listed stake by column */
+           + ym_round16((size_t)rows * sizeof(uint32_t))                     /* row cursors */
+           + ym_round16(band_keys(rows, ncols, nnz) * sizeof(uint64_t))      /* one band of keys */
+           + ym_round16(r1 * sizeof(uint64_t));                              /* select buffer */
+}
+
+bool ym3_weighted_median_col_sorted(const i32f32 *stake, const ym_sparse *w, uint32_t ncols, i32f32 majority,
+                                    i32f32 *out, yuma_arena *scratch)
+{
+    const uint32_t rows = w->rows;
+    const size_t mark = scratch ? scratch->used : 0, nband = band_keys(rows, ncols, ym_nnz(w));
+    int64_t *u = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *u);
+    uint32_t *cnt = ym_alloc(scratch, (size_t)ncols * sizeof *cnt), *fill = ym_alloc(scratch, (size_t)ncols * sizeof *fill);
+    int64_t *listed = ym_alloc(scratch, (size_t)ncols * sizeof *listed);
+    uint32_t *cursor = ym_alloc(scratch, (size_t)rows * sizeof *cursor);
+    uint64_t *keys = ym_alloc(scratch, nband * sizeof *keys), *tmp = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *tmp);
+    if (!u || !cnt || !fill || !listed || !cursor || !keys || !tmp || rows >= ((uint32_t)1 << YM_WM_IDX_BITS)) {
+        if (scratch) scratch->used = mark;
+        return false;
+    }
+    /* u: the positive stakes renormalised by their own (plain) sum */
+    uint64_t s = 0;
+    uint32_t npos = 0;
+    for (uint32_t i = 0; i < rows; i++)
+        if (stake[i].bits > 0) {
+            s += (uint64_t)stake[i].bits;
+            npos++;
+        }
+    if (npos == 0) {
+        for (uint32_t c = 0; c < ncols; c++) out[c] = i32f32_zero();
+        scratch->used = mark;
+        return true;
+    }
+    int64_t sigma = 0;
+    for (uint32_t i = 0; i < rows; i++) {
+        u[i] = stake[i].bits > 0 ? ym_div_le(stake[i].bits, (int64_t)s) : 0;
+        sigma += u[i];
+    }
+    const i32f32 minority = i32f32_sat_sub(i32f32_from_bits(sigma), majority);
+    memset(cnt, 0, (size_t)ncols * sizeof *cnt);
+    for (uint32_t i = 0; i < rows; i++) {
+        cursor[i] = w->off[i];
+        if (u[i] > 0)
+            for (uint32_t q = w->off[i]; q < w->off[i + 1]; q++) cnt[w->col[q]] += w->val[q].bits != 0;
+    }
+    for (uint32_t c0 = 0, c1; c0 < ncols; c0 = c1) {
+        /* the band [c0, c1): column c owns cnt[c] keys and a slot for the zero block */
+        size_t used = 0;
+        for (c1 = c0; c1 < ncols && used + cnt[c1] + 1 <= nband; c1++) {
+            fill[c1] = (uint32_t)used;
+            listed[c1] = 0;
+            used += cnt[c1] + 1;
+        }
+        for (uint32_t i = 0; i < rows; i++) {
+            const int64_t ui = u[i];
+            if (ui <= 0) continue;
+            uint32_t q = cursor[i];
+            for (const uint32_t qend = w->off[i + 1]; q < qend && w->col[q] < c1; q++) {
+                if (!w->val[q].bits) continue;
+                const uint16_t c = w->col[q];
+                keys[fill[c]++] = ym_wm_key(w->val[q].bits, i);
+                listed[c] += ui;
+            }
+            cursor[i] = q;
+        }
+        uint32_t start = 0;
+        for (uint32_t c = c0; c < c1; c++) {
+            const uint32_t end = fill[c];
+            size_t len = end - start;
+            if (len < npos) { /* rows without a (non-zero) entry here score 0 with the rest of the stake */
+                u[rows] = sigma - listed[c];
+                keys[end] = ym_wm_key(0, rows);
+                len++;
+            }
+            out[c] = ym_weighted_median_fast(keys + start, len, u, minority, i32f32_from_bits(sigma), tmp);
+            start = end + 1;
+        }
+    }
+    scratch->used = mark;
+    return true;
+}
+
 /* ---- masks ---------------------------------------------------------------- */
 
 /* Keep the entries of m for which keep(i, j) holds, in order. */
@@ -229,23 +328,72 @@ static inline int64_t clamp_value(int64_t v, int64_t lo, int64_t hi)
     return v;
 }
 
-i32f32 ym3_alpha_sigmoid(const ym3_sigmoid *s, i32f32 consensus, i32f32 weight, i32f32 bond)
+/* exp of substrate-fixed, the same steps as ym_exp with the divisions by the
+ * term index unrolled (constant divisors), so the same bits. */
+fx_status ym3_exp(i32f32 x, i32f32 *out)
+{
+    if (x.bits == 0) {
+        *out = i32f32_one();
+        return FX_OK;
+    }
+    if (x.bits == ONE) { /* the library's constant E, not the series */
+        *out = i32f32_from_bits((int64_t)FX_E_I9F23 << 9);
+        return FX_OK;
+    }
+    const bool neg = x.bits < 0;
+    if (x.bits == INT64_MIN) return FX_EOVERFLOW;
+    const uint64_t ax = (uint64_t)(neg ? -x.bits : x.bits);
+    if (ax > (uint64_t)(INT64_MAX - ONE)) return FX_EOVERFLOW;
+    uint64_t result = ax + (uint64_t)ONE, term = ax;
+#define TERM(i)                                                        \
+    do {                                                               \
+        const fx_u128 p_ = ((fx_u128)term * ax) >> 32;                 \
+        if (p_ > (fx_u128)INT64_MAX) return FX_EOVERFLOW;              \
+        term = (uint64_t)p_ / (i);                                     \
+        result += term;                                                \
+        if (result > (uint64_t)INT64_MAX) return FX_EOVERFLOW;         \
+        if (!term) goto done;                                          \
+    } while (0)
+    TERM(2); TERM(3); TERM(4); TERM(5); TERM(6); TERM(7); TERM(8); TERM(9); TERM(10); TERM(11);
+    TERM(12); TERM(13); TERM(14); TERM(15); TERM(16); TERM(17); TERM(18); TERM(19); TERM(20); TERM(21);
+    TERM(22); TERM(23); TERM(24); TERM(25); TERM(26); TERM(27); TERM(28); TERM(29); TERM(30); TERM(31);
+#undef TERM
+done:
+    if (neg) { /* ONE / result, result > ONE: floor(2^64 / result) */
+        uint64_t q = UINT64_MAX / result;
+        if (UINT64_MAX - q * result == result - 1) q++;
+        result = q;
+    }
+    out->bits = (int64_t)result;
+    return FX_OK;
+}
+
+int64_t ym3_sigmoid_d(i32f32 consensus, i32f32 weight, i32f32 bond)
 {
     const int64_t d_buy = clamp_value(i32f32_sat_sub(weight, consensus).bits, 0, ONE);
     const int64_t d_sell = clamp_value(i32f32_sat_sub(bond, weight).bits, 0, ONE);
-    const int64_t d = weight.bits >= bond.bits ? d_buy : d_sell;
+    return weight.bits >= bond.bits ? d_buy : d_sell;
+}
+
+i32f32 ym3_alpha_of_d(const ym3_sigmoid *s, int64_t d)
+{
     i32f32 x = i32f32_sat_mul(s->k, i32f32_sat_sub(i32f32_from_bits(d), i32f32_from_bits(HALF)));
     i32f32 e;
     if (s->clamp) { /* exp_safe: clamp to [-20, 20]; an error gives 0 (x <= 0) or MAX */
         x.bits = clamp_value(x.bits, -20 * ONE, 20 * ONE);
-        if (ym_exp(x, &e) != FX_OK) e = x.bits <= 0 ? i32f32_zero() : i32f32_max();
-    } else { /* safe_exp: an error gives 0 whatever the sign (quirk Q2) */
-        e = ym_safe_exp(x);
+        if (ym3_exp(x, &e) != FX_OK) e = x.bits <= 0 ? i32f32_zero() : i32f32_max();
+    } else if (ym3_exp(x, &e) != FX_OK) { /* safe_exp: an error gives 0 whatever the sign (quirk Q2) */
+        e = i32f32_zero();
     }
     i32f32 sigma = i32f32_zero(); /* the divisor 1 + e >= 1 */
     (void)i32f32_sat_div(i32f32_one(), i32f32_sat_add(i32f32_one(), e), &sigma);
     const i32f32 alpha = i32f32_sat_add(s->a_lo, i32f32_sat_mul(sigma, i32f32_sat_sub(s->a_hi, s->a_lo)));
     return i32f32_from_bits(clamp_value(alpha.bits, s->a_lo.bits, s->a_hi.bits));
+}
+
+i32f32 ym3_alpha_sigmoid(const ym3_sigmoid *s, i32f32 consensus, i32f32 weight, i32f32 bond)
+{
+    return ym3_alpha_of_d(s, ym3_sigmoid_d(consensus, weight, bond));
 }
 
 size_t ym3_alpha_need(size_t max_row) { return 2 * ym_round16(max_row * sizeof(uint64_t)); }

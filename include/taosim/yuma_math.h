@@ -287,6 +287,18 @@ bool ym3_bma_alpha(uint64_t bma, i32f32 *alpha);
 /* is_topk_nonzero: is_topk(v, k) and v_i != 0. Scratch: ym_topk_need(n). */
 bool ym3_is_topk_nonzero(const i32f32 *v, size_t n, size_t k, bool *out, yuma_arena *scratch);
 
+/* ---- consensus ---------------------------------------------------------------- */
+
+/* weighted_median_col_sparse (yuma-epoch.md §3.15) for a matrix whose rows are
+ * in strictly increasing column order (w->rows = the length of stake, < 2^13;
+ * values in [0, 2^50]): the result of ym_weighted_median_col_sparse, with the
+ * column lists built a band of columns at a time so that they stay in cache.
+ * Entries with value 0 score like absent ones and are skipped. false on
+ * scratch exhaustion (ym3_wmcol_sorted_need(rows, ncols, nnz)). */
+bool ym3_weighted_median_col_sorted(const i32f32 *stake, const ym_sparse *w, uint32_t ncols, i32f32 majority,
+                                    i32f32 *out, yuma_arena *scratch);
+size_t ym3_wmcol_sorted_need(uint32_t rows, uint32_t ncols, size_t nnz);
+
 /* ---- masks (§2.5, §2.8), in place, entry order kept ------------------------ */
 
 /* mask_diag_sparse_except_index: drop (i, i) for every row i != except
@@ -327,8 +339,16 @@ typedef struct ym3_sigmoid {
     bool clamp;
 } ym3_sigmoid;
 ym3_sigmoid ym3_sigmoid_make(uint16_t alpha_low, uint16_t alpha_high, int16_t steepness, bool clamp);
-/* alpha_sigmoid(consensus, weight, bond) exactly as yuma3.md §2.10.3. */
+/* alpha_sigmoid(consensus, weight, bond) exactly as yuma3.md §2.10.3. It
+ * depends on its arguments only through the gap d in [0, ONE]
+ * (ym3_sigmoid_d: the buy gap w - c when w >= b, else the sell gap b - w,
+ * clamped), so alpha_sigmoid = ym3_alpha_of_d(s, ym3_sigmoid_d(c, w, b)). */
 i32f32 ym3_alpha_sigmoid(const ym3_sigmoid *s, i32f32 consensus, i32f32 weight, i32f32 bond);
+int64_t ym3_sigmoid_d(i32f32 consensus, i32f32 weight, i32f32 bond);
+i32f32 ym3_alpha_of_d(const ym3_sigmoid *s, int64_t d);
+/* ym_exp with the divisions by the term index unrolled: the same bits for
+ * every input (tests/test_yuma_v3.c), about twice as fast. */
+fx_status ym3_exp(i32f32 x, i32f32 *out);
 /* compute_liquid_alpha_values_sparse, evaluated where mat_ema_alpha_sparse
  * reads it: alpha[q] = α(i, col_q) for every entry q of w (row i), with w and
  * b looked up by the chain's forward merge-scan of the two rows in stored
