@@ -59,7 +59,9 @@ typedef struct v3_mem {
     ym_sparse x4;  /* weights for bonds when 0 < β < 1 (interpolated, column order) */
     uint16_t *rcol; /* one row of weights for bonds in stored order (rows out of column order) */
     i32f32 *rval;
-    ym_sparse b;   /* masked bonds as proportions, stored order */
+    uint32_t *b_off; /* masked bonds, stored order, as the stored u16 (read as b/65535) */
+    uint16_t *b_col, *b_u16;
+    i32f32 *brow;    /* one bond row as proportions (rows out of column order) */
     ym_sparse e;   /* the EMA bonds B' */
     memo_slot *memo;
     unsigned memo_bits; /* the memo has 2^memo_bits slots: about 2 per weight, at most 4096 */
@@ -127,7 +129,10 @@ static void plan(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_output 
     take_sparse(c, &m->x4, n, nnz_w, true); /* an interpolated row has at most the row's columns */
     TAKE(c, m->rcol, n);
     TAKE(c, m->rval, n);
-    take_sparse(c, &m->b, n, nnz_b, true);
+    TAKE(c, m->b_off, n1);
+    TAKE(c, m->b_col, nnz_b);
+    TAKE(c, m->b_u16, nnz_b);
+    TAKE(c, m->brow, n);
     take_sparse(c, &m->e, n, nnz_e, true);
     m->memo_bits = 1;
     while (m->memo_bits < MEMO_MAX_BITS && ((size_t)1 << m->memo_bits) < 2 * nnz_w) m->memo_bits++;
@@ -184,15 +189,6 @@ static void sort_row_into(const ym_sparse *m, uint32_t b, uint32_t e, uint16_t *
         col[b + k] = m->col[q];
         val[b + k] = m->val[q];
     }
-}
-
-/* A row of m as a one-row matrix (for the general primitives). */
-static ym_sparse row_view(const ym_sparse *m, uint32_t i, uint32_t off2[2])
-{
-    off2[0] = 0;
-    off2[1] = m->off[i + 1] - m->off[i];
-    ym_sparse r = {1, off2, m->col + m->off[i], m->val + m->off[i]};
-    return r;
 }
 
 static i32f32 alpha_memo(const ym3_sigmoid *s, const v3_mem *m, int64_t d)
@@ -309,9 +305,8 @@ static yuma_status bonds_pass(const yuma_input *in, uint64_t last_tempo, v3_mem 
 {
     const uint32_t n = in->n;
     const yuma_entry *ent = in->bonds.ent;
-    const ym_u16div d65535 = ym_u16div_make(UINT16_MAX);
     uint32_t k = 0;
-    m->b.off[0] = 0;
+    m->b_off[0] = 0;
     for (uint32_t i = 0; i < n; i++) {
         const uint32_t row = k;
         int64_t prev = -1;
@@ -322,21 +317,24 @@ static yuma_status bonds_pass(const yuma_input *in, uint64_t last_tempo, v3_mem 
             if (last_tempo <= in->block_at_registration[j]) continue;
             increasing &= (int64_t)j > prev;
             prev = j;
-            m->b.col[k] = (uint16_t)j;
-            m->b.val[k++].bits = ym_u16div_apply(d65535, ent[q].val);
+            m->b_col[k] = (uint16_t)j;
+            m->b_u16[k++] = ent[q].val;
         }
         m->b_unsorted[i] = !increasing;
         if (!increasing) {
             const uint32_t mark = n + i + 1; /* distinct from the weights pass stamps */
             for (uint32_t q = row; q < k; q++) {
-                if (m->stamp[m->b.col[q]] == mark) return YUMA_EINPUT; /* the epoch never writes duplicates */
-                m->stamp[m->b.col[q]] = mark;
+                if (m->stamp[m->b_col[q]] == mark) return YUMA_EINPUT; /* the epoch never writes duplicates */
+                m->stamp[m->b_col[q]] = mark;
             }
         }
-        m->b.off[i + 1] = k;
+        m->b_off[i + 1] = k;
     }
     return YUMA_OK;
 }
+
+/* u16_proportion: floor(b * 2^32 / 65535), one high multiply (yuma_math.h). */
+static inline int64_t bond_prop(ym_u16div d65535, uint16_t b) { return ym_u16div_apply(d65535, b); }
 
 /* Emit (j, v) into row k of B' and add v to its column sum (wrapping: the
  * sums are exact for proportions; dividends_general redoes them otherwise). */
@@ -376,17 +374,17 @@ typedef struct row_src {
 
 /* §2.10.4 with both rows in column order: the merge-scan finds the stored
  * values; dec_j = mul(ONE - α, b) where the old row has j. */
-static uint32_t ema_alpha_row(const ym3_sigmoid *sg, row_src w, uint32_t i, uint32_t k, v3_mem *m)
+static uint32_t ema_alpha_row(const ym3_sigmoid *sg, ym_u16div d65535, row_src w, uint32_t i, uint32_t k, v3_mem *m)
 {
-    uint32_t r = m->b.off[i];
-    const uint32_t re = m->b.off[i + 1];
+    uint32_t r = m->b_off[i];
+    const uint32_t re = m->b_off[i + 1];
     for (uint32_t q = w.b; q < w.e; q++) {
         const uint16_t j = w.col[q];
         int64_t x;
         if (!w4b_value(w.mode, m->cons, j, w.val[q].bits, &x)) continue;
-        while (r < re && m->b.col[r] < j) r++;
-        const bool has = r < re && m->b.col[r] == j;
-        const int64_t b = has ? m->b.val[r].bits : 0;
+        while (r < re && m->b_col[r] < j) r++;
+        const bool has = r < re && m->b_col[r] == j;
+        const int64_t b = has ? bond_prop(d65535, m->b_u16[r]) : 0;
         const i32f32 alpha = alpha_memo(sg, m, ym3_sigmoid_d(m->cons[j], i32f32_from_bits(x), i32f32_from_bits(b)));
         /* α in [a_lo, a_hi] (0 <= α <= ONE: u16 proportions), x and b in [0, ONE] */
         const int64_t dec = has ? ym_mul_pos(ONE - alpha.bits, b) : 0;
@@ -399,14 +397,15 @@ static uint32_t ema_alpha_row(const ym3_sigmoid *sg, row_src w, uint32_t i, uint
 
 /* §2.10.2 constant α with both rows in column order: the union of the
  * columns, sat_add(mul(α, x), mul(ONE - α, b)) kept when > 0. */
-static uint32_t ema_const_row(i32f32 alpha, i32f32 om, row_src w, uint32_t i, uint32_t k, v3_mem *m)
+static uint32_t ema_const_row(i32f32 alpha, i32f32 om, ym_u16div d65535, row_src w, uint32_t i, uint32_t k,
+                              v3_mem *m)
 {
-    uint32_t q = w.b, r = m->b.off[i];
-    const uint32_t re = m->b.off[i + 1];
+    uint32_t q = w.b, r = m->b_off[i];
+    const uint32_t re = m->b_off[i + 1];
     for (;;) {
         int64_t x = 0;
         while (q < w.e && !w4b_value(w.mode, m->cons, w.col[q], w.val[q].bits, &x)) q++;
-        const uint32_t jw = q < w.e ? w.col[q] : UINT32_MAX, jb = r < re ? m->b.col[r] : UINT32_MAX;
+        const uint32_t jw = q < w.e ? w.col[q] : UINT32_MAX, jb = r < re ? m->b_col[r] : UINT32_MAX;
         if (jw == UINT32_MAX && jb == UINT32_MAX) break;
         const uint32_t j = jw < jb ? jw : jb;
         i32f32 v = i32f32_zero();
@@ -414,7 +413,7 @@ static uint32_t ema_const_row(i32f32 alpha, i32f32 om, row_src w, uint32_t i, ui
             v = i32f32_sat_mul(alpha, i32f32_from_bits(x));
             q++;
         }
-        if (jb == j) v = i32f32_sat_add(v, i32f32_sat_mul(om, m->b.val[r++]));
+        if (jb == j) v = i32f32_sat_add(v, i32f32_sat_mul(om, i32f32_from_bits(bond_prop(d65535, m->b_u16[r++]))));
         if (v.bits > 0) k = emit(m, k, (uint16_t)j, v.bits);
     }
     return k;
@@ -423,8 +422,8 @@ static uint32_t ema_const_row(i32f32 alpha, i32f32 om, row_src w, uint32_t i, ui
 /* §2.10.2-2.10.4 for a row stored out of column order: its weights for bonds
  * in stored order through the general primitives (the chain's merge-scan and
  * dense accumulators). */
-static yuma_status ema_row_general(const ym3_sigmoid *sg, bool liquid, i32f32 alpha_bma, row_src w, uint32_t i,
-                                   uint32_t *k, v3_mem *m, yuma_arena *arena)
+static yuma_status ema_row_general(const ym3_sigmoid *sg, bool liquid, i32f32 alpha_bma, ym_u16div d65535,
+                                   row_src w, uint32_t i, uint32_t n, uint32_t *k, v3_mem *m, yuma_arena *arena)
 {
     uint32_t len = 0;
     for (uint32_t q = w.b; q < w.e; q++) {
@@ -433,12 +432,13 @@ static yuma_status ema_row_general(const ym3_sigmoid *sg, bool liquid, i32f32 al
         m->rcol[len] = w.col[q];
         m->rval[len++].bits = x;
     }
-    uint32_t wo[2] = {0, len}, bo[2], eo[2];
-    const ym_sparse wr = {1, wo, m->rcol, m->rval}, br = row_view(&m->b, i, bo);
+    const uint32_t bb = m->b_off[i], blen = m->b_off[i + 1] - bb;
+    for (uint32_t q = 0; q < blen; q++) m->brow[q].bits = bond_prop(d65535, m->b_u16[bb + q]);
+    uint32_t wo[2] = {0, len}, bo[2] = {0, blen}, eo[2];
+    const ym_sparse wr = {1, wo, m->rcol, m->rval}, br = {1, bo, m->b_col + bb, m->brow};
     ym_sparse er = {1, eo, m->e.col + *k, m->e.val + *k};
     const size_t mark = arena->used;
     i32f32 *al = ym_alloc(arena, (size_t)(len ? len : 1) * sizeof *al);
-    const uint32_t n = m->b.rows;
     bool ok = al != NULL;
     if (liquid)
         ok = ok && ym3_alpha_values_sparse(sg, &wr, &br, m->cons, n, al, arena) &&
@@ -460,6 +460,7 @@ static yuma_status ema_pass(const yuma_params *p, uint32_t n, int mode, bool liq
     const ym3_sigmoid sg = ym3_sigmoid_make(p->alpha_low, p->alpha_high, p->alpha_sigmoid_steepness,
                                             p->yuma3_sigmoid_clamp);
     const i32f32 om = i32f32_sat_sub(i32f32_one(), alpha_bma);
+    const ym_u16div d65535 = ym_u16div_make(UINT16_MAX);
     for (uint32_t j = 0; j < n; j++) {
         m->colsum[j] = i32f32_zero();
         m->rank[j] = i32f32_zero();
@@ -489,9 +490,9 @@ static yuma_status ema_pass(const yuma_params *p, uint32_t n, int mode, bool liq
             src.val = m->wst.val;
         }
         if (in_order && !m->b_unsorted[i]) {
-            k = liquid ? ema_alpha_row(&sg, src, i, k, m) : ema_const_row(alpha_bma, om, src, i, k, m);
+            k = liquid ? ema_alpha_row(&sg, d65535, src, i, k, m) : ema_const_row(alpha_bma, om, d65535, src, i, k, m);
         } else {
-            const yuma_status st = ema_row_general(&sg, liquid, alpha_bma, src, i, &k, m, arena);
+            const yuma_status st = ema_row_general(&sg, liquid, alpha_bma, d65535, src, i, n, &k, m, arena);
             if (st != YUMA_OK) return st;
         }
         m->e.off[i + 1] = k;
@@ -641,8 +642,10 @@ yuma_status yuma_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_outpu
         if (out->permit_new[i]) {
             out->bonds_action[i] = YUMA_BONDS_SET;
             for (uint32_t q = m.e.off[i]; q < m.e.off[i + 1]; q++, k++) {
+                const int64_t v = m.e.val[q].bits; /* > 0; <= ONE unless α is outside [0, 1] */
                 out->bonds_ent[k].col = m.e.col[q];
-                out->bonds_ent[k].val = ym3_proportion_to_u16(m.e.val[q]);
+                out->bonds_ent[k].val = v <= ONE ? (uint16_t)(((uint64_t)v * UINT16_MAX) >> 32)
+                                                 : ym3_proportion_to_u16(m.e.val[q]);
             }
         } else {
             out->bonds_action[i] = in->permit_old[i] ? YUMA_BONDS_CLEAR : YUMA_BONDS_KEEP;
