@@ -956,16 +956,25 @@ const char *chain_hparam_name(size_t i)
     return i < nhparams ? hparams[i].name : NULL;
 }
 
-void chain_hparam_list(char *buf, size_t n)
+/* "a, b, c" of names[0..count) (each name the first member of its row of
+ * `stride` bytes) into buf, truncated to n bytes. */
+static void list_names(char *buf, size_t n, const void *rows, size_t count, size_t stride)
 {
     if (n == 0) return;
     buf[0] = '\0';
     size_t len = 0;
-    for (size_t i = 0; i < nhparams && len < n; i++) {
-        int w = snprintf(buf + len, n - len, "%s%s", i ? ", " : "", hparams[i].name);
+    for (size_t i = 0; i < count && len < n; i++) {
+        const char *name;
+        memcpy(&name, (const unsigned char *)rows + i * stride, sizeof name);
+        int w = snprintf(buf + len, n - len, "%s%s", i ? ", " : "", name);
         if (w < 0) break;
         len += (size_t)w;
     }
+}
+
+void chain_hparam_list(char *buf, size_t n)
+{
+    list_names(buf, n, hparams, nhparams, sizeof hparams[0]);
 }
 
 static const hparam_def *hparam_find(const char *key)
@@ -1064,14 +1073,7 @@ bool chain_global_hparam_known(const char *key)
 
 void chain_global_hparam_list(char *buf, size_t n)
 {
-    if (n == 0) return;
-    buf[0] = '\0';
-    size_t len = 0;
-    for (size_t i = 0; i < nglobals && len < n; i++) {
-        int w = snprintf(buf + len, n - len, "%s%s", i ? ", " : "", globals[i].name);
-        if (w < 0) break;
-        len += (size_t)w;
-    }
+    list_names(buf, n, globals, nglobals, sizeof globals[0]);
 }
 
 chain_err chain_set_global_hparam(chain *c, const char *key, uint64_t value, io_err *err)

@@ -14,6 +14,75 @@
 #define ONE I32F32_ONE_BITS
 #define HALF ((int64_t)1 << 31)
 
+/* ---- pieces every epoch driver needs -------------------------------------- */
+
+void *ym_carve(ym_carver *c, size_t bytes)
+{
+    if (!c->a) {
+        c->bytes += ym_round16(bytes);
+        return NULL;
+    }
+    void *p = ym_alloc(c->a, bytes);
+    if (!p) c->failed = true;
+    return p;
+}
+
+void ym_carve_outputs(ym_carver *c, uint32_t n, size_t nnz_bonds, yuma_output *o)
+{
+    YM_CARVE(c, o->active, n);
+    YM_CARVE(c, o->permit_new, n);
+    uint16_t **u16s[] = {&o->stake_weight, &o->rank,     &o->trust,           &o->consensus,
+                         &o->incentive,    &o->dividends, &o->validator_trust, &o->pruning_score};
+    for (size_t k = 0; k < sizeof u16s / sizeof u16s[0]; k++) YM_CARVE(c, *u16s[k], n);
+    YM_CARVE(c, o->emission, n);
+    YM_CARVE(c, o->server_emission, n);
+    YM_CARVE(c, o->validator_emission, n);
+    YM_CARVE(c, o->bonds_action, n);
+    YM_CARVE(c, o->bonds_off, (size_t)n + 1);
+    YM_CARVE(c, o->bonds_ent, nnz_bonds);
+}
+
+bool ym_csr_ok(const yuma_csr *m, uint32_t n)
+{
+    if (!m->off || m->off[0] != 0) return false;
+    for (uint32_t i = 0; i < n; i++)
+        if (m->off[i + 1] < m->off[i]) return false;
+    return m->off[n] == 0 || m->ent != NULL;
+}
+
+/* I96F32(x) * I96F32(E), saturating_to_num::<u64>: floor(x * E / 2^32). */
+static uint64_t rao_share(i32f32 x, uint64_t e)
+{
+    if (x.bits <= 0) return 0;
+    const fx_u128 p = ((fx_u128)(uint64_t)x.bits * e) >> 32;
+    return p > UINT64_MAX ? UINT64_MAX : (uint64_t)p;
+}
+
+void ym_emission(uint32_t n, const i32f32 *inc, const i32f32 *div, const i32f32 *a, const i32f32 *stake, uint64_t rao,
+                 i32f32 *ns, i32f32 *nv, i32f32 *nc, yuma_output *out)
+{
+    for (uint32_t i = 0; i < n; i++) nc[i] = i32f32_sat_add(inc[i], div[i]);
+    const i32f32 esum = ym_sum(nc, n);
+    memcpy(ns, inc, n * sizeof *ns);
+    memcpy(nv, div, n * sizeof *nv);
+    ym_normalize_using_sum(ns, n, esum);
+    ym_normalize_using_sum(nv, n, esum);
+    ym_normalize(nc, n);
+    if (esum.bits == 0) { /* no weights, only self weights, all outdated, ... */
+        bool zero_active = true;
+        for (uint32_t i = 0; i < n && zero_active; i++) zero_active = a[i].bits == 0;
+        const i32f32 *src = zero_active ? stake : a; /* the full stake: inactive not masked */
+        memcpy(nv, src, n * sizeof *nv);
+        memcpy(nc, src, n * sizeof *nc);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        out->server_emission[i] = rao_share(ns[i], rao);
+        out->validator_emission[i] = rao_share(nv[i], rao);
+        out->emission[i] = rao_share(nc[i], rao);
+    }
+    ym_vec_max_upscale_to_u16(nc, n, out->pruning_score);
+}
+
 /* ---- conversions -------------------------------------------------------- */
 
 i32f32 ym3_u16_proportion(uint16_t x)

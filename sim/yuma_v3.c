@@ -67,24 +67,8 @@ typedef struct v3_mem {
     unsigned memo_bits; /* the memo has 2^memo_bits slots: about 2 per weight, at most 4096 */
 } v3_mem;
 
-typedef struct carver {
-    yuma_arena *a;
-    size_t bytes;
-    bool failed;
-} carver;
-
-static void *take(carver *c, size_t bytes)
-{
-    if (!c->a) {
-        c->bytes += ym_round16(bytes);
-        return NULL;
-    }
-    void *p = ym_alloc(c->a, bytes);
-    if (!p) c->failed = true;
-    return p;
-}
-
-#define TAKE(c, ptr, count) ((ptr) = take((c), (size_t)(count) * sizeof *(ptr)))
+typedef ym_carver carver;
+#define TAKE YM_CARVE
 
 static void take_sparse(carver *c, ym_sparse *m, uint32_t n, size_t nnz, bool own_offsets)
 {
@@ -97,22 +81,7 @@ static void take_sparse(carver *c, ym_sparse *m, uint32_t n, size_t nnz, bool ow
 static void plan(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_output *o, v3_mem *m)
 {
     const size_t n1 = (size_t)n + 1, nnz_e = nnz_w + nnz_b; /* constant-α EMA: union of W4B and B rows */
-    TAKE(c, o->active, n);
-    TAKE(c, o->permit_new, n);
-    TAKE(c, o->stake_weight, n);
-    TAKE(c, o->rank, n);
-    TAKE(c, o->trust, n);
-    TAKE(c, o->consensus, n);
-    TAKE(c, o->incentive, n);
-    TAKE(c, o->dividends, n);
-    TAKE(c, o->validator_trust, n);
-    TAKE(c, o->pruning_score, n);
-    TAKE(c, o->emission, n);
-    TAKE(c, o->server_emission, n);
-    TAKE(c, o->validator_emission, n);
-    TAKE(c, o->bonds_action, n);
-    TAKE(c, o->bonds_off, n1);
-    TAKE(c, o->bonds_ent, nnz_e);
+    ym_carve_outputs(c, n, nnz_e, o);
 
     TAKE(c, m->forbid, n);
     TAKE(c, m->w_unsorted, n);
@@ -161,22 +130,6 @@ size_t yuma_v3_arena_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds)
 }
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static bool csr_ok(const yuma_csr *m, uint32_t n)
-{
-    if (!m->off || m->off[0] != 0) return false;
-    for (uint32_t i = 0; i < n; i++)
-        if (m->off[i + 1] < m->off[i]) return false;
-    return m->off[n] == 0 || m->ent != NULL;
-}
-
-static uint64_t rao_share(i32f32 x, uint64_t e)
-{
-    /* I96F32(x) * I96F32(E) saturating, to u64 saturating; x in [0, 1]. */
-    if (x.bits <= 0) return 0;
-    const fx_u128 p = ((fx_u128)(uint64_t)x.bits * e) >> 32;
-    return p > UINT64_MAX ? UINT64_MAX : (uint64_t)p;
-}
 
 /* Sort entries [b, e) of m by column into (col, val) (distinct columns). */
 static void sort_row_into(const ym_sparse *m, uint32_t b, uint32_t e, uint16_t *col, i32f32 *val, v3_mem *mem)
@@ -542,7 +495,7 @@ yuma_status yuma_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_outpu
     const uint32_t n = in->n;
     if (n > 0 && (!in->stake || !in->last_update || !in->block_at_registration || !in->permit_old))
         return YUMA_EINPUT;
-    if (!csr_ok(&in->weights, n) || !csr_ok(&in->bonds, n)) return YUMA_EINPUT;
+    if (!ym_csr_ok(&in->weights, n) || !ym_csr_ok(&in->bonds, n)) return YUMA_EINPUT;
     i32f32 alpha_bma;
     if (!ym3_bma_alpha(p->bonds_moving_average, &alpha_bma)) return YUMA_EINPUT;
     fx_u128 total = 0;
@@ -605,26 +558,7 @@ yuma_status yuma_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_outpu
     ym_normalize(m.div, n);
 
     /* 2.11 emission split with the zero-emission fallback, pruning scores */
-    for (uint32_t i = 0; i < n; i++) m.comb[i] = i32f32_sat_add(m.inc[i], m.div[i]);
-    const i32f32 esum = ym_sum(m.comb, n);
-    memcpy(m.ns, m.inc, n * sizeof *m.ns);
-    memcpy(m.nv, m.div, n * sizeof *m.nv);
-    ym_normalize_using_sum(m.ns, n, esum);
-    ym_normalize_using_sum(m.nv, n, esum);
-    ym_normalize(m.comb, n);
-    if (esum.bits == 0) {
-        bool zero_active = true;
-        for (uint32_t i = 0; i < n && zero_active; i++) zero_active = m.a[i].bits == 0;
-        const i32f32 *src = zero_active ? m.stake : m.a;
-        memcpy(m.nv, src, n * sizeof *m.nv);
-        memcpy(m.comb, src, n * sizeof *m.comb);
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        out->server_emission[i] = rao_share(m.ns[i], in->rao_emission);
-        out->validator_emission[i] = rao_share(m.nv[i], in->rao_emission);
-        out->emission[i] = rao_share(m.comb[i], in->rao_emission);
-    }
-    ym_vec_max_upscale_to_u16(m.comb, n, out->pruning_score);
+    ym_emission(n, m.inc, m.div, m.a, m.stake, in->rao_emission, m.ns, m.nv, m.comb, out);
     for (uint32_t i = 0; i < n; i++) {
         out->stake_weight[i] = ym3_proportion_to_u16(m.stake[i]);
         out->rank[i] = ym3_proportion_to_u16(m.rank[i]);

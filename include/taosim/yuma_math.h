@@ -264,6 +264,31 @@ void ym_clamp_alpha(i32f32 *alpha, size_t n, i32f32 hi, i32f32 lo);
 yuma_status yuma_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_output *out, yuma_arena *arena);
 size_t yuma_v3_arena_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds);
 
+/* ---- pieces every epoch driver needs ----------------------------------------
+ * (sim/yuma.c has its own copies from before these existed; they compute the
+ * same for valid state.) */
+
+/* One carve of the arena that can also only count (a == NULL): the same plan
+ * serves the allocation and the driver's arena_need, so they cannot drift. */
+typedef struct ym_carver {
+    yuma_arena *a;
+    size_t bytes;
+    bool failed;
+} ym_carver;
+void *ym_carve(ym_carver *c, size_t bytes);
+#define YM_CARVE(c, ptr, count) ((ptr) = ym_carve((c), (size_t)(count) * sizeof *(ptr)))
+/* Every vector of a yuma_output (n each, bonds_off n+1, bonds_ent nnz_bonds). */
+void ym_carve_outputs(ym_carver *c, uint32_t n, size_t nnz_bonds, yuma_output *o);
+/* CSR offsets start at 0 and never decrease; entries present if any. */
+bool ym_csr_ok(const yuma_csr *m, uint32_t n);
+/* The emission split (yuma-epoch.md §4.14-4.15, yuma3.md §2.11): X = I + D,
+ * ns = I/ΣX, nv = D/ΣX, nc = normalize(X), the zero-emission fallback to a
+ * (or the full stake when Σa = 0), the RAO amounts floor(x * E / 2^32)
+ * saturated to u64, and PruningScores = vec_max_upscale_to_u16(nc). ns, nv,
+ * nc: n of scratch. */
+void ym_emission(uint32_t n, const i32f32 *inc, const i32f32 *div, const i32f32 *a, const i32f32 *stake, uint64_t rao,
+                 i32f32 *ns, i32f32 *nv, i32f32 *nc, yuma_output *out);
+
 /* ---- conversions (§1.3) ---------------------------------------------------- */
 
 /* u16_proportion_to_fixed / get_float_kappa / get_float_bonds_penalty /
