@@ -437,6 +437,59 @@ done:
     return FX_OK;
 }
 
+/* Four independent ym3_exp at once: the same steps lane by lane (a lane that
+ * is done or failed is neutralised: 0 * x = 0 adds nothing), interleaved so
+ * that the four dependency chains overlap. */
+void ym3_exp4(const i32f32 x[4], i32f32 out[4], fx_status st[4])
+{
+    uint64_t ax[4], term[4], result[4];
+    bool neg[4], series[4];
+    for (int l = 0; l < 4; l++) {
+        const int64_t xb = x[l].bits;
+        st[l] = FX_OK;
+        series[l] = false;
+        ax[l] = term[l] = result[l] = 0;
+        neg[l] = xb < 0;
+        if (xb == 0) out[l] = i32f32_one();
+        else if (xb == ONE) out[l] = i32f32_from_bits((int64_t)FX_E_I9F23 << 9);
+        else if (xb == INT64_MIN || (uint64_t)(neg[l] ? -xb : xb) > (uint64_t)(INT64_MAX - ONE)) st[l] = FX_EOVERFLOW;
+        else {
+            series[l] = true;
+            ax[l] = term[l] = (uint64_t)(neg[l] ? -xb : xb);
+            result[l] = ax[l] + (uint64_t)ONE;
+        }
+    }
+#define TERM4(i)                                                               \
+    do {                                                                       \
+        for (int l = 0; l < 4; l++) {                                          \
+            const fx_u128 p_ = ((fx_u128)term[l] * ax[l]) >> 32;               \
+            term[l] = (uint64_t)p_ / (i);                                      \
+            result[l] += term[l];                                              \
+            if (p_ > (fx_u128)INT64_MAX || result[l] > (uint64_t)INT64_MAX) { \
+                st[l] = FX_EOVERFLOW;                                          \
+                series[l] = false;                                             \
+                ax[l] = term[l] = 0;                                           \
+            }                                                                  \
+        }                                                                      \
+        if (!(term[0] | term[1] | term[2] | term[3])) goto done;              \
+    } while (0)
+    TERM4(2); TERM4(3); TERM4(4); TERM4(5); TERM4(6); TERM4(7); TERM4(8); TERM4(9); TERM4(10); TERM4(11);
+    TERM4(12); TERM4(13); TERM4(14); TERM4(15); TERM4(16); TERM4(17); TERM4(18); TERM4(19); TERM4(20); TERM4(21);
+    TERM4(22); TERM4(23); TERM4(24); TERM4(25); TERM4(26); TERM4(27); TERM4(28); TERM4(29); TERM4(30); TERM4(31);
+#undef TERM4
+done:
+    for (int l = 0; l < 4; l++) {
+        if (!series[l]) continue;
+        uint64_t r = result[l];
+        if (neg[l]) { /* ONE / result, result > ONE: floor(2^64 / result) */
+            uint64_t q = UINT64_MAX / r;
+            if (UINT64_MAX - q * r == r - 1) q++;
+            r = q;
+        }
+        out[l].bits = (int64_t)r;
+    }
+}
+
 int64_t ym3_sigmoid_d(i32f32 consensus, i32f32 weight, i32f32 bond)
 {
     const int64_t d_buy = clamp_value(i32f32_sat_sub(weight, consensus).bits, 0, ONE);
@@ -444,20 +497,45 @@ int64_t ym3_sigmoid_d(i32f32 consensus, i32f32 weight, i32f32 bond)
     return weight.bits >= bond.bits ? d_buy : d_sell;
 }
 
-i32f32 ym3_alpha_of_d(const ym3_sigmoid *s, int64_t d)
+/* The exponent of alpha_sigmoid for gap d, clamped to [-20, 20] with the fix. */
+static inline i32f32 sigmoid_x(const ym3_sigmoid *s, int64_t d)
 {
     i32f32 x = i32f32_sat_mul(s->k, i32f32_sat_sub(i32f32_from_bits(d), i32f32_from_bits(HALF)));
-    i32f32 e;
-    if (s->clamp) { /* exp_safe: clamp to [-20, 20]; an error gives 0 (x <= 0) or MAX */
-        x.bits = clamp_value(x.bits, -20 * ONE, 20 * ONE);
-        if (ym3_exp(x, &e) != FX_OK) e = x.bits <= 0 ? i32f32_zero() : i32f32_max();
-    } else if (ym3_exp(x, &e) != FX_OK) { /* safe_exp: an error gives 0 whatever the sign (quirk Q2) */
-        e = i32f32_zero();
-    }
-    i32f32 sigma = i32f32_zero(); /* the divisor 1 + e >= 1 */
-    (void)i32f32_sat_div(i32f32_one(), i32f32_sat_add(i32f32_one(), e), &sigma);
+    if (s->clamp) x.bits = clamp_value(x.bits, -20 * ONE, 20 * ONE);
+    return x;
+}
+
+/* α from exp(x) (or its failure): safe_exp gives 0 on an error whatever the
+ * sign (quirk Q2); exp_safe, on its clamped argument, 0 if x <= 0 else MAX. */
+static inline i32f32 sigmoid_alpha(const ym3_sigmoid *s, i32f32 x, i32f32 e, fx_status st)
+{
+    if (st != FX_OK) e = s->clamp && x.bits > 0 ? i32f32_max() : i32f32_zero();
+    /* σ = saturating_div(ONE, 1 + e) = trunc(2^64 / D) with D = sat_add(ONE, e)
+     * >= ONE (e >= 0), a quotient <= ONE: floor(2^64 / D) in 64-bit
+     * arithmetic, q = floor((2^64 - 1) / D) plus one where D divides 2^64. */
+    const uint64_t den = (uint64_t)i32f32_sat_add(i32f32_one(), e).bits;
+    uint64_t q = UINT64_MAX / den;
+    if (UINT64_MAX - q * den == den - 1) q++;
+    const i32f32 sigma = i32f32_from_bits((int64_t)q);
     const i32f32 alpha = i32f32_sat_add(s->a_lo, i32f32_sat_mul(sigma, i32f32_sat_sub(s->a_hi, s->a_lo)));
     return i32f32_from_bits(clamp_value(alpha.bits, s->a_lo.bits, s->a_hi.bits));
+}
+
+i32f32 ym3_alpha_of_d(const ym3_sigmoid *s, int64_t d)
+{
+    const i32f32 x = sigmoid_x(s, d);
+    i32f32 e = i32f32_zero();
+    const fx_status st = ym3_exp(x, &e);
+    return sigmoid_alpha(s, x, e, st);
+}
+
+void ym3_alpha_of_d4(const ym3_sigmoid *s, const int64_t d[4], i32f32 alpha[4])
+{
+    i32f32 x[4], e[4];
+    fx_status st[4];
+    for (int l = 0; l < 4; l++) x[l] = sigmoid_x(s, d[l]);
+    ym3_exp4(x, e, st);
+    for (int l = 0; l < 4; l++) alpha[l] = sigmoid_alpha(s, x[l], e[l], st[l]);
 }
 
 i32f32 ym3_alpha_sigmoid(const ym3_sigmoid *s, i32f32 consensus, i32f32 weight, i32f32 bond)

@@ -61,7 +61,9 @@ typedef struct v3_mem {
     i32f32 *rval;
     uint32_t *b_off; /* masked bonds, stored order, as the stored u16 (read as b/65535) */
     uint16_t *b_col, *b_u16;
-    i32f32 *brow;    /* one bond row as proportions (rows out of column order) */
+    i32f32 *brow;    /* one bond row as proportions */
+    int64_t *cd, *calpha; /* the gap d and α of each cell of one row (LA2) */
+    uint32_t *miss;       /* the cells of one row whose α the memo does not know */
     ym_sparse e;   /* the EMA bonds B' */
     memo_slot *memo;
     unsigned memo_bits; /* the memo has 2^memo_bits slots: about 2 per weight, at most 4096 */
@@ -102,6 +104,9 @@ static void plan(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_output 
     TAKE(c, m->b_col, nnz_b);
     TAKE(c, m->b_u16, nnz_b);
     TAKE(c, m->brow, n);
+    TAKE(c, m->cd, n);
+    TAKE(c, m->calpha, n);
+    TAKE(c, m->miss, n);
     take_sparse(c, &m->e, n, nnz_e, true);
     m->memo_bits = 1;
     while (m->memo_bits < MEMO_MAX_BITS && ((size_t)1 << m->memo_bits) < 2 * nnz_w) m->memo_bits++;
@@ -144,15 +149,9 @@ static void sort_row_into(const ym_sparse *m, uint32_t b, uint32_t e, uint16_t *
     }
 }
 
-static i32f32 alpha_memo(const ym3_sigmoid *s, const v3_mem *m, int64_t d)
+static inline size_t memo_hash(const v3_mem *m, int64_t d)
 {
-    const uint64_t h = ((uint64_t)d * 0x9E3779B97F4A7C15ull) >> (64 - m->memo_bits);
-    memo_slot *slot = &m->memo[h];
-    if (slot->d != d) {
-        slot->d = d;
-        slot->alpha = ym3_alpha_of_d(s, d).bits;
-    }
-    return i32f32_from_bits(slot->alpha);
+    return (size_t)(((uint64_t)d * 0x9E3779B97F4A7C15ull) >> (64 - m->memo_bits));
 }
 
 /* ---- the passes --------------------------------------------------------- */
@@ -326,10 +325,12 @@ typedef struct row_src {
 } row_src;
 
 /* §2.10.4 with both rows in column order: the merge-scan finds the stored
- * values; dec_j = mul(ONE - α, b) where the old row has j. */
+ * values; dec_j = mul(ONE - α, b) where the old row has j. The row is done in
+ * three steps: the cells (x, b, d) with the α the memo knows, the α of the
+ * other gaps four at a time, then the EMA. */
 static uint32_t ema_alpha_row(const ym3_sigmoid *sg, ym_u16div d65535, row_src w, uint32_t i, uint32_t k, v3_mem *m)
 {
-    uint32_t r = m->b_off[i];
+    uint32_t r = m->b_off[i], len = 0, nmiss = 0;
     const uint32_t re = m->b_off[i + 1];
     for (uint32_t q = w.b; q < w.e; q++) {
         const uint16_t j = w.col[q];
@@ -338,12 +339,34 @@ static uint32_t ema_alpha_row(const ym3_sigmoid *sg, ym_u16div d65535, row_src w
         while (r < re && m->b_col[r] < j) r++;
         const bool has = r < re && m->b_col[r] == j;
         const int64_t b = has ? bond_prop(d65535, m->b_u16[r]) : 0;
-        const i32f32 alpha = alpha_memo(sg, m, ym3_sigmoid_d(m->cons[j], i32f32_from_bits(x), i32f32_from_bits(b)));
+        const int64_t d = ym3_sigmoid_d(m->cons[j], i32f32_from_bits(x), i32f32_from_bits(b));
+        m->rcol[len] = j;
+        m->rval[len].bits = x;
+        m->brow[len].bits = has ? b : -1; /* -1: no old bond */
+        m->cd[len] = d;
+        const memo_slot *slot = &m->memo[memo_hash(m, d)];
+        if (slot->d == d) m->calpha[len] = slot->alpha;
+        else m->miss[nmiss++] = len;
+        len++;
+    }
+    for (uint32_t t = 0; t < nmiss; t += 4) {
+        int64_t d4[4];
+        i32f32 a4[4];
+        for (uint32_t l = 0; l < 4; l++) d4[l] = m->cd[m->miss[t + l < nmiss ? t + l : t]];
+        ym3_alpha_of_d4(sg, d4, a4);
+        for (uint32_t l = 0; l < 4 && t + l < nmiss; l++) {
+            memo_slot *slot = &m->memo[memo_hash(m, d4[l])];
+            slot->d = d4[l];
+            slot->alpha = m->calpha[m->miss[t + l]] = a4[l].bits;
+        }
+    }
+    for (uint32_t c = 0; c < len; c++) {
         /* α in [a_lo, a_hi] (0 <= α <= ONE: u16 proportions), x and b in [0, ONE] */
-        const int64_t dec = has ? ym_mul_pos(ONE - alpha.bits, b) : 0;
-        int64_t v = dec + ym_mul_pos(alpha.bits, x);
+        const int64_t al = m->calpha[c], b = m->brow[c].bits;
+        const int64_t dec = b >= 0 ? ym_mul_pos(ONE - al, b) : 0;
+        int64_t v = dec + ym_mul_pos(al, m->rval[c].bits);
         if (v > ONE) v = ONE;
-        if (v > 0) k = emit(m, k, j, v);
+        if (v > 0) k = emit(m, k, m->rcol[c], v);
     }
     return k;
 }

@@ -665,6 +665,28 @@ static void test_exp_unrolled(void **state)
         if (sa != sb || (sa == FX_OK && a.bits != b.bits))
             fail_msg("exp(%lld): ym_exp %d/%lld, ym3_exp %d/%lld", (long long)x, sa, (long long)a.bits, sb,
                      (long long)b.bits);
+        /* four lanes at once, this input in lane k % 4 beside three others */
+        i32f32 x4[4], e4[4];
+        fx_status s4[4];
+        for (int l = 0; l < 4; l++) x4[l] = i32f32_from_bits(l == (int)(k % 4) ? x : (int64_t)(rnd(&g) % (30 * (uint64_t)ONE)) - 15 * ONE);
+        ym3_exp4(x4, e4, s4);
+        for (int l = 0; l < 4; l++) {
+            i32f32 e1 = {0};
+            const fx_status s1 = ym_exp(x4[l], &e1);
+            if (s1 != s4[l] || (s1 == FX_OK && e1.bits != e4[l].bits))
+                fail_msg("exp4 lane %d (%lld): %d/%lld, ym_exp %d/%lld", l, (long long)x4[l].bits, s4[l],
+                         (long long)e4[l].bits, s1, (long long)e1.bits);
+        }
+    }
+    /* α of four gaps at once, with and without the clamp, around Q2 too */
+    for (int round = 0; round < 20000; round++) {
+        const int16_t steep = round % 3 ? (int16_t)rnd(&g) : (int16_t)(4000 + rnd(&g) % 400);
+        const ym3_sigmoid sg = ym3_sigmoid_make((uint16_t)rnd(&g), (uint16_t)rnd(&g), steep, round % 2);
+        int64_t d[4];
+        i32f32 a4[4];
+        for (int l = 0; l < 4; l++) d[l] = rnd(&g) % 4 ? (int64_t)(rnd(&g) % ((uint64_t)ONE + 1)) : (l % 2) * ONE;
+        ym3_alpha_of_d4(&sg, d, a4);
+        for (int l = 0; l < 4; l++) assert_int_equal(a4[l].bits, ym3_alpha_of_d(&sg, d[l]).bits);
     }
 }
 

@@ -371,9 +371,13 @@ ym3_sigmoid ym3_sigmoid_make(uint16_t alpha_low, uint16_t alpha_high, int16_t st
 i32f32 ym3_alpha_sigmoid(const ym3_sigmoid *s, i32f32 consensus, i32f32 weight, i32f32 bond);
 int64_t ym3_sigmoid_d(i32f32 consensus, i32f32 weight, i32f32 bond);
 i32f32 ym3_alpha_of_d(const ym3_sigmoid *s, int64_t d);
+/* Four gaps at once (four independent exps interleaved), the same values. */
+void ym3_alpha_of_d4(const ym3_sigmoid *s, const int64_t d[4], i32f32 alpha[4]);
 /* ym_exp with the divisions by the term index unrolled: the same bits for
- * every input (tests/test_yuma_v3.c), about twice as fast. */
+ * every input (tests/test_yuma_v3.c), about twice as fast; ym3_exp4 does four
+ * at once (statuses per lane, out[l] set only where st[l] == FX_OK). */
 fx_status ym3_exp(i32f32 x, i32f32 *out);
+void ym3_exp4(const i32f32 x[4], i32f32 out[4], fx_status st[4]);
 /* compute_liquid_alpha_values_sparse, evaluated where mat_ema_alpha_sparse
  * reads it: alpha[q] = α(i, col_q) for every entry q of w (row i), with w and
  * b looked up by the chain's forward merge-scan of the two rows in stored
