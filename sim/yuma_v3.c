@@ -51,8 +51,8 @@ typedef struct memo_slot {
 
 typedef struct v3_mem {
     bool *forbid, *w_unsorted, *b_unsorted;
-    i32f32 *stake, *a, *pre, *cons, *rank, *trust, *inc, *vt, *div, *comb, *ns, *nv, *colsum, *bdense;
-    uint32_t *stamp, *bmark;
+    i32f32 *stake, *a, *pre, *cons, *rank, *trust, *inc, *vt, *div, *comb, *ns, *nv, *colsum;
+    uint32_t *stamp;
     uint64_t *sortkey, *sorttmp;
     ym_sparse w;   /* masked, row-normalised weights in column order, zero weights kept */
     ym_sparse wst; /* the rows stored out of column order, in stored order (same offsets) */
@@ -89,10 +89,9 @@ static void plan(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_output 
     TAKE(c, m->w_unsorted, n);
     TAKE(c, m->b_unsorted, n);
     i32f32 **vec[] = {&m->stake, &m->a, &m->pre, &m->cons, &m->rank, &m->trust, &m->inc,
-                      &m->vt, &m->div, &m->comb, &m->ns, &m->nv, &m->colsum, &m->bdense};
+                      &m->vt, &m->div, &m->comb, &m->ns, &m->nv, &m->colsum};
     for (size_t k = 0; k < sizeof vec / sizeof vec[0]; k++) TAKE(c, *vec[k], n);
     TAKE(c, m->stamp, n);
-    TAKE(c, m->bmark, n);
     TAKE(c, m->sortkey, n);
     TAKE(c, m->sorttmp, n);
     take_sparse(c, &m->w, n, nnz_w, true);
