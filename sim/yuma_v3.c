@@ -331,6 +331,7 @@ static uint32_t ema_alpha_row(const ym3_sigmoid *sg, ym_u16div d65535, row_src w
 {
     uint32_t r = m->b_off[i], len = 0, nmiss = 0;
     const uint32_t re = m->b_off[i + 1];
+    int64_t last_d = -1, last_alpha = 0; /* neighbouring cells often share d */
     for (uint32_t q = w.b; q < w.e; q++) {
         const uint16_t j = w.col[q];
         int64_t x;
@@ -343,9 +344,17 @@ static uint32_t ema_alpha_row(const ym3_sigmoid *sg, ym_u16div d65535, row_src w
         m->rval[len].bits = x;
         m->brow[len].bits = has ? b : -1; /* -1: no old bond */
         m->cd[len] = d;
+        if (d == last_d) {
+            m->calpha[len++] = last_alpha;
+            continue;
+        }
         const memo_slot *slot = &m->memo[memo_hash(m, d)];
-        if (slot->d == d) m->calpha[len] = slot->alpha;
-        else m->miss[nmiss++] = len;
+        if (slot->d == d) {
+            last_d = d;
+            last_alpha = m->calpha[len] = slot->alpha;
+        } else {
+            m->miss[nmiss++] = len;
+        }
         len++;
     }
     for (uint32_t t = 0; t < nmiss; t += 4) {
