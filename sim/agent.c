@@ -466,15 +466,21 @@ static chain_err call_register_network(agent_world *w, const char *cold, uint16_
     return e;
 }
 
+/* A signed key (alpha_sigmoid_steepness) holds the two's complement of its value. */
 static int call_hparam(agent_world *w, uint16_t netuid, const char *key, uint64_t value, io_err *err)
 {
     io_err why = {{0}};
-    chain_err e = chain_set_hparam(w->c, netuid, key, value, &why);
+    const bool sgn = chain_hparam_signed(key);
+    chain_err e = sgn ? chain_set_hparam_i64(w->c, netuid, key, (int64_t)value, &why)
+                      : chain_set_hparam(w->c, netuid, key, value, &why);
     char v[32];
-    snprintf(v, sizeof v, "%" PRIu64, value);
+    if (sgn)
+        snprintf(v, sizeof v, "%" PRId64, (int64_t)value);
+    else
+        snprintf(v, sizeof v, "%" PRIu64, value);
     vlog(w, "hparam", netuid, -1, key, v, e);
     if (e != CHAIN_OK) {
-        io_errf(err, "subnet %u: cannot set %s = %" PRIu64 ": %s", (unsigned)netuid, key, value, why.msg);
+        io_errf(err, "subnet %u: cannot set %s = %s: %s", (unsigned)netuid, key, v, why.msg);
         return -1;
     }
     return 0;

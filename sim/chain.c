@@ -149,8 +149,11 @@ chain_err chain_epoch_exec(chain *c, chain_subnet *s, uint64_t rao, io_err *err)
     for (uint32_t i = 0; i < n; i++) stake[i] = chain_uid_stake(c, s, i);
     rows_to_csr(s->weights, n, w_off, w_ent);
     rows_to_csr(s->bonds, n, b_off, b_ent);
-    yuma_params p = s->hp.yuma;
-    p.owner_uid = -1; /* subnet owners are not modelled yet */
+    yuma_params p = s->hp.yuma; /* the Yuma 3 inputs below are ignored by the v1.2.4 epoch */
+    int64_t owner = s->has_owner_hotkey ? chain_hk_uid(c, s->owner_hotkey, netuid) : -1;
+    p.owner_uid = (int32_t)owner; /* -1 when the owner's hotkey holds no uid here */
+    p.tempo = s->hp.tempo;
+    p.stake_threshold = c->g.stake_threshold; /* the global parameter (chain_set_global) */
     yuma_input in = {
         .n = n, .current_block = c->block, .rao_emission = rao, .stake = stake,
         .last_update = s->last_update, .block_at_registration = s->block_at_registration,
@@ -202,7 +205,24 @@ HP_ACCESS(rate_limit, weights_set_rate_limit, uint64_t)
 HP_ACCESS(version_key, weights_version, uint64_t)
 HP_ACCESS(immunity, immunity_period, uint16_t)
 HP_ACCESS(yuma_version, yuma.version, int)
+HP_ACCESS(bonds_penalty, yuma.bonds_penalty, uint16_t)
+HP_ACCESS(bonds_reset, bonds_reset_enabled, bool)
+HP_ACCESS(sigmoid_clamp, yuma.yuma3_sigmoid_clamp, bool)
 #undef HP_ACCESS
+
+/* Signed keys travel as the two's complement of an int64 (chain_set_hparam_i64). */
+static void hp_set_steepness(chain_hparams *h, uint64_t v) { h->yuma.alpha_sigmoid_steepness = (int16_t)(int64_t)v; }
+static uint64_t hp_get_steepness(const chain_hparams *h) { return (uint64_t)(int64_t)h->yuma.alpha_sigmoid_steepness; }
+
+static chain_err check_i16(const chain_subnet *s, uint64_t v, io_err *err)
+{
+    (void)s;
+    const int64_t x = (int64_t)v;
+    if (x < INT16_MIN || x > INT16_MAX)
+        return fail(err, CHAIN_EINVAL, "hparam alpha_sigmoid_steepness = %lld is out of range -32768..32767 (an i16)",
+                    (long long)x);
+    return CHAIN_OK;
+}
 
 static chain_err check_max_validators(const chain_subnet *s, uint64_t v, io_err *err)
 {
@@ -221,21 +241,38 @@ static chain_err check_max_uids(const chain_subnet *s, uint64_t v, io_err *err)
     return CHAIN_OK;
 }
 
-static chain_err check_alpha_low(const chain_subnet *s, uint64_t v, io_err *err)
+/* do_set_alpha_values(low, high) with the checks of the subnet's variant:
+ * v1.2.4 (epoch_vectors.md §12) or v3.2.7 (yuma3.md §3), in the chain's order. */
+static chain_err check_alpha_values(const chain_subnet *s, uint64_t low, uint64_t high, io_err *err)
 {
     if (!s->hp.yuma.liquid_alpha_enabled)
         return fail(err, CHAIN_E_LIQUID_ALPHA_DISABLED, "set liquid_alpha_enabled 1 first");
-    if (v == 0 || v >= 52428)
-        return fail(err, CHAIN_E_ALPHA_LOW_OUT_OF_RANGE, "alpha_low must satisfy 0 < alpha_low < 52428");
+    if (s->hp.yuma.version == YUMA_V3) {
+        if (high < 1638)
+            return fail(err, CHAIN_E_ALPHA_HIGH_TOO_LOW, "alpha_high %llu must be >= 1638 (Yuma 3, v3.2.7)",
+                        (unsigned long long)high);
+        if (low < 1638 || low > high)
+            return fail(err, CHAIN_E_ALPHA_LOW_OUT_OF_RANGE,
+                        "alpha_low %llu must satisfy 1638 <= alpha_low <= alpha_high (%llu) (Yuma 3, v3.2.7)",
+                        (unsigned long long)low, (unsigned long long)high);
+        return CHAIN_OK;
+    }
+    if (high < 52428)
+        return fail(err, CHAIN_E_ALPHA_HIGH_TOO_LOW, "alpha_high %llu must be >= 52428 (0.8)", (unsigned long long)high);
+    if (low == 0 || low >= 52428)
+        return fail(err, CHAIN_E_ALPHA_LOW_OUT_OF_RANGE, "alpha_low %llu must satisfy 0 < alpha_low < 52428",
+                    (unsigned long long)low);
     return CHAIN_OK;
+}
+
+static chain_err check_alpha_low(const chain_subnet *s, uint64_t v, io_err *err)
+{
+    return check_alpha_values(s, v, s->hp.yuma.alpha_high, err);
 }
 
 static chain_err check_alpha_high(const chain_subnet *s, uint64_t v, io_err *err)
 {
-    if (!s->hp.yuma.liquid_alpha_enabled)
-        return fail(err, CHAIN_E_LIQUID_ALPHA_DISABLED, "set liquid_alpha_enabled 1 first");
-    if (v < 52428) return fail(err, CHAIN_E_ALPHA_HIGH_TOO_LOW, "alpha_high must be >= 52428 (0.8)");
-    return CHAIN_OK;
+    return check_alpha_values(s, s->hp.yuma.alpha_low, v, err);
 }
 
 /* Yuma 3 is accepted only when this build's yuma_epoch runs it. */
@@ -282,6 +319,10 @@ static const hparam_def hparams[] = {
     {"immunity_period", U16, NULL, hp_set_immunity, hp_get_immunity},
     {"yuma_version", YUMA_V2, YUMA_V3, "2 = Yuma of v1.2.4, 3 = Yuma 3", check_yuma_version, hp_set_yuma_version,
      hp_get_yuma_version},
+    {"bonds_penalty", U16, NULL, hp_set_bonds_penalty, hp_get_bonds_penalty},
+    {"alpha_sigmoid_steepness", 0, UINT64_MAX, "an i16", check_i16, hp_set_steepness, hp_get_steepness},
+    {"bonds_reset_enabled", 0, 1, "a boolean 0/1", NULL, hp_set_bonds_reset, hp_get_bonds_reset},
+    {"yuma3_sigmoid_clamp", 0, 1, "a boolean 0/1", NULL, hp_set_sigmoid_clamp, hp_get_sigmoid_clamp},
 };
 #undef U16
 #undef U64
@@ -309,13 +350,21 @@ static const hparam_def *hparam_find(const char *key)
     return NULL;
 }
 
+bool chain_hparam_known(const char *key)
+{
+    return hparam_find(key) || chain_params_known(key);
+}
+
 chain_err chain_set_hparam(chain *c, uint16_t netuid, const char *key, uint64_t value, io_err *err)
 {
     const hparam_def *d = hparam_find(key);
     if (!d && !chain_params_known(key)) {
+        if (chain_global_known(key))
+            return fail(err, CHAIN_EINVAL, "hparam %s is chain-wide: leave netuid empty", key);
         char list[1024];
         chain_hparam_list(list, sizeof list);
-        return fail(err, CHAIN_EINVAL, "unknown hparam key '%s' (valid keys: %s)", key, list);
+        return fail(err, CHAIN_EINVAL, "unknown hparam key '%.40s' (valid keys: %s; chain-wide keys take an empty netuid)",
+                    key, list);
     }
     chain_subnet *s = subnet_find(c, netuid);
     if (!s) return fail(err, CHAIN_E_SUBNET_NOT_EXIST, "netuid %u does not exist", netuid);
@@ -340,4 +389,34 @@ chain_err chain_get_hparam(const chain *c, uint16_t netuid, const char *key, uin
     if (!d) return chain_params_get(s, key, value);
     *value = d->get(&s->hp);
     return CHAIN_OK;
+}
+
+static bool hparam_is_signed(const hparam_def *d)
+{
+    return d->check == check_i16;
+}
+
+bool chain_hparam_signed(const char *key)
+{
+    const hparam_def *d = hparam_find(key);
+    return d && hparam_is_signed(d);
+}
+
+chain_err chain_set_hparam_i64(chain *c, uint16_t netuid, const char *key, int64_t value, io_err *err)
+{
+    const hparam_def *d = hparam_find(key);
+    if (value < 0 && d && !hparam_is_signed(d))
+        return fail(err, CHAIN_EINVAL, "hparam %s = %lld is out of range %llu..%llu (%s)", key, (long long)value,
+                    (unsigned long long)d->min, (unsigned long long)d->max, d->range_why);
+    if (value < 0 && chain_params_known(key))
+        return fail(err, CHAIN_EINVAL, "hparam %s = %lld is out of range (an unsigned key)", key, (long long)value);
+    return chain_set_hparam(c, netuid, key, (uint64_t)value, err);
+}
+
+chain_err chain_get_hparam_i64(const chain *c, uint16_t netuid, const char *key, int64_t *value)
+{
+    uint64_t v = 0;
+    chain_err e = chain_get_hparam(c, netuid, key, &v);
+    if (e == CHAIN_OK) *value = (int64_t)v;
+    return e;
 }

@@ -602,10 +602,17 @@ static const global_def *global_find(const char *key)
     return NULL;
 }
 
+bool chain_global_known(const char *key)
+{
+    return global_find(key) != NULL;
+}
+
 chain_err chain_set_global(chain *c, const char *key, uint64_t value, io_err *err)
 {
     const global_def *d = global_find(key ? key : "");
     if (!d) {
+        if (key && chain_hparam_known(key))
+            return chain_fail(err, CHAIN_EINVAL, "hparam %s is per subnet: give a netuid", key);
         char list[1024];
         chain_global_list(list, sizeof list);
         return chain_fail(err, CHAIN_EINVAL, "unknown global parameter '%.40s' (valid keys: %s)", key ? key : "", list);

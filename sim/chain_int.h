@@ -92,6 +92,10 @@ typedef struct chain_preset {
 } chain_preset;
 
 const chain_preset *chain_preset_find(const char *name);
+/* Whether key names a global parameter (chain_core.c) / a per-subnet hparam
+ * (chain.c, chain_params.c): each setter names the other kind's keys. */
+bool chain_global_known(const char *key);
+bool chain_hparam_known(const char *key);
 
 /* ---- the chain -------------------------------------------------------------------- */
 

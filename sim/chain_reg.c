@@ -35,6 +35,7 @@ void chain_neuron_replace(chain *c, chain_subnet *s, uint32_t uid, uint32_t id)
     chain_hk_add_member(&c->hk[id], s->netuid, (uint16_t)uid);
     s->block_at_registration[uid] = c->block;
     s->active[uid] = true;
+    if (s->hp.yuma.version == YUMA_V3) s->bonds[uid].len = 0; /* v3.2.7 clear_neuron */
 }
 
 /* RegistrationsThisBlock (reset at every block's start). */

@@ -1,6 +1,7 @@
 /* chain_weights.c -- set_weights with the chain's checks in its order
  * (yuma-epoch.md §2.3), the max-upscale and max-weight rules it shares with
- * set_root_weights, and the stored rows (weights, bonds).
+ * set_root_weights, and the stored rows (weights, bonds; Yuma 3's subnet owner
+ * hotkey and bonds reset).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -194,15 +195,23 @@ chain_err chain_set_weights(chain *c, uint16_t netuid, const char *hotkey, const
     return chain_weights_store(c, s, uid, dests, vals, nvals, err);
 }
 
-/* ---- bonds (snapshot loading) ---------------------------------------------- */
+/* ---- bonds (snapshot loading), subnet owner and bonds reset (Yuma 3) ------- */
 
-chain_err chain_set_bonds(chain *c, uint16_t netuid, uint32_t uid, const uint16_t *dests, const uint16_t *vals,
-                          size_t len, io_err *err)
+static chain_err subnet_uid_check(const chain *c, uint16_t netuid, uint32_t uid, chain_subnet **sp, io_err *err)
 {
     chain_subnet *s = chain_find(c, netuid);
     if (!s) return chain_fail(err, CHAIN_EINVAL, "netuid %u does not exist", netuid);
     if (uid >= s->n) return chain_fail(err, CHAIN_EINVAL, "uid %u does not exist (netuid %u has %u uids)", uid, netuid, s->n);
-    uint16_t val_of[YUMA_MAX_UIDS];
+    *sp = s;
+    return CHAIN_OK;
+}
+
+chain_err chain_set_bonds(chain *c, uint16_t netuid, uint32_t uid, const uint16_t *dests, const uint16_t *vals,
+                          size_t len, io_err *err)
+{
+    chain_subnet *s = NULL;
+    chain_err e = subnet_uid_check(c, netuid, uid, &s, err);
+    if (e != CHAIN_OK) return e;
     bool seen[YUMA_MAX_UIDS];
     memset(seen, 0, sizeof seen);
     for (size_t k = 0; k < len; k++) {
@@ -211,13 +220,34 @@ chain_err chain_set_bonds(chain *c, uint16_t netuid, uint32_t uid, const uint16_
                         netuid, s->n);
         if (seen[dests[k]]) return chain_fail(err, CHAIN_EINVAL, "bond destination %u appears twice", dests[k]);
         seen[dests[k]] = true;
-        val_of[dests[k]] = vals[k];
     }
     chain_row *r = &s->bonds[uid];
     if (chain_row_reserve(r, len) != 0) return chain_fail_nomem(err);
-    r->len = 0;
-    for (uint32_t j = 0; j < s->n; j++) /* increasing destination, as the epoch stores rows */
-        if (seen[j]) r->ent[r->len++] = (yuma_entry){(uint16_t)j, val_of[j]};
+    chain_row_store(r, dests, vals, len); /* the order given: it matters to Liquid Alpha 2 */
     return CHAIN_OK;
 }
 
+chain_err chain_set_owner(chain *c, uint16_t netuid, uint32_t uid, io_err *err)
+{
+    chain_subnet *s = NULL;
+    chain_err e = subnet_uid_check(c, netuid, uid, &s, err);
+    if (e != CHAIN_OK) return e;
+    s->has_owner_hotkey = true;
+    s->owner_hotkey = s->hotkey[uid];
+    return CHAIN_OK;
+}
+
+chain_err chain_reset_bonds(chain *c, uint16_t netuid, uint32_t uid, io_err *err)
+{
+    chain_subnet *s = NULL;
+    chain_err e = subnet_uid_check(c, netuid, uid, &s, err);
+    if (e != CHAIN_OK || !s->hp.bonds_reset_enabled) return e;
+    for (uint32_t i = 0; i < s->n; i++) { /* drop (i, uid) from every row, order kept */
+        chain_row *r = &s->bonds[i];
+        uint32_t k = 0;
+        for (uint32_t q = 0; q < r->len; q++)
+            if (r->ent[q].col != uid) r->ent[k++] = r->ent[q];
+        r->len = k;
+    }
+    return CHAIN_OK;
+}

@@ -73,6 +73,19 @@ static int field_u64(const char *col, const char *s, uint64_t max, uint64_t *out
     return -1;
 }
 
+/* An optional '-' then decimal digits, in the int64 range. */
+static int field_i64(const char *col, const char *s, int64_t *out, io_err *why)
+{
+    const bool neg = s[0] == '-';
+    uint64_t v;
+    if (parse_u64(s + neg, strlen(s + neg), neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX, &v) != 0) {
+        io_errf(why, "column %s: '%.40s' is not a signed 64-bit integer", col, s);
+        return -1;
+    }
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return 0;
+}
+
 static int field_u16(const char *col, const char *s, uint16_t *out, io_err *why)
 {
     uint64_t v;
@@ -222,6 +235,12 @@ void replay_write_headers(const replay_out *out)
         if (f[i]) fprintf(f[i], "%s\n", h[i]);
 }
 
+static int entry_by_dest(const void *a, const void *b)
+{
+    const yuma_entry *x = a, *y = b;
+    return (x->col > y->col) - (x->col < y->col);
+}
+
 void replay_write_epoch(replay *r, const chain_subnet *s)
 {
     FILE *f = r->out->epochs;
@@ -237,10 +256,22 @@ void replay_write_epoch(replay *r, const chain_subnet *s)
                 s->pruning_score[i]);
     }
     FILE *g = r->out->bonds;
-    for (uint32_t i = 0; i < s->n; i++)
-        for (uint32_t k = 0; k < s->bonds[i].len; k++)
-            if (s->bonds[i].ent[k].val)
-                fprintf(g, "%llu,%u,%u,%u,%u\n", b, s->netuid, i, s->bonds[i].ent[k].col, s->bonds[i].ent[k].val);
+    for (uint32_t i = 0; i < s->n; i++) {
+        /* rows are written in dest order; a stored row may be in another
+         * (a Yuma 3 row follows its weights, a loaded row the order given) */
+        const chain_row *row = &s->bonds[i];
+        const yuma_entry *e = row->ent;
+        yuma_entry sorted[YUMA_MAX_UIDS]; /* a row never names a dest twice, dests < n */
+        bool in_order = true;
+        for (uint32_t k = 1; k < row->len && in_order; k++) in_order = e[k].col > e[k - 1].col;
+        if (!in_order && row->len <= YUMA_MAX_UIDS) {
+            memcpy(sorted, e, row->len * sizeof *e);
+            qsort(sorted, row->len, sizeof *sorted, entry_by_dest);
+            e = sorted;
+        }
+        for (uint32_t k = 0; k < row->len; k++)
+            if (e[k].val) fprintf(g, "%llu,%u,%u,%u,%u\n", b, s->netuid, i, e[k].col, e[k].val);
+    }
 }
 
 /* An integer column of a refused row (already parsed by the op), or empty. */
@@ -275,13 +306,23 @@ static replay_result op_subnet(replay *r, const replay_row *row, io_err *why)
     return as_setter(chain_subnet_add(r->chain, netuid, why), "subnet", why);
 }
 
+/* An empty netuid sets a global parameter (replay_global_hparam: chain_set_global,
+ * stake_threshold among them); a signed key (alpha_sigmoid_steepness, i16)
+ * accepts a '-'. */
 static replay_result op_hparam(replay *r, const replay_row *row, io_err *why)
 {
     if (!*row->netuid) return replay_global_hparam(r, row, why);
     const chain_subnet *s = row_subnet(r, row, why);
-    uint64_t v;
-    if (!s || field_u64("value", row->value, UINT64_MAX, &v, why) != 0) return REPLAY_MALFORMED;
+    if (!s) return REPLAY_MALFORMED;
     char what[128];
+    if (chain_hparam_signed(row->key)) {
+        int64_t x;
+        if (field_i64("value", row->value, &x, why) != 0) return REPLAY_MALFORMED;
+        snprintf(what, sizeof what, "hparam %.40s = %lld", row->key, (long long)x);
+        return as_setter(chain_set_hparam_i64(r->chain, s->netuid, row->key, x, why), what, why);
+    }
+    uint64_t v;
+    if (field_u64("value", row->value, UINT64_MAX, &v, why) != 0) return REPLAY_MALFORMED;
     snprintf(what, sizeof what, "hparam %.40s = %llu", row->key, (unsigned long long)v);
     return as_setter(chain_set_hparam(r->chain, s->netuid, row->key, v, why), what, why);
 }
@@ -346,6 +387,22 @@ static replay_result op_bonds(replay *r, const replay_row *row, io_err *why)
     return as_setter(chain_set_bonds(r->chain, s->netuid, uid, r->dests, r->vals, r->npairs, why), "bonds", why);
 }
 
+static replay_result op_owner(replay *r, const replay_row *row, io_err *why)
+{
+    const chain_subnet *s = row_subnet(r, row, why);
+    uint16_t uid;
+    if (!s || row_uid(s, row, &uid, why) != 0) return REPLAY_MALFORMED;
+    return as_setter(chain_set_owner(r->chain, s->netuid, uid, why), "owner", why);
+}
+
+static replay_result op_reset_bonds(replay *r, const replay_row *row, io_err *why)
+{
+    const chain_subnet *s = row_subnet(r, row, why);
+    uint16_t uid;
+    if (!s || row_uid(s, row, &uid, why) != 0) return REPLAY_MALFORMED;
+    return as_setter(chain_reset_bonds(r->chain, s->netuid, uid, why), "reset_bonds", why);
+}
+
 static replay_result op_epoch(replay *r, const replay_row *row, io_err *why)
 {
     const chain_subnet *s = row_subnet(r, row, why);
@@ -373,6 +430,9 @@ static const replay_op_def ops[] = {
      "uid calls set_weights: value = 'dest:weight ...' raw u16, key = version key (empty = 0)"},
     {"bonds", op_bonds, R, R, N, O, "overwrite the stored bond row of uid: value = 'dest:bond ...' u16"},
     {"epoch", op_epoch, R, N, N, R, "run the Yuma epoch of netuid at this block, distributing value RAO"},
+    {"owner", op_owner, R, R, N, N, "the hotkey at (netuid,uid) becomes the subnet owner's hotkey (Yuma 3)"},
+    {"reset_bonds", op_reset_bonds, R, R, N, N,
+     "the hotkey at (netuid,uid) commits a bonds reset (if bonds_reset_enabled: bonds to uid deleted)"},
 };
 #undef N
 #undef O
@@ -452,7 +512,7 @@ static const replay_op_def *row_start(replay *r, replay_row *row)
     r->prev_block = row->block;
     const replay_op_def *d = op_find(row->op);
     if (!d) {
-        char list[256];
+        char list[512];
         list_ops(list, sizeof list);
         stop_input(r, row->line, "unknown op '%.40s' (valid ops: %s)", row->op, list);
         return NULL;

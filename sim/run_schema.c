@@ -67,7 +67,7 @@ static const scn_key chain_keys[] = {
     U64K("tx_delegate_take_rate_limit", "216000", NULL, NULL, "blocks", "increase_take spacing"),
     U64K("target_stakes_per_interval", "1", NULL, NULL, "calls", "stake calls per (coldkey, hotkey) per interval"),
     U64K("stake_interval", "360", NULL, NULL, "blocks", "the staking rate limit's interval"),
-    U64K("stake_threshold", "0", NULL, NULL, "RAO", "minimum stake to set weights"),
+    U64K("stake_threshold", "0", NULL, NULL, "RAO", "minimum stake to set weights (Yuma 3: smaller stakes count as 0)"),
     U64K("nominator_min_required_stake", "0", NULL, NULL, "RAO", "smallest nomination kept"),
     BOOLK("removal_keeps_pending", "true", "quirk: a pruned subnet's pending emission is inherited by its netuid"),
     BOOLK("removal_keeps_params", "true", "quirk: burn and other keys survive a subnet's removal"),
@@ -93,10 +93,16 @@ static const scn_key subnet_keys[] = {
     U64K("activity_cutoff", "5000", "0", "65535", "blocks", "weights older than this: inactive"),
     U64K("kappa", "32767", "0", "65535", "u16 prop", "consensus majority"),
     U64K("bonds_moving_average", "900000", "0", "1000000", "millionths", "bonds EMA memory"),
+    /* the variant first: the alpha bounds' checks depend on it (chain.h) */
+    U64K("yuma_version", "2", "2", "3", NULL, "2: the v1.2.4 epoch, 3: Yuma 3 (v3.2.7)"),
+    U64K("bonds_penalty", "65535", "0", "65535", "u16 prop", "Yuma 3: bonds from clipped weights (65535 = 1.0)"),
+    {.name = "alpha_sigmoid_steepness", .type = SCN_INT, .def = "1000", .min = "-32768", .max = "32767",
+     .doc = "Yuma 3: steepness of Liquid Alpha 2's sigmoid (an i16)"},
+    BOOLK("bonds_reset_enabled", "false", "Yuma 3: a uid's commitment may reset the bonds towards it"),
+    BOOLK("yuma3_sigmoid_clamp", "false", "Yuma 3: clamp the sigmoid's exponent (the v3.3.2 fix of quirk Q2)"),
     BOOLK("liquid_alpha_enabled", "false", "liquid alpha bonds EMA"),
     U64K("alpha_low", "45875", "0", "65535", "u16 prop", "liquid alpha lower bound (needs liquid alpha)"),
     U64K("alpha_high", "58982", "0", "65535", "u16 prop", "liquid alpha upper bound (needs liquid alpha)"),
-    U64K("yuma_version", "2", "2", "3", NULL, "2: the v1.2.4 epoch"),
     U64K("target_registrations_per_interval", "1", "0", "65535", "regs", "the burn adjusts toward it"),
     U64K("adjustment_interval", "360", "0", "65535", "blocks", "burn/difficulty adjustment period"),
     U64K("adjustment_alpha", "17893341751498265066", NULL, NULL, "u64 prop", "adjustment memory (0.97)"),
@@ -312,7 +318,9 @@ static scn_status build_kind(const scn_config *c, const scn_section *s, run_plan
     for (size_t i = SUBNET_OWN_KEYS; i < s->kind->nkeys; i++) {
         const scn_key *key = &s->kind->keys[i];
         k->hparam_key[k->nhparams] = key->name;
-        k->hparam_value[k->nhparams++] = key->type == SCN_BOOL ? (uint64_t)s->values[i].b : s->values[i].u;
+        k->hparam_value[k->nhparams++] = key->type == SCN_BOOL  ? (uint64_t)s->values[i].b
+                                         : key->type == SCN_INT ? (uint64_t)s->values[i].i /* two's complement */
+                                                                : s->values[i].u;
     }
     if (u64v(s, "max_allowed_validators") > u64v(s, "max_allowed_uids"))
         return scn_config_errf(c, s, "max_allowed_validators", err,

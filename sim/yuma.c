@@ -158,7 +158,8 @@ size_t yuma_arena_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds)
     yuma_output o;
     epoch_mem m;
     plan_epoch(&c, n, nnz_weights, nnz_bonds, &o, &m);
-    return 16 /* alignment of the base */ + c.bytes + scratch_need(n);
+    return max2(16 /* alignment of the base */ + c.bytes + scratch_need(n),
+                yuma_v3_arena_need(n, nnz_weights, nnz_bonds));
 }
 
 /* ---- input checks ------------------------------------------------------- */
@@ -564,7 +565,8 @@ static void dividends_pass(uint32_t n, epoch_mem *m)
 yuma_status yuma_epoch(const yuma_params *p, const yuma_input *in, yuma_output *out, yuma_arena *arena)
 {
     if (!p || !in || !out || !arena) return YUMA_EINPUT;
-    if (p->version != YUMA_V2) return YUMA_EINPUT; /* YUMA_V3 lives in its own driver */
+    if (p->version == YUMA_V3) return yuma_epoch_v3(p, in, out, arena); /* sim/yuma_v3.c */
+    if (p->version != YUMA_V2) return YUMA_EINPUT;
     if (in->n > YUMA_MAX_UIDS) return YUMA_ETOOBIG;
     const uint32_t n = in->n;
     if (n > 0 && (!in->stake || !in->last_update || !in->block_at_registration || !in->permit_old))

@@ -115,7 +115,9 @@ static void test_new_subnet_defaults(void **state)
         {"max_allowed_validators", 64}, {"max_allowed_uids", 256}, {"immunity_period", 5000},
         {"min_allowed_weights", 1}, {"max_weight_limit", 65535}, {"weights_set_rate_limit", 100},
         {"weights_version", 0}, {"liquid_alpha_enabled", 0}, {"alpha_low", 45875}, {"alpha_high", 58982},
-        {"yuma_version", 2}, {"rho", 10}, {"target_registrations_per_interval", 1},
+        {"yuma_version", 2}, {"bonds_penalty", 65535}, {"alpha_sigmoid_steepness", 1000},
+        {"bonds_reset_enabled", 0}, {"yuma3_sigmoid_clamp", 0}, /* yuma3.md §3, runtime column */
+        {"rho", 10}, {"target_registrations_per_interval", 1},
         {"adjustment_interval", 360}, {"adjustment_alpha", 17893341751498265066ull},
         {"max_registrations_per_block", 1}, {"min_burn", 1}, {"max_burn", 100000000000ull},
         {"min_difficulty", UINT64_MAX}, {"max_difficulty", UINT64_MAX}, {"network_registration_allowed", 1},
@@ -532,9 +534,9 @@ static void test_set_bonds(void **state)
     assert_int_equal(chain_set_bonds(c, 1, 0, d, v, 2, &err), CHAIN_OK);
     const chain_row *r = &chain_subnet_get(c, 1)->bonds[0];
     assert_int_equal(r->len, 2);
-    assert_int_equal(r->ent[0].col, 0); /* stored by destination, as the epoch writes rows */
-    assert_int_equal(r->ent[0].val, 6);
-    assert_int_equal(r->ent[1].col, 2);
+    assert_int_equal(r->ent[0].col, 2); /* stored in the order given (issue 5: Liquid Alpha 2 reads it) */
+    assert_int_equal(r->ent[0].val, 5);
+    assert_int_equal(r->ent[1].col, 0);
     assert_int_equal(chain_set_bonds(c, 1, 0, bad, v, 1, &err), CHAIN_EINVAL);
     assert_int_equal(chain_set_bonds(c, 1, 0, rep, v, 2, &err), CHAIN_EINVAL);
     assert_int_equal(chain_set_bonds(c, 1, 3, d, v, 2, &err), CHAIN_EINVAL);

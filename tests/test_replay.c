@@ -291,6 +291,50 @@ static void test_alpha_accepted(void **state)
     run_case("alpha_values");
 }
 
+/* ---- Yuma 3 (yuma3_vectors.md, yuma3.md) -------------------------------------- */
+
+/* yuma3_vectors.md §1 / Appendix A.1 and §2 / A.2: every epoch's u16 dividends,
+ * combined emission and stored bond rows at the MODEL's exact values. */
+static void test_yuma3_kappa_moves_first(void **state)
+{
+    (void)state;
+    run_case("yuma3_kappa_moves_first");
+}
+
+static void test_yuma3_kappa_moves_second(void **state)
+{
+    (void)state;
+    run_case("yuma3_kappa_moves_second");
+}
+
+/* yuma3.md §5: the worked micro-example. */
+static void test_yuma3_micro_example(void **state)
+{
+    (void)state;
+    run_case("yuma3_micro_example");
+}
+
+/* The chain-wide StakeThreshold: refusals and the Yuma 3 stake filter. */
+static void test_yuma3_stake_threshold(void **state)
+{
+    (void)state;
+    run_case("yuma3_stake_threshold");
+}
+
+/* The owner keeps its self-weight under Yuma 3, not under v1.2.4. */
+static void test_yuma3_owner(void **state)
+{
+    (void)state;
+    run_case("yuma3_owner");
+}
+
+/* The v3.2.7 setters accept what v1.2.4 refuses (and signed values). */
+static void test_yuma3_alpha_accepted(void **state)
+{
+    (void)state;
+    run_case("yuma3_alpha_values");
+}
+
 /* ---- bad input -------------------------------------------------------------- */
 
 /* Run a replay that must fail: exit 2, one stderr line "PREFIX...", that
@@ -333,11 +377,43 @@ static const struct bad_case {
      "column value: '1e9'"},
     {"u64_overflow", "block,op,netuid,uid,key,value\n18446744073709551616,subnet,1,,,\n", 2, "unsigned 64-bit"},
     {"unknown_op", "block,op,netuid,uid,key,value\n0,frobnicate,1,,,\n", 2,
-     "unknown op 'frobnicate' (valid ops: subnet, hparam, register, stake, weights, bonds, epoch, "},
+     "unknown op 'frobnicate' (valid ops: subnet, hparam, register, stake, weights, bonds, epoch, owner, "
+     "reset_bonds, genesis, run, balance, transfer, register_network, burned_register, pow_register, root_register, "
+     "set_root_weights, add_stake, remove_stake, become_delegate, decrease_take, increase_take)"},
     {"unknown_hparam", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,hparam,1,,frob,10\n", 3,
      "unknown hparam key 'frob' (valid keys: kappa, bonds_moving_average, activity_cutoff, max_allowed_validators, "
      "max_allowed_uids, liquid_alpha_enabled, alpha_low, alpha_high, tempo, min_allowed_weights, max_weight_limit, "
-     "weights_set_rate_limit, weights_version, immunity_period, yuma_version, rho, "},
+     "weights_set_rate_limit, weights_version, immunity_period, yuma_version, bonds_penalty, "
+     "alpha_sigmoid_steepness, bonds_reset_enabled, yuma3_sigmoid_clamp, rho, "},
+    {"unknown_hparam_tail", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,hparam,1,,frob,10\n", 3,
+     "network_max_stake, burn, difficulty, emission_value; chain-wide keys take an empty netuid)"},
+    {"hparam_global_with_netuid", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,hparam,1,,stake_threshold,5\n", 3,
+     "hparam stake_threshold is chain-wide: leave netuid empty"},
+    {"hparam_subnet_key_without_netuid", "block,op,netuid,uid,key,value\n0,hparam,,,kappa,5\n", 2,
+     "hparam kappa is per subnet: give a netuid"},
+    {"hparam_unknown_global", "block,op,netuid,uid,key,value\n0,hparam,,,tao_weight,5\n", 2,
+     "stake_interval, stake_threshold, nominator_min_required_stake, "}, /* listed among the global keys */
+    {"hparam_global_range", "block,op,netuid,uid,key,value\n0,hparam,,,stake_threshold,-1\n", 2,
+     "column value: '-1' is not an unsigned 64-bit integer"},
+    {"hparam_i16_high", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,hparam,1,,alpha_sigmoid_steepness,32768\n", 3,
+     "hparam alpha_sigmoid_steepness = 32768 is out of range -32768..32767 (an i16)"},
+    {"hparam_i16_low", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,hparam,1,,alpha_sigmoid_steepness,-32769\n", 3,
+     "out of range -32768..32767"},
+    {"hparam_i16_syntax", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,hparam,1,,alpha_sigmoid_steepness,--1\n", 3,
+     "column value: '--1' is not a signed 64-bit integer"},
+    {"hparam_unsigned_negative", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,hparam,1,,bonds_penalty,-1\n", 3,
+     "column value: '-1' is not an unsigned 64-bit integer"},
+    {"hparam_bonds_penalty_range", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,hparam,1,,bonds_penalty,65536\n", 3,
+     "hparam bonds_penalty = 65536 is out of range 0..65535"},
+    {"hparam_clamp_bool", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,hparam,1,,yuma3_sigmoid_clamp,2\n", 3,
+     "hparam yuma3_sigmoid_clamp = 2 is out of range 0..1"},
+    {"hparam_reset_bool", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,hparam,1,,bonds_reset_enabled,2\n", 3,
+     "hparam bonds_reset_enabled = 2 is out of range 0..1"},
+    {"owner_uid", NULL, 5, "uid 2 is not registered on netuid 1"},
+    {"owner_columns", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,register,1,,a,\n0,owner,1,0,,1\n", 4,
+     "op owner takes no value"},
+    {"reset_bonds_uid", NULL, 5, "uid 7 is not registered on netuid 1"},
+    {"reset_bonds_no_subnet", "block,op,netuid,uid,key,value\n0,reset_bonds,4,0,,\n", 2, "subnet 4 does not exist"},
     {"hparam_range", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,hparam,1,,kappa,65536\n", 3,
      "hparam kappa = 65536 is out of range 0..65535"},
     {"hparam_bool", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,hparam,1,,liquid_alpha_enabled,2\n", 3,
@@ -417,6 +493,8 @@ static const char *bad_text(const struct bad_case *c, char *buf, size_t n)
     if (!strcmp(c->name, "uid_weights")) tail = "1,weights,1,3,,0:1\n";
     if (!strcmp(c->name, "uid_stake")) tail = "1,stake,1,2,,5\n";
     if (!strcmp(c->name, "decreasing_block")) tail = "5,stake,1,0,,5\n4,stake,1,1,,5\n";
+    if (!strcmp(c->name, "owner_uid")) tail = "1,owner,1,2,,\n";
+    if (!strcmp(c->name, "reset_bonds_uid")) tail = "1,reset_bonds,1,7,,\n";
     snprintf(buf, n, "%s%s", SETUP, tail);
     return buf;
 }
@@ -455,6 +533,47 @@ static void test_alpha_refused(void **state)
                "hparam alpha_low = 0 is refused by the chain's setter: AlphaLowOutOfRange");
     expect_bad("tests/replay/alpha_low_52429.csv", "tests/replay/alpha_low_52429.csv:5: ",
                "hparam alpha_low = 52429 is refused by the chain's setter: AlphaLowOutOfRange");
+}
+
+/* yuma3.md §3: alpha_low / alpha_high are checked by the setter of the
+ * subnet's variant when they are set (each row a do_set_alpha_values call with
+ * the other value as stored). */
+static void test_yuma3_alpha_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *rows;
+        const char *has;
+    } cases[] = {
+        /* v3.2.7: alpha_high >= 1638, 1638 <= alpha_low <= alpha_high */
+        {"0,hparam,1,,yuma_version,3\n0,hparam,1,,liquid_alpha_enabled,1\n0,hparam,1,,alpha_high,1637\n",
+         "hparam alpha_high = 1637 is refused by the chain's setter: AlphaHighTooLow"},
+        {"0,hparam,1,,yuma_version,3\n0,hparam,1,,liquid_alpha_enabled,1\n0,hparam,1,,alpha_low,1637\n",
+         "hparam alpha_low = 1637 is refused by the chain's setter: AlphaLowOutOfRange"},
+        {"0,hparam,1,,yuma_version,3\n0,hparam,1,,liquid_alpha_enabled,1\n0,hparam,1,,alpha_low,58983\n",
+         "AlphaLowOutOfRange (alpha_low 58983 must satisfy 1638 <= alpha_low <= alpha_high (58982)"},
+        {"0,hparam,1,,yuma_version,3\n0,hparam,1,,liquid_alpha_enabled,1\n0,hparam,1,,alpha_high,45874\n",
+         "hparam alpha_high = 45874 is refused by the chain's setter: AlphaLowOutOfRange"},
+        {"0,hparam,1,,yuma_version,3\n0,hparam,1,,alpha_low,6553\n",
+         "hparam alpha_low = 6553 is refused by the chain's setter: LiquidAlphaDisabled"},
+        /* the Yuma 3 tests' (6553, 19660) on a v1.2.4 subnet */
+        {"0,hparam,1,,liquid_alpha_enabled,1\n0,hparam,1,,alpha_high,19660\n",
+         "hparam alpha_high = 19660 is refused by the chain's setter: AlphaHighTooLow"},
+        /* the bounds are the variant's at the moment of the call */
+        {"0,hparam,1,,yuma_version,3\n0,hparam,1,,liquid_alpha_enabled,1\n0,hparam,1,,alpha_low,6553\n"
+         "0,hparam,1,,alpha_high,19660\n0,hparam,1,,yuma_version,2\n0,hparam,1,,alpha_low,6553\n",
+         "hparam alpha_low = 6553 is refused by the chain's setter: AlphaHighTooLow"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[PATH_MAX + 64], prefix[PATH_MAX + 96], text[1024];
+        snprintf(path, sizeof path, "%s/yuma3-alpha-%zu.csv", tmpdir, i);
+        snprintf(text, sizeof text, "block,op,netuid,uid,key,value\n0,subnet,1,,,\n%s", cases[i].rows);
+        write_file(path, text);
+        int line = 2;
+        for (const char *q = cases[i].rows; *q; q++) line += *q == '\n';
+        snprintf(prefix, sizeof prefix, "%s:%d: ", path, line);
+        expect_bad(path, prefix, cases[i].has);
+    }
 }
 
 /* A failed replay leaves the previous outputs of DIR untouched (and no
@@ -625,7 +744,8 @@ static void test_help_and_usage(void **state)
     assert_int_equal(pclose(p), 0);
     static const char *const must[] = {"block,op,netuid,uid,key,value", "subnet", "hparam", "register", "stake",
                                        "weights", "bonds", "epoch", "epochs.csv", "bonds.csv", "rejected.csv",
-                                       "pruning_score", "kappa", "example"};
+                                       "pruning_score", "kappa", "example", "owner", "reset_bonds",
+                                       "stake_threshold", "alpha_sigmoid_steepness", "yuma_version"};
     for (size_t i = 0; i < sizeof must / sizeof must[0]; i++)
         if (!strstr(out, must[i])) fail_msg("--help does not mention '%s'", must[i]);
     char err[4096];
@@ -696,6 +816,13 @@ int main(void)
         cmocka_unit_test(test_alpha_accepted),
         cmocka_unit_test(test_econ_vectors),
         cmocka_unit_test(test_alpha_refused),
+        cmocka_unit_test(test_yuma3_kappa_moves_first),
+        cmocka_unit_test(test_yuma3_kappa_moves_second),
+        cmocka_unit_test(test_yuma3_micro_example),
+        cmocka_unit_test(test_yuma3_stake_threshold),
+        cmocka_unit_test(test_yuma3_owner),
+        cmocka_unit_test(test_yuma3_alpha_accepted),
+        cmocka_unit_test(test_yuma3_alpha_refused),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_atomic_outputs),

@@ -815,7 +815,7 @@ static void test_refusals(void **state_)
     assert_int_equal(run_once(&s, &a), YUMA_OK);
 
     state t = s;
-    t.p.version = YUMA_V3; /* a sibling driver, not this one */
+    t.p.version = YUMA_V3 + 1; /* no such variant (YUMA_V3 is tests/test_yuma_v3.c) */
     assert_int_equal(run_once(&t, &a), YUMA_EINPUT);
     t.p.version = 0;
     assert_int_equal(run_once(&t, &a), YUMA_EINPUT);

@@ -79,7 +79,7 @@ typedef struct agent_kind {
     scn_dist value;        /* latent value of an instance, seen by root validators */
     uint32_t nhparams;     /* hyperparameters applied to each instance */
     const char *hparam_key[64];
-    uint64_t hparam_value[64];
+    uint64_t hparam_value[64]; /* chain units; a signed key (chain_hparam_signed): its two's complement */
 } agent_kind;
 
 /* One population section. Fields a role does not use are ignored. */

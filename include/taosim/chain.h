@@ -160,6 +160,7 @@ typedef struct chain_hparams {
     uint64_t weights_version;
     uint16_t immunity_period;
     uint16_t max_allowed_uids;
+    bool bonds_reset_enabled;                 /* BondsResetOn: gates chain_reset_bonds (yuma3.md §2.12) */
     /* registration terms and the rest of economics.md §9.1 */
     uint16_t rho;                             /* root epoch only (netuid 0) */
     uint16_t target_registrations_per_interval;
@@ -179,11 +180,12 @@ typedef struct chain_hparams {
  * activity_cutoff 5000, max_allowed_validators 64, max_allowed_uids 256,
  * immunity_period 5000, min_allowed_weights 1, max_weight_limit 65535,
  * weights_set_rate_limit 100, weights_version 0, liquid alpha off with
- * (45875, 58982), Yuma v2; rho 10, target_registrations_per_interval 1,
- * adjustment_interval 360, adjustment_alpha 17893341751498265066,
- * max_registrations_per_block 1, min_burn 1, max_burn 100e9,
- * min_difficulty = max_difficulty = 2^64-1, registration allowed, POW not
- * allowed, network_max_stake 2^64-1. */
+ * (45875, 58982), Yuma v2 (for Yuma 3: bonds_penalty 65535,
+ * alpha_sigmoid_steepness 1000, bonds reset and the sigmoid clamp off);
+ * rho 10, target_registrations_per_interval 1, adjustment_interval 360,
+ * adjustment_alpha 17893341751498265066, max_registrations_per_block 1,
+ * min_burn 1, max_burn 100e9, min_difficulty = max_difficulty = 2^64-1,
+ * registration allowed, POW not allowed, network_max_stake 2^64-1. */
 chain_hparams chain_hparams_new_subnet(void);
 
 /* A stored sparse row (weights or bonds): entries in stored order. On the
@@ -226,6 +228,8 @@ typedef struct chain_subnet {
     uint64_t last_epoch_block;      /* block of the last epoch (LastMechansimStepBlock), or of the
                                        subnet's creation before its first: BlocksSinceLastStep */
     uint64_t pending_base, pending_block; /* internal: read chain_pending_emission() */
+    bool has_owner_hotkey;          /* SubnetOwnerHotkey is set (chain_set_owner; Yuma 3's owner exceptions) */
+    uint32_t owner_hotkey;          /* its hotkey id; the owner's uid is looked up at each epoch */
 } chain_subnet;
 
 typedef struct chain chain; /* opaque */
@@ -279,13 +283,15 @@ void chain_free(chain *c);
 size_t chain_global_count(void);
 const char *chain_global_name(size_t i);
 void chain_global_list(char *buf, size_t n);
-/* CHAIN_EINVAL for an unknown key (err lists the valid ones) or a value out
- * of the key's range (err says the range). */
+/* CHAIN_EINVAL for an unknown key (err lists the valid ones, or says that a
+ * per-subnet hparam key needs a netuid) or a value out of the key's range
+ * (err says the range). */
 chain_err chain_set_global(chain *c, const char *key, uint64_t value, io_err *err);
 chain_err chain_get_global(const chain *c, const char *key, uint64_t *value);
 
-/* StakeThreshold, the global minimum stake for set_weights (default 0);
- * the same as chain_set_global(c, "stake_threshold", rao). */
+/* StakeThreshold, the global minimum stake for set_weights (default 0); in a
+ * Yuma 3 epoch smaller stakes also count as 0 (yuma3.md §2.2). The same as
+ * chain_set_global(c, "stake_threshold", rao). */
 void chain_set_stake_threshold(chain *c, uint64_t rao);
 
 /* ---- time ------------------------------------------------------------------ */
@@ -402,12 +408,30 @@ uint64_t chain_lock_cost(const chain *c);
  * activity_cutoff, max_allowed_validators, max_allowed_uids,
  * liquid_alpha_enabled, alpha_low, alpha_high, tempo, min_allowed_weights,
  * max_weight_limit, weights_set_rate_limit, weights_version, immunity_period,
- * yuma_version, then rho, target_registrations_per_interval,
+ * yuma_version, bonds_penalty, alpha_sigmoid_steepness, bonds_reset_enabled,
+ * yuma3_sigmoid_clamp, then rho, target_registrations_per_interval,
  * adjustment_interval, adjustment_alpha, max_registrations_per_block,
  * min_burn, max_burn, min_difficulty, max_difficulty,
  * network_registration_allowed, network_pow_registration_allowed,
  * network_max_stake, burn, difficulty, emission_value (the last three are
- * state: Burn, Difficulty, EmissionValues, for loading snapshots). */
+ * state: Burn, Difficulty, EmissionValues, for loading snapshots).
+ * The global parameters (chain_set_global, stake_threshold among them) are
+ * not among these: chain_set_hparam refuses one as chain-wide.
+ *
+ * yuma_version 2 runs the v1.2.4 epoch, 3 the Yuma 3 epoch of v3.2.7
+ * (sudo_set_yuma3_enabled). Switching, at any block, changes only the flag,
+ * as on the chain: the stored bond rows stay and are read by the new variant
+ * in its own scale (v1.2.4 stores column-max-upscaled bonds, Yuma 3 reads
+ * stored bonds as proportions b/65535, so switching to 3 turns each column's
+ * largest bond into a full bond 1.0; switching to 2 is scale-free, the
+ * v1.2.4 epoch column-normalises; yuma3.md §2.10.6).
+ *
+ * alpha_low / alpha_high: each row is one do_set_alpha_values call with the
+ * other value as stored, checked with the bounds of the subnet's variant at
+ * that moment: v1.2.4 alpha_high >= 52428 and 0 < alpha_low < 52428; v3.2.7
+ * alpha_high >= 1638 and 1638 <= alpha_low <= alpha_high (yuma3.md §3).
+ * alpha_sigmoid_steepness is signed (i16): set it with chain_set_hparam_i64
+ * (chain_set_hparam takes its two's complement). */
 size_t chain_hparam_count(void);
 const char *chain_hparam_name(size_t i);
 /* "kappa, bonds_moving_average, ..." into buf (truncated to n bytes). */
@@ -421,6 +445,12 @@ void chain_hparam_list(char *buf, size_t n);
  * LiquidAlphaDisabled, AlphaHighTooLow, AlphaLowOutOfRange) with the reason. */
 chain_err chain_set_hparam(chain *c, uint16_t netuid, const char *key, uint64_t value, io_err *err);
 chain_err chain_get_hparam(const chain *c, uint16_t netuid, const char *key, uint64_t *value);
+/* Whether a per-subnet key's chain type is signed (alpha_sigmoid_steepness). */
+bool chain_hparam_signed(const char *key);
+/* The same for a signed value: CHAIN_EINVAL for a negative value of an
+ * unsigned key. chain_get_hparam_i64 reads a signed key back. */
+chain_err chain_set_hparam_i64(chain *c, uint16_t netuid, const char *key, int64_t value, io_err *err);
+chain_err chain_get_hparam_i64(const chain *c, uint16_t netuid, const char *key, int64_t *value);
 
 /* ---- accounts ----------------------------------------------------------------- */
 
@@ -589,7 +619,8 @@ bool chain_vec_max_limited(const uint16_t *w, size_t n, uint16_t limit);
  * BlockAtRegistration = block and Active true; the old hotkey leaves and, if
  * it is registered nowhere else, is unstaked (every stake entry returns to
  * its coldkey's balance); everything else (Rank, ..., ValidatorPermit,
- * LastUpdate, Weights and Bonds rows) is kept.
+ * LastUpdate, Weights and Bonds rows) is kept; on a yuma_version 3 subnet the
+ * uid's Bonds row is cleared, as replace_neuron does at v3.2.7 (clear_neuron).
  * Chain refusals, in order: RegistrationNotPermittedOnRootSubnet,
  * SubNetworkDoesNotExist, HotKeyAlreadyRegisteredInSubNet. *uid_out (may be
  * NULL) gets the uid. */
@@ -617,9 +648,21 @@ const char *chain_uid_hotkey(const chain *c, uint16_t netuid, uint32_t uid);
 
 /* Overwrite the stored bond row of (netuid, uid) (loading a snapshot):
  * CHAIN_EINVAL if the subnet or uid does not exist, a destination is >= n or
- * repeated. Stored sorted by destination, as the epoch writes it. */
+ * repeated. Stored in the order given: with Liquid Alpha 2 the order of a row
+ * changes the numbers (yuma3.md §2.14 Q3, Q4); the v1.2.4 epoch ignores it. */
 chain_err chain_set_bonds(chain *c, uint16_t netuid, uint32_t uid, const uint16_t *dests, const uint16_t *vals,
                           size_t len, io_err *err);
+
+/* SubnetOwnerHotkey of `netuid` := the hotkey at `uid` (CHAIN_EINVAL if the
+ * subnet or uid does not exist). A Yuma 3 epoch keeps the self-weight of the
+ * uid that hotkey holds then, if any (yuma3.md §2.5). */
+chain_err chain_set_owner(chain *c, uint16_t netuid, uint32_t uid, io_err *err);
+
+/* do_reset_bonds (yuma3.md §2.12): the hotkey at (netuid, uid) commits a
+ * bonds reset. If bonds_reset_enabled, every stored bond row of the subnet
+ * loses its entries towards uid (the uid's own row is untouched); otherwise
+ * nothing happens. CHAIN_EINVAL if the subnet or uid does not exist. */
+chain_err chain_reset_bonds(chain *c, uint16_t netuid, uint32_t uid, io_err *err);
 
 /* Run the Yuma epoch of `netuid` at the current block distributing `rao`,
  * and write its outputs back (yuma-epoch.md §4.16; bond rows per

@@ -50,12 +50,14 @@ typedef struct yuma_params {
     uint16_t max_allowed_validators; /* K of the top-k permits */
     bool liquid_alpha_enabled;
     uint16_t alpha_low, alpha_high;  /* (45875, 58982) */
-    /* Yuma 3 only (ignored by YUMA_V2): */
-    uint16_t bonds_penalty;          /* 65535 = 1.0 */
-    int16_t alpha_sigmoid_steepness;
-    uint64_t stake_threshold;
-    bool yuma3_sigmoid_clamp;        /* 0 = v3.2.7 behaviour (quirk Q2) */
-    int32_t owner_uid;               /* -1 when the owner's hotkey holds no uid */
+    /* Yuma 3 only (ignored by YUMA_V2; yuma3.md §2, §3): */
+    uint16_t bonds_penalty;          /* BondsPenalty, 65535 = 1.0 (bonds from clipped weights) */
+    int16_t alpha_sigmoid_steepness; /* AlphaSigmoidSteepness (i16), 1000 */
+    uint64_t stake_threshold;        /* StakeThreshold (RAO): smaller stakes count as 0 */
+    bool yuma3_sigmoid_clamp;        /* 0 = v3.2.7 (quirk Q2); 1 = exponent clamped to ±20 (v3.3.2) */
+    int32_t owner_uid;               /* the subnet owner's uid keeps its self-weight; -1: none */
+    uint16_t tempo;                  /* Tempo: bonds towards uids registered at or after
+                                        current_block - tempo are dropped (§2.8); 0 by default */
 } yuma_params;
 
 /* The chain's defaults for a new subnet (yuma-epoch.md §9 "pallet default"). */
@@ -71,7 +73,8 @@ typedef struct yuma_input {
     const bool *permit_old;                 /* ValidatorPermit before the call [n] */
     yuma_csr weights;                       /* stored weight rows (already max-upscaled) */
     yuma_csr bonds;                         /* stored bond rows */
-    const bool *bonds_reset;                /* Yuma 3 only, may be NULL: uid committed a bonds reset */
+    const bool *bonds_reset;                /* not read: a bonds reset is a chain call, not part of
+                                               the epoch (yuma3.md §2.12, chain_reset_bonds) */
 } yuma_input;
 
 enum { YUMA_BONDS_KEEP = 0, YUMA_BONDS_SET = 1, YUMA_BONDS_CLEAR = 2 };
@@ -89,7 +92,8 @@ typedef struct yuma_output {
      * (write an empty row) or SET (write bonds_new row i). */
     uint8_t *bonds_action;
     uint32_t *bonds_off;          /* n+1 */
-    yuma_entry *bonds_ent;        /* increasing col within a row */
+    yuma_entry *bonds_ent;        /* increasing col within a row, except Yuma 3 with Liquid Alpha 2:
+                                     the weights-for-bonds row order (yuma3.md §2.14 Q4) */
 } yuma_output;
 
 /* Scratch memory owned by the caller; reset by every yuma_epoch call. */

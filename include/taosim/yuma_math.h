@@ -250,4 +250,165 @@ void ym_alpha_values(const i32f32 *c, size_t n, i32f32 a, i32f32 b, i32f32 *out)
 /* clamp_alpha_values: α_j <- max(min(α_j, hi), lo). */
 void ym_clamp_alpha(i32f32 *alpha, size_t n, i32f32 hi, i32f32 lo);
 
+/* ==== Yuma 3 (subtensor v3.2.7, ../shared/spec/yuma3.md) ==================
+ * Appended section: the primitives of math.rs at v3.2.7 that the v1.2.4 ones
+ * above do not cover, the Yuma 3 driver's entry points, and the dense twins
+ * (epoch_dense / tests/math.rs) kept as test oracles. Implemented in
+ * sim/yuma_math_v3.c (primitives) and sim/yuma_v3.c (driver). At v3.2.7 the
+ * pallet divides with safe_div (0 on division by zero or overflow) and
+ * converts with saturating casts; on valid chain state these give the v1.2.4
+ * numbers, so the v1.2.4 primitives above are reused where they apply. */
+
+/* The Yuma 3 epoch (yuma3.md §2, sparse `epoch`): called by yuma_epoch for
+ * YUMA_V3. yuma_v3_arena_need: bytes it needs (yuma_arena_need covers both). */
+yuma_status yuma_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_output *out, yuma_arena *arena);
+size_t yuma_v3_arena_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds);
+
+/* ---- pieces every epoch driver needs ----------------------------------------
+ * (sim/yuma.c has its own copies from before these existed; they compute the
+ * same for valid state.) */
+
+/* One carve of the arena that can also only count (a == NULL): the same plan
+ * serves the allocation and the driver's arena_need, so they cannot drift. */
+typedef struct ym_carver {
+    yuma_arena *a;
+    size_t bytes;
+    bool failed;
+} ym_carver;
+void *ym_carve(ym_carver *c, size_t bytes);
+#define YM_CARVE(c, ptr, count) ((ptr) = ym_carve((c), (size_t)(count) * sizeof *(ptr)))
+/* Every vector of a yuma_output (n each, bonds_off n+1, bonds_ent nnz_bonds). */
+void ym_carve_outputs(ym_carver *c, uint32_t n, size_t nnz_bonds, yuma_output *o);
+/* CSR offsets start at 0 and never decrease; entries present if any. */
+bool ym_csr_ok(const yuma_csr *m, uint32_t n);
+/* The emission split (yuma-epoch.md §4.14-4.15, yuma3.md §2.11): X = I + D,
+ * ns = I/ΣX, nv = D/ΣX, nc = normalize(X), the zero-emission fallback to a
+ * (or the full stake when Σa = 0), the RAO amounts floor(x * E / 2^32)
+ * saturated to u64, and PruningScores = vec_max_upscale_to_u16(nc). ns, nv,
+ * nc: n of scratch. */
+void ym_emission(uint32_t n, const i32f32 *inc, const i32f32 *div, const i32f32 *a, const i32f32 *stake, uint64_t rao,
+                 i32f32 *ns, i32f32 *nv, i32f32 *nc, yuma_output *out);
+
+/* ---- conversions (§1.3) ---------------------------------------------------- */
+
+/* u16_proportion_to_fixed / get_float_kappa / get_float_bonds_penalty /
+ * get_alpha_values_32: safe_div(I32F32(x), I32F32(65535)) = floor(x*2^32/65535). */
+i32f32 ym3_u16_proportion(uint16_t x);
+/* fixed_proportion_to_u16: saturating_mul by 65535, then saturating_to_num
+ * (floor, clamped to 0..65535: 65535.0 -> 65535 where v1.2.4 panicked). */
+uint16_t ym3_proportion_to_u16(i32f32 x);
+/* saturating_to_num::<u16>() / ::<u64>(): floor, clamped to the type. */
+uint16_t ym3_fixed_to_u16(i32f32 x);
+uint64_t ym3_fixed_to_u64(i32f32 x);
+uint64_t ym3_fixed64_to_u64(i64f64 x);
+/* saturating_from_num(I64F64) -> I32F32: floor to 32 fractional bits, clamped. */
+i32f32 ym3_fixed64_to_fixed32(i64f64 x);
+/* compute_disabled_liquid_alpha: ONE - floor32(bma / 10^6) (bma in
+ * millionths). false where I32F32 cannot hold bma/10^6 (bma >= 2^31 * 10^6). */
+bool ym3_bma_alpha(uint64_t bma, i32f32 *alpha);
+
+/* ---- permits (§2.3) --------------------------------------------------------- */
+
+/* is_topk_nonzero: is_topk(v, k) and v_i != 0. Scratch: ym_topk_need(n). */
+bool ym3_is_topk_nonzero(const i32f32 *v, size_t n, size_t k, bool *out, yuma_arena *scratch);
+
+/* ---- consensus ---------------------------------------------------------------- */
+
+/* weighted_median_col_sparse (yuma-epoch.md §3.15) for a matrix whose rows are
+ * in strictly increasing column order (w->rows = the length of stake, < 2^13;
+ * values in [0, 2^50]): the result of ym_weighted_median_col_sparse, with the
+ * column lists built a band of columns at a time so that they stay in cache.
+ * Entries with value 0 score like absent ones and are skipped. false on
+ * scratch exhaustion (ym3_wmcol_sorted_need(rows, ncols, nnz)). */
+bool ym3_weighted_median_col_sorted(const i32f32 *stake, const ym_sparse *w, uint32_t ncols, i32f32 majority,
+                                    i32f32 *out, yuma_arena *scratch);
+size_t ym3_wmcol_sorted_need(uint32_t rows, uint32_t ncols, size_t nnz);
+
+/* ---- masks (§2.5, §2.8), in place, entry order kept ------------------------ */
+
+/* mask_diag_sparse_except_index: drop (i, i) for every row i != except
+ * (except < 0: every diagonal entry, inplace_mask_diag). */
+void ym3_mask_diag_sparse_except(ym_sparse *m, int64_t except);
+/* inplace_mask_diag_except_index on a dense rows x cols matrix (row-major). */
+void ym3_mask_diag_dense_except(i32f32 *m, uint32_t rows, uint32_t cols, int64_t except);
+/* vec_mask_sparse_matrix: drop (i, j) when op(first[i], second[j]). */
+typedef enum ym3_cmp { YM3_EQ, YM3_LT, YM3_LE } ym3_cmp;
+void ym3_mask_vec_sparse(ym_sparse *m, const uint64_t *first, const uint64_t *second, ym3_cmp op);
+/* scalar_vec_mask_sparse_matrix with <=: drop (i, j) when scalar <= second[j]
+ * (the outdated-bond rule, last_tempo <= bar_j). */
+void ym3_mask_scalar_sparse(ym_sparse *m, uint64_t scalar, const uint64_t *second);
+
+/* ---- bonds penalty (§2.7) -------------------------------------------------- */
+
+/* interpolate_sparse(a, b, ncols, r): r == 0 -> a verbatim, r == ONE -> b
+ * verbatim (order and zero entries kept); otherwise per row
+ * x_j = sat_add(a_j, mul(r, sat_sub(b_j, a_j))) for j < ncols (absent = 0,
+ * a later duplicate overwrites), keeping x_j > 0 in increasing j. a and b
+ * have the same rows; out needs rows+1 offsets and nnz(a)+nnz(b) entries.
+ * false on scratch exhaustion (ym3_interpolate_need(ncols)). */
+bool ym3_interpolate_sparse(const ym_sparse *a, const ym_sparse *b, uint32_t ncols, i32f32 r, ym_sparse *out,
+                            yuma_arena *scratch);
+size_t ym3_interpolate_need(uint32_t ncols);
+/* interpolate (dense twin): out = a verbatim (r == 0), b (r == ONE), else
+ * sat_add(a, mul(r, sat_sub(b, a))) cell by cell. */
+void ym3_interpolate_dense(const i32f32 *a, const i32f32 *b, size_t cells, i32f32 r, i32f32 *out);
+
+/* ---- Liquid Alpha 2 (§2.10.3-2.10.4) ----------------------------------------- */
+
+/* The constants of alpha_sigmoid for one subnet: a_lo, a_hi as u16
+ * proportions, k = saturating_div(s, -100) with s the i16 steepness, and
+ * whether the exponent is clamped to [-20, 20] first (exp_safe, the fix of
+ * v3.3.2; off = v3.2.7, quirk Q2). */
+typedef struct ym3_sigmoid {
+    i32f32 a_lo, a_hi, k;
+    bool clamp;
+} ym3_sigmoid;
+ym3_sigmoid ym3_sigmoid_make(uint16_t alpha_low, uint16_t alpha_high, int16_t steepness, bool clamp);
+/* alpha_sigmoid(consensus, weight, bond) exactly as yuma3.md §2.10.3. It
+ * depends on its arguments only through the gap d in [0, ONE]
+ * (ym3_sigmoid_d: the buy gap w - c when w >= b, else the sell gap b - w,
+ * clamped), so alpha_sigmoid = ym3_alpha_of_d(s, ym3_sigmoid_d(c, w, b)). */
+i32f32 ym3_alpha_sigmoid(const ym3_sigmoid *s, i32f32 consensus, i32f32 weight, i32f32 bond);
+int64_t ym3_sigmoid_d(i32f32 consensus, i32f32 weight, i32f32 bond);
+i32f32 ym3_alpha_of_d(const ym3_sigmoid *s, int64_t d);
+/* Four gaps at once (four independent exps interleaved), the same values. */
+void ym3_alpha_of_d4(const ym3_sigmoid *s, const int64_t d[4], i32f32 alpha[4]);
+/* ym_exp with the divisions by the term index unrolled: the same bits for
+ * every input (tests/test_yuma_v3.c), about twice as fast; ym3_exp4 does four
+ * at once (statuses per lane, out[l] set only where st[l] == FX_OK). */
+fx_status ym3_exp(i32f32 x, i32f32 *out);
+void ym3_exp4(const i32f32 x[4], i32f32 out[4], fx_status st[4]);
+/* compute_liquid_alpha_values_sparse, evaluated where mat_ema_alpha_sparse
+ * reads it: alpha[q] = α(i, col_q) for every entry q of w (row i), with w and
+ * b looked up by the chain's forward merge-scan of the two rows in stored
+ * order (an unsorted row hides entries: quirk Q3). Columns >= ncons get no
+ * α (0). false on scratch exhaustion (ym3_alpha_need(max row length)). */
+bool ym3_alpha_values_sparse(const ym3_sigmoid *s, const ym_sparse *w, const ym_sparse *b, const i32f32 *cons,
+                             uint32_t ncons, i32f32 *alpha, yuma_arena *scratch);
+size_t ym3_alpha_need(size_t max_row);
+/* mat_ema_alpha_sparse(new, old, α) with α given per entry of new (alpha[q]
+ * = α(i, col_q)): per row dec_j = mul(ONE - α_ij, old_ij) for the old
+ * entries, then for every new entry in the new row's order
+ * v = min(sat_add(dec_j, max(mul(α_ij, new_ij), 0)), ONE), kept if v > 0.
+ * Old entries whose column is not in the new row are dropped (quirk Q1). out
+ * needs rows+1 offsets and nnz(new) entries. false on scratch exhaustion
+ * (ym3_ema_alpha_need(ncols)); columns must be < ncols. */
+bool ym3_mat_ema_alpha_sparse(const ym_sparse *nw, const ym_sparse *old, const i32f32 *alpha, uint32_t ncols,
+                              ym_sparse *out, yuma_arena *scratch);
+size_t ym3_ema_alpha_need(uint32_t ncols);
+/* Dense twins: mat_ema_alpha (per cell, clamped to [0, ONE]: min(sat_add(
+ * mul(ONE - α, old), max(mul(α, new), 0)), ONE)) and mat_ema
+ * (sat_add(mul(α, new), mul(ONE - α, old)), no clamp). */
+void ym3_mat_ema_alpha_dense(const i32f32 *nw, const i32f32 *old, const i32f32 *alpha, size_t cells, i32f32 *out);
+void ym3_mat_ema_dense(const i32f32 *nw, const i32f32 *old, i32f32 alpha, size_t cells, i32f32 *out);
+
+/* ---- dividends (§2.10.5) ------------------------------------------------------- */
+
+/* vec_mul: out_i = checked_mul(a_i, b_i) or 0, for i < min(na, nb); returns
+ * that length. */
+size_t ym3_vec_mul(const i32f32 *a, size_t na, const i32f32 *b, size_t nb, i32f32 *out);
+/* mat_vec_mul_sparse, in place: m_ij <- sat_mul(m_ij, v_j); entries with
+ * j >= nv or a zero product are removed (order kept). */
+void ym3_mat_vec_mul_sparse(ym_sparse *m, const i32f32 *v, size_t nv);
+
 #endif

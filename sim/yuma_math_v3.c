@@ -1,0 +1,682 @@
+/* yuma_math_v3.c -- the primitives of math.rs at subtensor v3.2.7 that Yuma 3
+ * adds to the v1.2.4 set (yuma3.md §1.3, §2), on raw fixed-point integers.
+ *
+ * Invariant: every function returns the bits the chain's function returns
+ * for the same inputs; tests/test_yuma_v3.c checks them against the math
+ * vectors of yuma3_vectors.md §10 and the worked example of yuma3.md §5.
+ * No floating point; scratch comes from the caller's arena and is given back
+ * before returning (the stack discipline of yuma_math.h).
+ */
+#include "taosim/yuma_math.h"
+
+#include <string.h>
+
+#define ONE I32F32_ONE_BITS
+#define HALF ((int64_t)1 << 31)
+
+/* ---- pieces every epoch driver needs -------------------------------------- */
+
+void *ym_carve(ym_carver *c, size_t bytes)
+{
+    if (!c->a) {
+        c->bytes += ym_round16(bytes);
+        return NULL;
+    }
+    void *p = ym_alloc(c->a, bytes);
+    if (!p) c->failed = true;
+    return p;
+}
+
+void ym_carve_outputs(ym_carver *c, uint32_t n, size_t nnz_bonds, yuma_output *o)
+{
+    YM_CARVE(c, o->active, n);
+    YM_CARVE(c, o->permit_new, n);
+    uint16_t **u16s[] = {&o->stake_weight, &o->rank,     &o->trust,           &o->consensus,
+                         &o->incentive,    &o->dividends, &o->validator_trust, &o->pruning_score};
+    for (size_t k = 0; k < sizeof u16s / sizeof u16s[0]; k++) YM_CARVE(c, *u16s[k], n);
+    YM_CARVE(c, o->emission, n);
+    YM_CARVE(c, o->server_emission, n);
+    YM_CARVE(c, o->validator_emission, n);
+    YM_CARVE(c, o->bonds_action, n);
+    YM_CARVE(c, o->bonds_off, (size_t)n + 1);
+    YM_CARVE(c, o->bonds_ent, nnz_bonds);
+}
+
+bool ym_csr_ok(const yuma_csr *m, uint32_t n)
+{
+    if (!m->off || m->off[0] != 0) return false;
+    for (uint32_t i = 0; i < n; i++)
+        if (m->off[i + 1] < m->off[i]) return false;
+    return m->off[n] == 0 || m->ent != NULL;
+}
+
+/* I96F32(x) * I96F32(E), saturating_to_num::<u64>: floor(x * E / 2^32). */
+static uint64_t rao_share(i32f32 x, uint64_t e)
+{
+    if (x.bits <= 0) return 0;
+    const fx_u128 p = ((fx_u128)(uint64_t)x.bits * e) >> 32;
+    return p > UINT64_MAX ? UINT64_MAX : (uint64_t)p;
+}
+
+void ym_emission(uint32_t n, const i32f32 *inc, const i32f32 *div, const i32f32 *a, const i32f32 *stake, uint64_t rao,
+                 i32f32 *ns, i32f32 *nv, i32f32 *nc, yuma_output *out)
+{
+    for (uint32_t i = 0; i < n; i++) nc[i] = i32f32_sat_add(inc[i], div[i]);
+    const i32f32 esum = ym_sum(nc, n);
+    memcpy(ns, inc, n * sizeof *ns);
+    memcpy(nv, div, n * sizeof *nv);
+    ym_normalize_using_sum(ns, n, esum);
+    ym_normalize_using_sum(nv, n, esum);
+    ym_normalize(nc, n);
+    if (esum.bits == 0) { /* no weights, only self weights, all outdated, ... */
+        bool zero_active = true;
+        for (uint32_t i = 0; i < n && zero_active; i++) zero_active = a[i].bits == 0;
+        const i32f32 *src = zero_active ? stake : a; /* the full stake: inactive not masked */
+        memcpy(nv, src, n * sizeof *nv);
+        memcpy(nc, src, n * sizeof *nc);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        out->server_emission[i] = rao_share(ns[i], rao);
+        out->validator_emission[i] = rao_share(nv[i], rao);
+        out->emission[i] = rao_share(nc[i], rao);
+    }
+    ym_vec_max_upscale_to_u16(nc, n, out->pruning_score);
+}
+
+/* ---- conversions -------------------------------------------------------- */
+
+i32f32 ym3_u16_proportion(uint16_t x)
+{
+    return i32f32_safe_div(i32f32_from_u16(x), i32f32_from_u16(UINT16_MAX));
+}
+
+uint16_t ym3_fixed_to_u16(i32f32 x)
+{
+    const int64_t f = x.bits >> 32;
+    return f < 0 ? 0 : f > UINT16_MAX ? UINT16_MAX : (uint16_t)f;
+}
+
+uint16_t ym3_proportion_to_u16(i32f32 x)
+{
+    return ym3_fixed_to_u16(i32f32_sat_mul(x, i32f32_from_u16(UINT16_MAX)));
+}
+
+uint64_t ym3_fixed_to_u64(i32f32 x)
+{
+    return x.bits < 0 ? 0 : (uint64_t)(x.bits >> 32);
+}
+
+uint64_t ym3_fixed64_to_u64(i64f64 x)
+{
+    const fx_i128 f = x.bits >> 64;
+    return f < 0 ? 0 : (uint64_t)f; /* I64F64 holds at most 2^63 - 1 */
+}
+
+i32f32 ym3_fixed64_to_fixed32(i64f64 x)
+{
+    const fx_i128 f = x.bits >> 32;
+    if (f > INT64_MAX) return i32f32_max();
+    if (f < INT64_MIN) return i32f32_min();
+    return i32f32_from_bits((int64_t)f);
+}
+
+bool ym3_bma_alpha(uint64_t bma, i32f32 *alpha)
+{
+    if (bma > (uint64_t)INT64_MAX) return false; /* I64F64 from_num overflows */
+    /* floor(floor(bma*2^64/10^6) / 2^32) = floor(bma*2^32/10^6) */
+    const fx_u128 m = ((fx_u128)bma << 32) / 1000000u;
+    if (m > (fx_u128)INT64_MAX) return false;
+    *alpha = i32f32_sat_sub(i32f32_one(), i32f32_from_bits((int64_t)m));
+    return true;
+}
+
+/* ---- permits ------------------------------------------------------------ */
+
+bool ym3_is_topk_nonzero(const i32f32 *v, size_t n, size_t k, bool *out, yuma_arena *scratch)
+{
+    if (!ym_is_topk(v, n, k, out, scratch)) return false;
+    for (size_t i = 0; i < n; i++) out[i] = out[i] && v[i].bits != 0;
+    return true;
+}
+
+/* ---- consensus -------------------------------------------------------------- */
+
+/* Keys per band: the band's column lists stay in the L2 cache. */
+enum { WM_BAND_KEYS = 32768 };
+
+/* A band holds at least one whole column (<= rows + 1 keys), at most every key. */
+static size_t band_keys(uint32_t rows, uint32_t ncols, size_t nnz)
+{
+    size_t b = nnz + ncols < WM_BAND_KEYS ? nnz + ncols : WM_BAND_KEYS;
+    return b > (size_t)rows + 1 ? b : (size_t)rows + 1;
+}
+
+size_t ym3_wmcol_sorted_need(uint32_t rows, uint32_t ncols, size_t nnz)
+{
+    const size_t r1 = (size_t)rows + 1;
+    return ym_round16(r1 * sizeof(int64_t))                                  /* stake by row, then the zero block */
+           + 2 * ym_round16((size_t)ncols * sizeof(uint32_t))                /* count, fill position */
+           + ym_round16((size_t)ncols * sizeof(int64_t))                     /* listed stake by column */
+           + ym_round16((size_t)rows * sizeof(uint32_t))                     /* row cursors */
+           + ym_round16(band_keys(rows, ncols, nnz) * sizeof(uint64_t))      /* one band of keys */
+           + ym_round16(r1 * sizeof(uint64_t));                              /* select buffer */
+}
+
+bool ym3_weighted_median_col_sorted(const i32f32 *stake, const ym_sparse *w, uint32_t ncols, i32f32 majority,
+                                    i32f32 *out, yuma_arena *scratch)
+{
+    const uint32_t rows = w->rows;
+    const size_t mark = scratch ? scratch->used : 0, nband = band_keys(rows, ncols, ym_nnz(w));
+    int64_t *u = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *u);
+    uint32_t *cnt = ym_alloc(scratch, (size_t)ncols * sizeof *cnt), *fill = ym_alloc(scratch, (size_t)ncols * sizeof *fill);
+    int64_t *listed = ym_alloc(scratch, (size_t)ncols * sizeof *listed);
+    uint32_t *cursor = ym_alloc(scratch, (size_t)rows * sizeof *cursor);
+    uint64_t *keys = ym_alloc(scratch, nband * sizeof *keys), *tmp = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *tmp);
+    if (!u || !cnt || !fill || !listed || !cursor || !keys || !tmp || rows >= ((uint32_t)1 << YM_WM_IDX_BITS)) {
+        if (scratch) scratch->used = mark;
+        return false;
+    }
+    /* u: the positive stakes renormalised by their own (plain) sum */
+    uint64_t s = 0;
+    uint32_t npos = 0;
+    for (uint32_t i = 0; i < rows; i++)
+        if (stake[i].bits > 0) {
+            s += (uint64_t)stake[i].bits;
+            npos++;
+        }
+    if (npos == 0) {
+        for (uint32_t c = 0; c < ncols; c++) out[c] = i32f32_zero();
+        scratch->used = mark;
+        return true;
+    }
+    int64_t sigma = 0;
+    for (uint32_t i = 0; i < rows; i++) {
+        u[i] = stake[i].bits > 0 ? ym_div_le(stake[i].bits, (int64_t)s) : 0;
+        sigma += u[i];
+    }
+    const i32f32 minority = i32f32_sat_sub(i32f32_from_bits(sigma), majority);
+    memset(cnt, 0, (size_t)ncols * sizeof *cnt);
+    for (uint32_t i = 0; i < rows; i++) {
+        cursor[i] = w->off[i];
+        if (u[i] > 0)
+            for (uint32_t q = w->off[i]; q < w->off[i + 1]; q++) cnt[w->col[q]] += w->val[q].bits != 0;
+    }
+    for (uint32_t c0 = 0, c1; c0 < ncols; c0 = c1) {
+        /* the band [c0, c1): column c owns cnt[c] keys and a slot for the zero block */
+        size_t used = 0;
+        for (c1 = c0; c1 < ncols && used + cnt[c1] + 1 <= nband; c1++) {
+            fill[c1] = (uint32_t)used;
+            listed[c1] = 0;
+            used += cnt[c1] + 1;
+        }
+        for (uint32_t i = 0; i < rows; i++) {
+            const int64_t ui = u[i];
+            if (ui <= 0) continue;
+            uint32_t q = cursor[i];
+            for (const uint32_t qend = w->off[i + 1]; q < qend && w->col[q] < c1; q++) {
+                if (!w->val[q].bits) continue;
+                const uint16_t c = w->col[q];
+                keys[fill[c]++] = ym_wm_key(w->val[q].bits, i);
+                listed[c] += ui;
+            }
+            cursor[i] = q;
+        }
+        uint32_t start = 0;
+        for (uint32_t c = c0; c < c1; c++) {
+            const uint32_t end = fill[c];
+            size_t len = end - start;
+            if (len < npos) { /* rows without a (non-zero) entry here score 0 with the rest of the stake */
+                u[rows] = sigma - listed[c];
+                keys[end] = ym_wm_key(0, rows);
+                len++;
+            }
+            out[c] = ym_weighted_median_fast(keys + start, len, u, minority, i32f32_from_bits(sigma), tmp);
+            start = end + 1;
+        }
+    }
+    scratch->used = mark;
+    return true;
+}
+
+/* ---- masks ---------------------------------------------------------------- */
+
+/* Keep the entries of m for which keep(i, j) holds, in order. */
+#define YM3_FILTER(m, keep)                                                  \
+    do {                                                                     \
+        uint32_t w_ = 0, rd_ = 0;                                            \
+        for (uint32_t i = 0; i < (m)->rows; i++) {                           \
+            const uint32_t end_ = (m)->off[i + 1];                           \
+            for (; rd_ < end_; rd_++) {                                      \
+                const uint32_t j = (m)->col[rd_];                            \
+                if (!(keep)) continue;                                       \
+                (m)->col[w_] = (m)->col[rd_];                                \
+                (m)->val[w_] = (m)->val[rd_];                                \
+                w_++;                                                        \
+            }                                                                \
+            (m)->off[i + 1] = w_;                                            \
+        }                                                                    \
+    } while (0)
+
+void ym3_mask_diag_sparse_except(ym_sparse *m, int64_t except)
+{
+    YM3_FILTER(m, j != i || (int64_t)i == except);
+}
+
+void ym3_mask_diag_dense_except(i32f32 *m, uint32_t rows, uint32_t cols, int64_t except)
+{
+    for (uint32_t i = 0; i < rows && i < cols; i++)
+        if ((int64_t)i != except) m[(size_t)i * cols + i] = i32f32_zero();
+}
+
+static bool cmp_holds(ym3_cmp op, uint64_t a, uint64_t b)
+{
+    switch (op) {
+    case YM3_EQ: return a == b;
+    case YM3_LT: return a < b;
+    case YM3_LE: return a <= b;
+    }
+    return false;
+}
+
+void ym3_mask_vec_sparse(ym_sparse *m, const uint64_t *first, const uint64_t *second, ym3_cmp op)
+{
+    YM3_FILTER(m, !cmp_holds(op, first[i], second[j]));
+}
+
+void ym3_mask_scalar_sparse(ym_sparse *m, uint64_t scalar, const uint64_t *second)
+{
+    YM3_FILTER(m, !(scalar <= second[j]));
+}
+
+#undef YM3_FILTER
+
+/* ---- interpolation ---------------------------------------------------------- */
+
+static void sparse_copy(const ym_sparse *src, ym_sparse *out)
+{
+    const size_t nnz = ym_nnz(src);
+    out->rows = src->rows;
+    memcpy(out->off, src->off, ((size_t)src->rows + 1) * sizeof *out->off);
+    if (nnz) {
+        memcpy(out->col, src->col, nnz * sizeof *out->col);
+        memcpy(out->val, src->val, nnz * sizeof *out->val);
+    }
+}
+
+size_t ym3_interpolate_need(uint32_t ncols)
+{
+    return 2 * ym_round16((size_t)ncols * sizeof(int64_t)) + ym_round16(((size_t)ncols + 63) / 64 * sizeof(uint64_t));
+}
+
+bool ym3_interpolate_sparse(const ym_sparse *a, const ym_sparse *b, uint32_t ncols, i32f32 r, ym_sparse *out,
+                            yuma_arena *scratch)
+{
+    if (r.bits == 0 || r.bits == ONE) {
+        if (a->rows == 0 && b->rows == 0) {
+            out->rows = 0;
+            out->off[0] = 0;
+            return true;
+        }
+        sparse_copy(r.bits == 0 ? a : b, out);
+        return true;
+    }
+    const size_t mark = scratch ? scratch->used : 0, words = ((size_t)ncols + 63) / 64;
+    int64_t *r1 = ym_alloc(scratch, (size_t)ncols * sizeof *r1), *r2 = ym_alloc(scratch, (size_t)ncols * sizeof *r2);
+    uint64_t *bits = ym_alloc(scratch, words * sizeof *bits);
+    if (!r1 || !r2 || !bits) {
+        if (scratch) scratch->used = mark;
+        return false;
+    }
+    memset(r1, 0, (size_t)ncols * sizeof *r1);
+    memset(r2, 0, (size_t)ncols * sizeof *r2);
+    memset(bits, 0, words * sizeof *bits);
+    uint32_t k = 0;
+    out->rows = a->rows;
+    out->off[0] = 0;
+    for (uint32_t i = 0; i < a->rows; i++) {
+        /* densify both rows (j < ncols; a later duplicate overwrites) */
+        for (uint32_t q = a->off[i]; q < a->off[i + 1]; q++)
+            if (a->col[q] < ncols) {
+                r1[a->col[q]] = a->val[q].bits;
+                bits[a->col[q] >> 6] |= (uint64_t)1 << (a->col[q] & 63);
+            }
+        for (uint32_t q = b->off[i]; q < b->off[i + 1]; q++)
+            if (b->col[q] < ncols) {
+                r2[b->col[q]] = b->val[q].bits;
+                bits[b->col[q] >> 6] |= (uint64_t)1 << (b->col[q] & 63);
+            }
+        /* columns absent from both rows interpolate 0 and are not kept */
+        for (size_t w = 0; w < words; w++) {
+            uint64_t m = bits[w];
+            while (m) {
+                const uint32_t j = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
+                m &= m - 1;
+                const i32f32 u = i32f32_from_bits(r1[j]), v = i32f32_from_bits(r2[j]);
+                const i32f32 x = i32f32_sat_add(u, i32f32_sat_mul(r, i32f32_sat_sub(v, u)));
+                if (x.bits > 0) {
+                    out->col[k] = (uint16_t)j;
+                    out->val[k++] = x;
+                }
+                r1[j] = r2[j] = 0;
+            }
+            bits[w] = 0;
+        }
+        out->off[i + 1] = k;
+    }
+    scratch->used = mark;
+    return true;
+}
+
+void ym3_interpolate_dense(const i32f32 *a, const i32f32 *b, size_t cells, i32f32 r, i32f32 *out)
+{
+    for (size_t c = 0; c < cells; c++) {
+        if (r.bits == 0) out[c] = a[c];
+        else if (r.bits == ONE) out[c] = b[c];
+        else out[c] = i32f32_sat_add(a[c], i32f32_sat_mul(r, i32f32_sat_sub(b[c], a[c])));
+    }
+}
+
+/* ---- Liquid Alpha 2 --------------------------------------------------------- */
+
+ym3_sigmoid ym3_sigmoid_make(uint16_t alpha_low, uint16_t alpha_high, int16_t steepness, bool clamp)
+{
+    ym3_sigmoid s;
+    s.a_lo = ym3_u16_proportion(alpha_low);
+    s.a_hi = ym3_u16_proportion(alpha_high);
+    s.k = i32f32_zero(); /* the divisor is the constant -100 */
+    (void)i32f32_sat_div(i32f32_from_i32(steepness), i32f32_from_i32(-100), &s.k);
+    s.clamp = clamp;
+    return s;
+}
+
+/* clamp(v, lo, hi) = max(min(v, hi), lo), as clamp_value does. */
+static inline int64_t clamp_value(int64_t v, int64_t lo, int64_t hi)
+{
+    if (v > hi) v = hi;
+    if (v < lo) v = lo;
+    return v;
+}
+
+/* exp of substrate-fixed, the same steps as ym_exp with the divisions by the
+ * term index unrolled (constant divisors), so the same bits. */
+fx_status ym3_exp(i32f32 x, i32f32 *out)
+{
+    if (x.bits == 0) {
+        *out = i32f32_one();
+        return FX_OK;
+    }
+    if (x.bits == ONE) { /* the library's constant E, not the series */
+        *out = i32f32_from_bits((int64_t)FX_E_I9F23 << 9);
+        return FX_OK;
+    }
+    const bool neg = x.bits < 0;
+    if (x.bits == INT64_MIN) return FX_EOVERFLOW;
+    const uint64_t ax = (uint64_t)(neg ? -x.bits : x.bits);
+    if (ax > (uint64_t)(INT64_MAX - ONE)) return FX_EOVERFLOW;
+    uint64_t result = ax + (uint64_t)ONE, term = ax;
+#define TERM(i)                                                        \
+    do {                                                               \
+        const fx_u128 p_ = ((fx_u128)term * ax) >> 32;                 \
+        if (p_ > (fx_u128)INT64_MAX) return FX_EOVERFLOW;              \
+        term = (uint64_t)p_ / (i);                                     \
+        result += term;                                                \
+        if (result > (uint64_t)INT64_MAX) return FX_EOVERFLOW;         \
+        if (!term) goto done;                                          \
+    } while (0)
+    TERM(2); TERM(3); TERM(4); TERM(5); TERM(6); TERM(7); TERM(8); TERM(9); TERM(10); TERM(11);
+    TERM(12); TERM(13); TERM(14); TERM(15); TERM(16); TERM(17); TERM(18); TERM(19); TERM(20); TERM(21);
+    TERM(22); TERM(23); TERM(24); TERM(25); TERM(26); TERM(27); TERM(28); TERM(29); TERM(30); TERM(31);
+#undef TERM
+done:
+    if (neg) { /* ONE / result, result > ONE: floor(2^64 / result) */
+        uint64_t q = UINT64_MAX / result;
+        if (UINT64_MAX - q * result == result - 1) q++;
+        result = q;
+    }
+    out->bits = (int64_t)result;
+    return FX_OK;
+}
+
+/* Four independent ym3_exp at once: the same steps lane by lane (a lane that
+ * is done or failed is neutralised: 0 * x = 0 adds nothing), interleaved so
+ * that the four dependency chains overlap. */
+void ym3_exp4(const i32f32 x[4], i32f32 out[4], fx_status st[4])
+{
+    uint64_t ax[4], term[4], result[4];
+    bool neg[4], series[4];
+    for (int l = 0; l < 4; l++) {
+        const int64_t xb = x[l].bits;
+        st[l] = FX_OK;
+        series[l] = false;
+        ax[l] = term[l] = result[l] = 0;
+        neg[l] = xb < 0;
+        if (xb == 0) out[l] = i32f32_one();
+        else if (xb == ONE) out[l] = i32f32_from_bits((int64_t)FX_E_I9F23 << 9);
+        else if (xb == INT64_MIN || (uint64_t)(neg[l] ? -xb : xb) > (uint64_t)(INT64_MAX - ONE)) st[l] = FX_EOVERFLOW;
+        else {
+            series[l] = true;
+            ax[l] = term[l] = (uint64_t)(neg[l] ? -xb : xb);
+            result[l] = ax[l] + (uint64_t)ONE;
+        }
+    }
+#define TERM4(i)                                                               \
+    do {                                                                       \
+        for (int l = 0; l < 4; l++) {                                          \
+            const fx_u128 p_ = ((fx_u128)term[l] * ax[l]) >> 32;               \
+            term[l] = (uint64_t)p_ / (i);                                      \
+            result[l] += term[l];                                              \
+            if (p_ > (fx_u128)INT64_MAX || result[l] > (uint64_t)INT64_MAX) { \
+                st[l] = FX_EOVERFLOW;                                          \
+                series[l] = false;                                             \
+                ax[l] = term[l] = 0;                                           \
+            }                                                                  \
+        }                                                                      \
+        if (!(term[0] | term[1] | term[2] | term[3])) goto done;              \
+    } while (0)
+    TERM4(2); TERM4(3); TERM4(4); TERM4(5); TERM4(6); TERM4(7); TERM4(8); TERM4(9); TERM4(10); TERM4(11);
+    TERM4(12); TERM4(13); TERM4(14); TERM4(15); TERM4(16); TERM4(17); TERM4(18); TERM4(19); TERM4(20); TERM4(21);
+    TERM4(22); TERM4(23); TERM4(24); TERM4(25); TERM4(26); TERM4(27); TERM4(28); TERM4(29); TERM4(30); TERM4(31);
+#undef TERM4
+done:
+    for (int l = 0; l < 4; l++) {
+        if (!series[l]) continue;
+        uint64_t r = result[l];
+        if (neg[l]) { /* ONE / result, result > ONE: floor(2^64 / result) */
+            uint64_t q = UINT64_MAX / r;
+            if (UINT64_MAX - q * r == r - 1) q++;
+            r = q;
+        }
+        out[l].bits = (int64_t)r;
+    }
+}
+
+int64_t ym3_sigmoid_d(i32f32 consensus, i32f32 weight, i32f32 bond)
+{
+    const int64_t d_buy = clamp_value(i32f32_sat_sub(weight, consensus).bits, 0, ONE);
+    const int64_t d_sell = clamp_value(i32f32_sat_sub(bond, weight).bits, 0, ONE);
+    return weight.bits >= bond.bits ? d_buy : d_sell;
+}
+
+/* The exponent of alpha_sigmoid for gap d, clamped to [-20, 20] with the fix. */
+static inline i32f32 sigmoid_x(const ym3_sigmoid *s, int64_t d)
+{
+    i32f32 x = i32f32_sat_mul(s->k, i32f32_sat_sub(i32f32_from_bits(d), i32f32_from_bits(HALF)));
+    if (s->clamp) x.bits = clamp_value(x.bits, -20 * ONE, 20 * ONE);
+    return x;
+}
+
+/* α from exp(x) (or its failure): safe_exp gives 0 on an error whatever the
+ * sign (quirk Q2); exp_safe, on its clamped argument, 0 if x <= 0 else MAX. */
+static inline i32f32 sigmoid_alpha(const ym3_sigmoid *s, i32f32 x, i32f32 e, fx_status st)
+{
+    if (st != FX_OK) e = s->clamp && x.bits > 0 ? i32f32_max() : i32f32_zero();
+    /* σ = saturating_div(ONE, 1 + e) = trunc(2^64 / D) with D = sat_add(ONE, e)
+     * >= ONE (e >= 0), a quotient <= ONE: floor(2^64 / D) in 64-bit
+     * arithmetic, q = floor((2^64 - 1) / D) plus one where D divides 2^64. */
+    const uint64_t den = (uint64_t)i32f32_sat_add(i32f32_one(), e).bits;
+    uint64_t q = UINT64_MAX / den;
+    if (UINT64_MAX - q * den == den - 1) q++;
+    const i32f32 sigma = i32f32_from_bits((int64_t)q);
+    const i32f32 alpha = i32f32_sat_add(s->a_lo, i32f32_sat_mul(sigma, i32f32_sat_sub(s->a_hi, s->a_lo)));
+    return i32f32_from_bits(clamp_value(alpha.bits, s->a_lo.bits, s->a_hi.bits));
+}
+
+i32f32 ym3_alpha_of_d(const ym3_sigmoid *s, int64_t d)
+{
+    const i32f32 x = sigmoid_x(s, d);
+    i32f32 e = i32f32_zero();
+    const fx_status st = ym3_exp(x, &e);
+    return sigmoid_alpha(s, x, e, st);
+}
+
+void ym3_alpha_of_d4(const ym3_sigmoid *s, const int64_t d[4], i32f32 alpha[4])
+{
+    i32f32 x[4], e[4];
+    fx_status st[4];
+    for (int l = 0; l < 4; l++) x[l] = sigmoid_x(s, d[l]);
+    ym3_exp4(x, e, st);
+    for (int l = 0; l < 4; l++) alpha[l] = sigmoid_alpha(s, x[l], e[l], st[l]);
+}
+
+i32f32 ym3_alpha_sigmoid(const ym3_sigmoid *s, i32f32 consensus, i32f32 weight, i32f32 bond)
+{
+    return ym3_alpha_of_d(s, ym3_sigmoid_d(consensus, weight, bond));
+}
+
+size_t ym3_alpha_need(size_t max_row) { return 2 * ym_round16(max_row * sizeof(uint64_t)); }
+
+bool ym3_alpha_values_sparse(const ym3_sigmoid *s, const ym_sparse *w, const ym_sparse *b, const i32f32 *cons,
+                             uint32_t ncons, i32f32 *alpha, yuma_arena *scratch)
+{
+    size_t max_row = 0;
+    for (uint32_t i = 0; i < w->rows; i++)
+        if (w->off[i + 1] - w->off[i] > max_row) max_row = w->off[i + 1] - w->off[i];
+    const size_t mark = scratch ? scratch->used : 0;
+    uint64_t *key = ym_alloc(scratch, max_row * sizeof *key), *tmp = ym_alloc(scratch, max_row * sizeof *tmp);
+    if (max_row && (!key || !tmp)) {
+        if (scratch) scratch->used = mark;
+        return false;
+    }
+    for (uint32_t i = 0; i < w->rows; i++) {
+        const uint32_t wb = w->off[i], we = w->off[i + 1], bb = b->off[i], be = b->off[i + 1];
+        const size_t len = we - wb;
+        /* The chain scans j = 0, 1, ... and keeps one cursor per row, moving
+         * it past entries with column < j. Stopping only at the columns the
+         * EMA reads, in increasing order, leaves each cursor where the full
+         * scan leaves it (the entries skipped on the way all have smaller
+         * columns), so the values found are the same. */
+        bool sorted = true;
+        for (uint32_t q = wb + 1; q < we && sorted; q++) sorted = w->col[q] > w->col[q - 1];
+        for (size_t t = 0; t < len; t++) key[t] = (uint64_t)w->col[wb + t] << 32 | t;
+        if (!sorted) ym_radix_sort_u64(key, NULL, len, tmp, NULL);
+        uint32_t cw = wb, cb = bb;
+        for (size_t t = 0; t < len; t++) {
+            const uint32_t j = (uint32_t)(key[t] >> 32), q = wb + (uint32_t)key[t];
+            if (j >= ncons) {
+                alpha[q] = i32f32_zero();
+                continue;
+            }
+            while (cw < we && w->col[cw] < j) cw++;
+            while (cb < be && b->col[cb] < j) cb++;
+            const i32f32 wv = cw < we && w->col[cw] == j ? w->val[cw] : i32f32_zero();
+            const i32f32 bv = cb < be && b->col[cb] == j ? b->val[cb] : i32f32_zero();
+            alpha[q] = ym3_alpha_sigmoid(s, cons[j], wv, bv);
+        }
+    }
+    if (scratch) scratch->used = mark;
+    return true;
+}
+
+size_t ym3_ema_alpha_need(uint32_t ncols)
+{
+    return ym_round16((size_t)ncols * sizeof(int64_t)) + ym_round16((size_t)ncols * sizeof(uint32_t));
+}
+
+bool ym3_mat_ema_alpha_sparse(const ym_sparse *nw, const ym_sparse *old, const i32f32 *alpha, uint32_t ncols,
+                              ym_sparse *out, yuma_arena *scratch)
+{
+    const size_t mark = scratch ? scratch->used : 0;
+    int64_t *dec = ym_alloc(scratch, (size_t)ncols * sizeof *dec);
+    uint32_t *slot = ym_alloc(scratch, (size_t)ncols * sizeof *slot); /* entry of the new row at column j, + 1 */
+    if (ncols && (!dec || !slot)) {
+        if (scratch) scratch->used = mark;
+        return false;
+    }
+    if (ncols) memset(slot, 0, (size_t)ncols * sizeof *slot);
+    const i32f32 one = i32f32_one();
+    uint32_t k = 0;
+    out->rows = nw->rows;
+    out->off[0] = 0;
+    for (uint32_t i = 0; i < nw->rows; i++) {
+        const uint32_t nb = nw->off[i], ne = nw->off[i + 1];
+        for (uint32_t q = nb; q < ne; q++) {
+            slot[nw->col[q]] = q + 1;
+            dec[nw->col[q]] = 0;
+        }
+        /* dec_j is read only at the new row's columns: compute it there (the
+         * α of a cell is the same for its old and its new entry) */
+        for (uint32_t q = old->off[i]; q < old->off[i + 1]; q++) {
+            const uint32_t j = old->col[q];
+            if (j < ncols && slot[j])
+                dec[j] = i32f32_sat_mul(i32f32_sat_sub(one, alpha[slot[j] - 1]), old->val[q]).bits;
+        }
+        for (uint32_t q = nb; q < ne; q++) {
+            const uint32_t j = nw->col[q];
+            i32f32 inc = i32f32_sat_mul(alpha[q], nw->val[q]);
+            if (inc.bits < 0) inc = i32f32_zero();
+            i32f32 v = i32f32_sat_add(i32f32_from_bits(dec[j]), inc);
+            if (v.bits > ONE) v = one;
+            if (v.bits > 0) {
+                out->col[k] = (uint16_t)j;
+                out->val[k++] = v;
+            }
+        }
+        for (uint32_t q = nb; q < ne; q++) slot[nw->col[q]] = 0;
+        out->off[i + 1] = k;
+    }
+    if (scratch) scratch->used = mark;
+    return true;
+}
+
+void ym3_mat_ema_alpha_dense(const i32f32 *nw, const i32f32 *old, const i32f32 *alpha, size_t cells, i32f32 *out)
+{
+    for (size_t c = 0; c < cells; c++) {
+        const i32f32 dec = i32f32_sat_mul(i32f32_sat_sub(i32f32_one(), alpha[c]), old[c]);
+        i32f32 inc = i32f32_sat_mul(alpha[c], nw[c]);
+        if (inc.bits < 0) inc = i32f32_zero();
+        i32f32 v = i32f32_sat_add(dec, inc);
+        out[c] = v.bits > ONE ? i32f32_one() : v;
+    }
+}
+
+void ym3_mat_ema_dense(const i32f32 *nw, const i32f32 *old, i32f32 alpha, size_t cells, i32f32 *out)
+{
+    const i32f32 beta = i32f32_sat_sub(i32f32_one(), alpha);
+    for (size_t c = 0; c < cells; c++) out[c] = i32f32_sat_add(i32f32_sat_mul(alpha, nw[c]), i32f32_sat_mul(beta, old[c]));
+}
+
+/* ---- dividends ------------------------------------------------------------------ */
+
+size_t ym3_vec_mul(const i32f32 *a, size_t na, const i32f32 *b, size_t nb, i32f32 *out)
+{
+    const size_t n = na < nb ? na : nb;
+    for (size_t i = 0; i < n; i++)
+        if (i32f32_checked_mul(a[i], b[i], &out[i]) != FX_OK) out[i] = i32f32_zero();
+    return n;
+}
+
+void ym3_mat_vec_mul_sparse(ym_sparse *m, const i32f32 *v, size_t nv)
+{
+    uint32_t w = 0, rd = 0;
+    for (uint32_t i = 0; i < m->rows; i++) {
+        for (const uint32_t end = m->off[i + 1]; rd < end; rd++) {
+            const uint32_t j = m->col[rd];
+            if (j >= nv) continue;
+            const i32f32 p = i32f32_sat_mul(m->val[rd], v[j]);
+            if (p.bits == 0) continue;
+            m->col[w] = (uint16_t)j;
+            m->val[w++] = p;
+        }
+        m->off[i + 1] = w;
+    }
+}
