@@ -56,25 +56,45 @@ yuma_params yuma_params_default(void)
 
 /* ---- memory plan -------------------------------------------------------- */
 
-/* Keys per consensus band: the band's column lists stay in the L2 cache. */
-enum { BAND_KEYS = 32768 };
-
 /* Everything the epoch keeps across its passes. Matrices are row-compressed
  * with separate column and value arrays; every row is in increasing column
  * order once loaded (see weights_pass). */
+/* Per-column constants of the EMA (ema_row): ΔB_ij = w̄_ij a_i / R_j by the
+ * reciprocal of R_j, B_ij = b_ij / colb_j by the u16 reciprocal of colb_j. */
+typedef struct ema_col {
+    ym_rdiv r;
+    ym_u16div b;
+    int64_t alpha, beta, cons;
+} ema_col;
+
+/* Column sum and maximum of E. */
+typedef struct col_acc {
+    int64_t sum, max;
+} col_acc;
+
+/* Per-column constants of the dividends and the stored bonds (out_pass):
+ * the reciprocals of the column sum of E and of the column maximum of E
+ * normalised, and the incentive. */
+typedef struct out_col {
+    ym_rdiv s, x;
+    int64_t inc;
+} out_col;
+
 typedef struct epoch_mem {
     bool *forbid;
     i32f32 *stake, *a, *u, *pre, *cons, *rank, *trust, *inc, *vt, *div, *comb, *ns, *nv, *alpha, *beta, *sorted;
     i32f32 *listed, *colsum;
     int64_t *colb;                 /* integer column sums of the stored bonds */
+    int64_t *wmax;                 /* column maxima of the weights of voting rows (consensus buckets) */
+    col_acc *eacc;                 /* column sums and maxima of E */
     ym_u16div *bdiv;               /* division by colb[j] */
-    uint32_t *stamp, *cnt, *fill, *cursor;
+    ema_col *ec;
+    out_col *oc;
+    uint32_t *stamp;
     uint64_t *sortkey, *sorttmp;   /* for rows stored out of column order */
     uint32_t *w_off, *b_off, *e_off;
     uint16_t *w_col, *b_col, *e_col, *b_val;
     i32f32 *w_val, *e_val;
-    uint64_t *keys, *tmp;          /* consensus: one band of column lists of ym_wm_key(w_ij, i) */
-    size_t band_keys;
 } epoch_mem;
 
 /* One allocator for both the real carve and the byte count of
@@ -127,11 +147,12 @@ static void plan_epoch(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_o
                       &m->colsum};
     for (size_t k = 0; k < sizeof vec / sizeof vec[0]; k++) TAKE(c, *vec[k], n);
     TAKE(c, m->colb, n);
+    TAKE(c, m->wmax, n);
+    TAKE(c, m->eacc, n);
     TAKE(c, m->bdiv, n);
+    TAKE(c, m->ec, n);
+    TAKE(c, m->oc, n);
     TAKE(c, m->stamp, n);
-    TAKE(c, m->cnt, n);
-    TAKE(c, m->fill, n);
-    TAKE(c, m->cursor, n);
     TAKE(c, m->sortkey, n);
     TAKE(c, m->sorttmp, n);
     TAKE(c, m->w_off, n1);
@@ -143,14 +164,14 @@ static void plan_epoch(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_o
     TAKE(c, m->b_val, nnz_b);
     TAKE(c, m->e_col, nnz_e);
     TAKE(c, m->e_val, nnz_e);
-    m->band_keys = n1 > BAND_KEYS ? n1 : BAND_KEYS; /* one whole column always fits */
-    TAKE(c, m->keys, m->band_keys);
-    TAKE(c, m->tmp, n1);
 }
 
 static size_t max2(size_t x, size_t y) { return x > y ? x : y; }
 
-static size_t scratch_need(uint32_t n) { return max2(ym_topk_need(n), ym_sort_need(n)); }
+static size_t scratch_need(uint32_t n, size_t nnz_w)
+{
+    return max2(max2(ym_topk_need(n), ym_sort_need(n)), ym_wmcol_hist_need(n, n, nnz_w));
+}
 
 size_t yuma_arena_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds)
 {
@@ -158,7 +179,7 @@ size_t yuma_arena_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds)
     yuma_output o;
     epoch_mem m;
     plan_epoch(&c, n, nnz_weights, nnz_bonds, &o, &m);
-    return 16 /* alignment of the base */ + c.bytes + scratch_need(n);
+    return 16 /* alignment of the base */ + c.bytes + scratch_need(n, nnz_weights);
 }
 
 /* ---- input checks ------------------------------------------------------- */
@@ -209,14 +230,15 @@ static i32f32 u16_proportion(uint16_t x)
  * floor(S*2^64/T) and its floor to 32 fractional bits is floor(S*2^32/T)
  * (floor(floor(x)/k) = floor(x/k) for integer k); tests/test_yuma_math.c and
  * the dense reference of tests/test_yuma.c check this against the I64F64
- * path. S <= T keeps the quotient <= ONE. */
+ * path. S <= T < 2^63 keeps the quotient <= ONE and in ym_rdiv's domain. */
 static void stake_weights(const uint64_t *s, uint32_t n, uint64_t total, i32f32 *out)
 {
     if (total == 0) {
         for (uint32_t i = 0; i < n; i++) out[i] = i32f32_zero();
         return;
     }
-    for (uint32_t i = 0; i < n; i++) out[i].bits = (int64_t)((((fx_u128)s[i]) << 32) / total);
+    const ym_rdiv r = ym_rdiv_make(total);
+    for (uint32_t i = 0; i < n; i++) out[i].bits = ym_rdiv_apply(r, s[i]);
 }
 
 /* Liquid alpha (§5): 1 with the per-column α in m->alpha, 0 when the
@@ -269,10 +291,9 @@ static inline bool weight_kept(const yuma_input *in, uint32_t i, uint64_t lu, ui
     return j < in->n && j != i && lu > in->block_at_registration[j];
 }
 
-/* §4.6-4.7 and the column counts for §4.8, in one pass over the stored
+/* §4.6-4.7 and the column maxima for §4.8, in one pass over the stored
  * rows: masks (forbidden rows, diagonal, outdated), row normalisation,
- * preranks P, and per column the number of entries from positive-stake
- * rows. Zero weights are dropped once the duplicate check has seen them:
+ * preranks P, and per column the largest weight of a positive-stake row. Zero weights are dropped once the duplicate check has seen them:
  * they add 0 to every sum and score 0 in the consensus, exactly like an
  * absent entry. A row whose kept columns strictly increase cannot repeat
  * one; any other row is checked for duplicates, then sorted. */
@@ -282,8 +303,10 @@ static yuma_status weights_pass(const yuma_input *in, epoch_mem *m)
     const yuma_entry *ent = in->weights.ent;
     uint32_t k = 0;
     memset(m->stamp, 0, n * sizeof *m->stamp);
-    memset(m->cnt, 0, n * sizeof *m->cnt);
-    for (uint32_t j = 0; j < n; j++) m->pre[j] = i32f32_zero();
+    for (uint32_t j = 0; j < n; j++) {
+        m->pre[j] = i32f32_zero();
+        m->wmax[j] = 0;
+    }
     m->w_off[0] = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (!m->forbid[i]) {
@@ -317,14 +340,14 @@ static yuma_status weights_pass(const yuma_input *in, epoch_mem *m)
                 const int64_t ai = m->a[i].bits;
                 const uint16_t *restrict wc = m->w_col;
                 int64_t *restrict wv = &m->w_val[0].bits;
-                int64_t *restrict pre = &m->pre[0].bits;
-                uint32_t *restrict cnt = m->cnt;
+                int64_t *restrict pre = &m->pre[0].bits, *restrict wmax = m->wmax;
                 if (ai > 0) {
                     for (uint32_t q = row; q < k; q++) {
                         const int64_t w = ym_u16div_apply(r, (uint64_t)wv[q]);
+                        const uint16_t j = wc[q];
                         wv[q] = w;
-                        pre[wc[q]] += ym_mul_pos(ai, w);
-                        cnt[wc[q]]++;
+                        pre[j] += ym_mul_pos(ai, w);
+                        if (w > wmax[j]) wmax[j] = w;
                     }
                 } else {
                     for (uint32_t q = row; q < k; q++) wv[q] = ym_u16div_apply(r, (uint64_t)wv[q]);
@@ -337,68 +360,28 @@ static yuma_status weights_pass(const yuma_input *in, epoch_mem *m)
 }
 
 /* §4.8 (§3.15): per column the stake-weighted κ-median over the
- * positive-stake rows; rows without an entry form one zero block. The
- * columns are done a band at a time: the band's column lists are scattered
- * from the (column-ordered) rows into a buffer that stays in cache, then each
- * list is solved by ym_weighted_median_fast (the chain's partition result,
- * which does not depend on the order of a list). */
-static void consensus_pass(uint32_t n, i32f32 kappa, epoch_mem *m)
+ * positive-stake rows (rows without an entry form the zero block), by the
+ * two-pass bucket selection of ym_wmcol_hist on the row-major weights (the
+ * chain's partition result does not depend on the order of the entries). */
+static bool consensus_pass(uint32_t n, i32f32 kappa, epoch_mem *m, yuma_arena *arena)
 {
     /* u: the positive active stakes renormalised by their own sum */
     uint64_t s = 0;
-    uint32_t npos = 0;
     for (uint32_t i = 0; i < n; i++)
-        if (m->a[i].bits > 0) {
-            s += (uint64_t)m->a[i].bits;
-            npos++;
-        }
-    if (npos == 0) {
+        if (m->a[i].bits > 0) s += (uint64_t)m->a[i].bits;
+    if (s == 0) {
         for (uint32_t c = 0; c < n; c++) m->cons[c] = i32f32_zero();
-        return;
+        return true;
     }
+    const ym_rdiv r = ym_rdiv_make(s); /* a_i <= s */
     int64_t sigma = 0;
     for (uint32_t i = 0; i < n; i++) {
-        m->u[i].bits = m->a[i].bits > 0 ? ym_div_le(m->a[i].bits, (int64_t)s) : 0;
+        m->u[i].bits = m->a[i].bits > 0 ? ym_rdiv_apply(r, (uint64_t)m->a[i].bits) : 0;
         sigma += m->u[i].bits;
     }
     const i32f32 minority = i32f32_sat_sub(i32f32_from_bits(sigma), kappa);
-    const uint16_t *restrict wc = m->w_col;
-    const int64_t *restrict wv = &m->w_val[0].bits, *restrict u = &m->u[0].bits;
-    uint64_t *restrict keys = m->keys;
-    int64_t *restrict listed = &m->listed[0].bits;
-    uint32_t *restrict fill = m->fill, *restrict cursor = m->cursor;
-    for (uint32_t i = 0; i < n; i++) cursor[i] = m->w_off[i];
-    for (uint32_t c0 = 0, c1; c0 < n; c0 = c1) {
-        /* the band [c0, c1): column c owns cnt[c] entries and a zero block slot */
-        size_t used = 0;
-        for (c1 = c0; c1 < n && used + m->cnt[c1] + 1 <= m->band_keys; c1++) {
-            fill[c1] = (uint32_t)used;
-            listed[c1] = 0;
-            used += m->cnt[c1] + 1;
-        }
-        for (uint32_t i = 0; i < n; i++) {
-            const int64_t ui = u[i];
-            if (ui <= 0) continue;
-            uint32_t q = cursor[i];
-            for (const uint32_t qend = m->w_off[i + 1]; q < qend && wc[q] < c1; q++) {
-                keys[fill[wc[q]]++] = ym_wm_key(wv[q], i);
-                listed[wc[q]] += ui;
-            }
-            cursor[i] = q;
-        }
-        uint32_t start = 0;
-        for (uint32_t c = c0; c < c1; c++) {
-            const uint32_t end = fill[c];
-            size_t len = end - start;
-            if (len < npos) { /* rows without an entry here score 0 with the rest of the stake */
-                m->u[n].bits = sigma - listed[c];
-                keys[end] = ym_wm_key(0, n);
-                len++;
-            }
-            m->cons[c] = ym_weighted_median_fast(keys + start, len, u, minority, i32f32_from_bits(sigma), m->tmp);
-            start = end + 1;
-        }
-    }
+    const ym_sparse w = {n, m->w_off, m->w_col, m->w_val};
+    return ym_wmcol_hist(&w, &m->u[0].bits, m->wmax, n, minority, m->cons, arena);
 }
 
 /* §4.9-4.11: validator trust and ranks from the weights clipped at
@@ -475,75 +458,108 @@ static yuma_status bonds_pass(const yuma_input *in, epoch_mem *m)
 
 /* One row of E = mat_ema(ΔB, B): a merge of the two column-ordered rows.
  * ΔB_ij = colnorm(mul(W̄_ij, a_i)) with column sums R_j (Σ_i mul(W̄_ij, a_i)
- * is exactly the unnormalised rank), B_ij = colnorm(B) with the integer sums;
- * zero entries contribute mul(., 0) = 0 and are skipped. The new term is
- * assigned (mat_ema_alpha_vec_sparse) or added to 0 (mat_ema_sparse), which
- * agree without duplicates; entries > 0 are kept. With 0 <= α_j <= 1 (liquid
- * alpha, bma <= 10^6) every term is in [0, 1] and plain arithmetic is exact;
+ * is exactly the unnormalised rank, so every numerator is at most its
+ * divisor: ym_rdiv's domain), B_ij = colnorm(B) with the integer sums;
+ * zero entries contribute mul(., 0) = 0 (ym_rdiv_apply of 0 is 0). The new
+ * term is assigned (mat_ema_alpha_vec_sparse) or added to 0
+ * (mat_ema_sparse), which agree without duplicates; entries > 0 are kept,
+ * with their column sums and maxima. With 0 <= α_j <= 1 (liquid alpha,
+ * bma <= 10^6) every term is in [0, 1] and plain arithmetic is exact;
  * otherwise the saturating signed operations are used. */
-static inline uint32_t ema_row(uint32_t i, uint32_t k, epoch_mem *m, const bool plain)
+static inline int64_t ema_new(const ema_col *c, int64_t w, int64_t ai, const bool plain)
+{
+    const int64_t dn = ym_rdiv_apply(c->r, (uint64_t)ym_mul_pos(w < c->cons ? w : c->cons, ai));
+    return plain ? ym_mul_pos(c->alpha, dn) : i32f32_sat_mul(i32f32_from_bits(c->alpha), i32f32_from_bits(dn)).bits;
+}
+
+static inline int64_t ema_old(const ema_col *c, int64_t v, uint16_t b, const bool plain)
+{
+    const int64_t bn = ym_u16div_apply(c->b, b);
+    return plain ? v + ym_mul_pos(c->beta, bn)
+                 : i32f32_sat_add(i32f32_from_bits(v), i32f32_sat_mul(i32f32_from_bits(c->beta), i32f32_from_bits(bn)))
+                       .bits;
+}
+
+static inline uint32_t ema_emit(uint32_t j, int64_t v, uint32_t k, uint16_t *restrict ec, int64_t *restrict ev,
+                                col_acc *restrict acc)
+{
+    if (v <= 0) return k;
+    ec[k] = (uint16_t)j;
+    ev[k] = v;
+    acc[j].sum += v;
+    acc[j].max = v > acc[j].max ? v : acc[j].max;
+    return k + 1;
+}
+
+static inline __attribute__((always_inline)) uint32_t ema_row(uint32_t i, uint32_t k, epoch_mem *m, const bool plain)
 {
     const int64_t ai = m->a[i].bits;
     const uint16_t *restrict wc = m->w_col, *restrict bc = m->b_col, *restrict bv = m->b_val;
-    const int64_t *restrict wv = &m->w_val[0].bits, *restrict cons = &m->cons[0].bits;
-    const int64_t *restrict rsum = &m->rank[0].bits;
-    const ym_u16div *restrict bdiv = m->bdiv;
-    const i32f32 *restrict alpha = m->alpha, *restrict beta = m->beta;
+    const int64_t *restrict wv = &m->w_val[0].bits;
+    const ema_col *restrict cc = m->ec;
     uint16_t *restrict ec = m->e_col;
-    int64_t *restrict ev = &m->e_val[0].bits, *restrict colsum = &m->colsum[0].bits;
+    int64_t *restrict ev = &m->e_val[0].bits;
+    col_acc *restrict acc = m->eacc;
     uint32_t q = m->w_off[i], r = m->b_off[i];
     const uint32_t qe = ai > 0 ? m->w_off[i + 1] : q, re = m->b_off[i + 1]; /* ΔB_i = 0 when a_i = 0 */
-    while (q < qe || r < re) {
-        const uint32_t jw = q < qe ? wc[q] : UINT32_MAX, jb = r < re ? bc[r] : UINT32_MAX;
-        const uint32_t j = jw < jb ? jw : jb;
-        int64_t v = 0;
-        if (jw == j) {
-            const int64_t w = wv[q] < cons[j] ? wv[q] : cons[j], d = ym_mul_pos(w, ai);
+    while (q < qe && r < re) {
+        const uint32_t jw = wc[q], jb = bc[r];
+        if (jw == jb) {
+            const ema_col *c = &cc[jw];
+            k = ema_emit(jw, ema_old(c, ema_new(c, wv[q], ai, plain), bv[r], plain), k, ec, ev, acc);
             q++;
-            if (d) {
-                const int64_t dn = ym_div_le(d, rsum[j]);
-                v = plain ? ym_mul_pos(alpha[j].bits, dn) : i32f32_sat_mul(alpha[j], i32f32_from_bits(dn)).bits;
-            }
-        }
-        if (jb == j) {
-            const int64_t bn = ym_u16div_apply(bdiv[j], bv[r++]);
-            v = plain ? v + ym_mul_pos(beta[j].bits, bn)
-                      : i32f32_sat_add(i32f32_from_bits(v), i32f32_sat_mul(beta[j], i32f32_from_bits(bn))).bits;
-        }
-        if (v > 0) {
-            ec[k] = (uint16_t)j;
-            ev[k] = v;
-            colsum[j] += v;
-            k++;
+            r++;
+        } else if (jw < jb) {
+            k = ema_emit(jw, ema_new(&cc[jw], wv[q], ai, plain), k, ec, ev, acc);
+            q++;
+        } else {
+            k = ema_emit(jb, ema_old(&cc[jb], 0, bv[r], plain), k, ec, ev, acc);
+            r++;
         }
     }
+    for (; q < qe; q++) k = ema_emit(wc[q], ema_new(&cc[wc[q]], wv[q], ai, plain), k, ec, ev, acc);
+    for (; r < re; r++) k = ema_emit(bc[r], ema_old(&cc[bc[r]], 0, bv[r], plain), k, ec, ev, acc);
     return k;
 }
 
-/* §4.12 steps 3-5: E row by row with its column sums. m->alpha holds α_j
- * (liquid) or the constant α in every column; m->rank the unnormalised ranks. */
-static void ema_pass(uint32_t n, epoch_mem *m)
+static void ema_rows(uint32_t n, epoch_mem *m, const bool plain)
 {
-    bool plain = true;
-    for (uint32_t j = 0; j < n; j++) {
-        if (m->colb[j]) m->bdiv[j] = ym_u16div_make((uint64_t)m->colb[j]);
-        m->colsum[j] = i32f32_zero();
-        m->beta[j] = i32f32_sat_sub(i32f32_one(), m->alpha[j]);
-        plain &= m->alpha[j].bits >= 0 && m->alpha[j].bits <= ONE;
-    }
     uint32_t k = 0;
     m->e_off[0] = 0;
     for (uint32_t i = 0; i < n; i++) {
-        k = plain ? ema_row(i, k, m, true) : ema_row(i, k, m, false);
+        k = ema_row(i, k, m, plain);
         m->e_off[i + 1] = k;
     }
 }
 
+/* §4.12 steps 3-5: E row by row with its column sums and maxima. m->alpha
+ * holds α_j (liquid) or the constant α in every column; m->rank the
+ * unnormalised ranks. Returns whether the plain arithmetic applied. */
+static bool ema_pass(uint32_t n, epoch_mem *m)
+{
+    bool plain = true;
+    for (uint32_t j = 0; j < n; j++) {
+        ema_col *c = &m->ec[j];
+        c->r = ym_rdiv_make(m->rank[j].bits > 0 ? (uint64_t)m->rank[j].bits : 1u); /* R_j = 0: every ΔB_ij is 0 */
+        if (m->colb[j]) c->b = ym_u16div_make((uint64_t)m->colb[j]);
+        c->alpha = m->alpha[j].bits;
+        c->beta = i32f32_sat_sub(i32f32_one(), m->alpha[j]).bits;
+        c->cons = m->cons[j].bits;
+        m->eacc[j].sum = m->eacc[j].max = 0;
+        plain &= m->alpha[j].bits >= 0 && m->alpha[j].bits <= ONE;
+    }
+    if (plain) ema_rows(n, m, true);
+    else ema_rows(n, m, false);
+    for (uint32_t j = 0; j < n; j++) m->colsum[j].bits = m->eacc[j].sum;
+    return plain;
+}
+
 /* §4.12 step 6 and §4.13: E column-normalised in place, dividends
- * D_i = Σ_j mul(I_j, E_ij), and the column maxima for the stored bonds. */
+ * D_i = Σ_j mul(I_j, E_ij), and the column maxima for the stored bonds.
+ * The general path (α outside [0, 1]), where sums may leave [0, 1]. */
 static void dividends_pass(uint32_t n, epoch_mem *m)
 {
-    int64_t *restrict colmax = &m->listed[0].bits; /* free again after the consensus */
+    int64_t *restrict colmax = &m->listed[0].bits;
     const int64_t *restrict inc = &m->inc[0].bits, *restrict colsum = &m->colsum[0].bits;
     const uint16_t *restrict ec = m->e_col;
     int64_t *restrict ev = &m->e_val[0].bits;
@@ -557,6 +573,79 @@ static void dividends_pass(uint32_t n, epoch_mem *m)
             d += ym_mul_pos(inc[j], en);
             if (en > colmax[j]) colmax[j] = en;
         }
+        m->div[i].bits = d;
+    }
+}
+
+/* The bonds written back, column max-upscaled (inplace_col_max_upscale_sparse):
+ * SET for new permits, CLEAR for lost ones, KEEP (storage untouched) for uids
+ * that never had one. E normalised with its column maxima in m->listed. */
+static void bonds_out(const yuma_input *in, const epoch_mem *m, yuma_output *out)
+{
+    const uint32_t n = in->n;
+    const i32f32 *colmax = m->listed;
+    uint32_t k = 0;
+    out->bonds_off[0] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (out->permit_new[i]) {
+            out->bonds_action[i] = YUMA_BONDS_SET;
+            for (uint32_t q = m->e_off[i], qend = m->e_off[i + 1]; q < qend; q++, k++) {
+                const uint16_t j = m->e_col[q];
+                int64_t v = m->e_val[q].bits;
+                if (colmax[j].bits > 0) v = ym_div_le(v, colmax[j].bits);
+                out->bonds_ent[k].col = j;
+                out->bonds_ent[k].val = (uint16_t)(((uint64_t)v * UINT16_MAX) >> 32); /* v <= ONE */
+            }
+        } else {
+            out->bonds_action[i] = in->permit_old[i] ? YUMA_BONDS_CLEAR : YUMA_BONDS_KEEP;
+        }
+        out->bonds_off[i + 1] = k;
+    }
+}
+
+/* dividends_pass and bonds_out in one pass, when the EMA was plain: every E
+ * entry is in (0, 1] and every column sum S_j in [E_ij, 1], so both
+ * divisions are in ym_rdiv's domain, and the column maximum of the
+ * normalised E is floor(max_i E_ij * 2^32 / S_j) (the floor of x * 2^32 / S
+ * does not decrease with x), known before the pass. */
+static void out_pass(const yuma_input *in, epoch_mem *m, yuma_output *out)
+{
+    const uint32_t n = in->n;
+    out_col *restrict oc = m->oc;
+    for (uint32_t j = 0; j < n; j++) {
+        if (m->colsum[j].bits > 0) {
+            oc[j].s = ym_rdiv_make((uint64_t)m->colsum[j].bits);
+            const int64_t x = ym_rdiv_apply(oc[j].s, (uint64_t)m->eacc[j].max);
+            oc[j].x = ym_rdiv_make(x > 0 ? (uint64_t)x : 1u); /* x > 0: E > 0, S <= 1 */
+        }
+        oc[j].inc = m->inc[j].bits;
+    }
+    const uint16_t *restrict ec = m->e_col;
+    const int64_t *restrict ev = &m->e_val[0].bits;
+    yuma_entry *restrict be = out->bonds_ent;
+    uint32_t k = 0;
+    out->bonds_off[0] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        int64_t d = 0;
+        const uint32_t qb = m->e_off[i], qend = m->e_off[i + 1];
+        if (out->permit_new[i]) {
+            out->bonds_action[i] = YUMA_BONDS_SET;
+            for (uint32_t q = qb; q < qend; q++, k++) {
+                const uint16_t j = ec[q];
+                const int64_t en = ym_rdiv_apply(oc[j].s, (uint64_t)ev[q]);
+                d += ym_mul_pos(oc[j].inc, en);
+                const uint64_t v = (uint64_t)ym_rdiv_apply(oc[j].x, (uint64_t)en);
+                be[k].col = j;
+                be[k].val = (uint16_t)((v * UINT16_MAX) >> 32); /* v <= ONE */
+            }
+        } else {
+            out->bonds_action[i] = in->permit_old[i] ? YUMA_BONDS_CLEAR : YUMA_BONDS_KEEP;
+            for (uint32_t q = qb; q < qend; q++) {
+                const uint16_t j = ec[q];
+                d += ym_mul_pos(oc[j].inc, ym_rdiv_apply(oc[j].s, (uint64_t)ev[q]));
+            }
+        }
+        out->bonds_off[i + 1] = k;
         m->div[i].bits = d;
     }
 }
@@ -599,7 +688,7 @@ yuma_status yuma_epoch(const yuma_params *p, const yuma_input *in, yuma_output *
     /* 4.6-4.11 */
     yuma_status st = weights_pass(in, &m);
     if (st != YUMA_OK) return st;
-    consensus_pass(n, u16_proportion(p->kappa), &m);
+    if (!consensus_pass(n, u16_proportion(p->kappa), &m, arena)) return YUMA_ENOMEM;
     clip_pass(n, &m);
     for (uint32_t j = 0; j < n; j++) /* vecdiv: R <= P */
         m.trust[j].bits = m.pre[j].bits ? ym_div_le(m.rank[j].bits, m.pre[j].bits) : 0;
@@ -611,12 +700,17 @@ yuma_status yuma_epoch(const yuma_params *p, const yuma_input *in, yuma_output *
     if (liquid < 0) return YUMA_ENOMEM;
     if (!liquid)
         for (uint32_t j = 0; j < n; j++) m.alpha[j] = alpha_bma;
-    ema_pass(n, &m); /* reads m.rank before it is normalised */
+    const bool plain = ema_pass(n, &m); /* reads m.rank before it is normalised */
     ym_normalize(m.rank, n);
     memcpy(m.inc, m.rank, n * sizeof *m.inc);
 
-    /* 4.13 dividends */
-    dividends_pass(n, &m);
+    /* 4.13 dividends, 4.16 the bonds written back */
+    if (plain) {
+        out_pass(in, &m, out);
+    } else {
+        dividends_pass(n, &m);
+        bonds_out(in, &m, out);
+    }
     ym_normalize(m.div, n);
 
     /* 4.14 emission split, with the zero-emission fallback */
@@ -652,26 +746,5 @@ yuma_status yuma_epoch(const yuma_params *p, const yuma_input *in, yuma_output *
         out->validator_trust[i] = ym_proportion_to_u16(m.vt[i]);
     }
 
-    /* Bonds written back, column max-upscaled (inplace_col_max_upscale_sparse):
-     * SET for new permits, CLEAR for lost ones, KEEP (storage untouched) for
-     * uids that never had one. */
-    const i32f32 *colmax = m.listed;
-    uint32_t k = 0;
-    out->bonds_off[0] = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        if (out->permit_new[i]) {
-            out->bonds_action[i] = YUMA_BONDS_SET;
-            for (uint32_t q = m.e_off[i], qend = m.e_off[i + 1]; q < qend; q++, k++) {
-                const uint16_t j = m.e_col[q];
-                int64_t v = m.e_val[q].bits;
-                if (colmax[j].bits > 0) v = ym_div_le(v, colmax[j].bits);
-                out->bonds_ent[k].col = j;
-                out->bonds_ent[k].val = (uint16_t)(((uint64_t)v * UINT16_MAX) >> 32); /* v <= ONE */
-            }
-        } else {
-            out->bonds_action[i] = in->permit_old[i] ? YUMA_BONDS_CLEAR : YUMA_BONDS_KEEP;
-        }
-        out->bonds_off[i + 1] = k;
-    }
     return YUMA_OK;
 }

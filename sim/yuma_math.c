@@ -658,6 +658,144 @@ bool ym_weighted_median_col_sparse(const i32f32 *stake, const ym_sparse *w, uint
     return true;
 }
 
+#define WMH_LG 4 /* log2 YM_WMH_BUCKETS */
+#define WMH_NONE ((uint32_t)1 << 8 | 63u) /* a selector no score < 2^63 matches */
+
+size_t ym_wmcol_hist_need(uint32_t rows, uint32_t ncols, size_t nnz)
+{
+    return ym_round16(((size_t)rows + 1) * sizeof(int64_t))                  /* stake by row, zero block */
+           + ym_round16((size_t)ncols * YM_WMH_BUCKETS * sizeof(uint64_t))   /* histograms */
+           + 3 * ym_round16((size_t)ncols * sizeof(uint32_t))               /* selector, start, fill */
+           + ym_round16((size_t)ncols * sizeof(int64_t))                    /* target in the bucket */
+           + ym_round16((size_t)ncols * sizeof(int64_t))                    /* zero block stake */
+           + ym_round16((nnz + ncols) * sizeof(uint64_t))                   /* bucket lists */
+           + ym_round16(((size_t)rows + 1) * sizeof(uint64_t));             /* select buffer */
+}
+
+/* minority < 0 or >= Σ u: the smallest or the largest score present in each
+ * column (the zero block counts, as in ym_weighted_median_fast). */
+static void wmh_extreme(const ym_sparse *w, const int64_t *st, uint32_t npos, const int64_t *colmax, uint32_t ncols,
+                        bool smallest, i32f32 *out, uint64_t *cnt_min)
+{
+    uint64_t *cnt = cnt_min, *mn = cnt_min + ncols;
+    for (uint32_t c = 0; c < ncols; c++) {
+        cnt[c] = 0;
+        mn[c] = UINT64_MAX;
+    }
+    for (uint32_t i = 0; i < w->rows; i++) {
+        if (st[i] <= 0) continue;
+        for (uint32_t q = w->off[i]; q < w->off[i + 1]; q++) {
+            const uint16_t c = w->col[q];
+            cnt[c]++;
+            if ((uint64_t)w->val[q].bits < mn[c]) mn[c] = (uint64_t)w->val[q].bits;
+        }
+    }
+    for (uint32_t c = 0; c < ncols; c++) {
+        if (!smallest) out[c].bits = colmax[c];
+        else out[c].bits = cnt[c] < npos ? 0 : (int64_t)mn[c];
+    }
+}
+
+bool ym_wmcol_hist(const ym_sparse *w, const int64_t *u, const int64_t *colmax, uint32_t ncols, i32f32 minority,
+                   i32f32 *out, yuma_arena *scratch)
+{
+    const uint32_t rows = w->rows;
+    const size_t nnz = ym_nnz(w);
+    size_t mark = scratch ? scratch->used : 0;
+    int64_t *st = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *st);
+    uint64_t *hist = ym_alloc(scratch, (size_t)ncols * YM_WMH_BUCKETS * sizeof *hist);
+    uint32_t *sel = ym_alloc(scratch, (size_t)ncols * sizeof *sel);
+    uint32_t *start = ym_alloc(scratch, (size_t)ncols * sizeof *start);
+    uint32_t *fill = ym_alloc(scratch, (size_t)ncols * sizeof *fill);
+    int64_t *target = ym_alloc(scratch, (size_t)ncols * sizeof *target);
+    int64_t *zstake = ym_alloc(scratch, (size_t)ncols * sizeof *zstake);
+    uint64_t *keys = ym_alloc(scratch, (nnz + ncols) * sizeof *keys);
+    uint64_t *tmp = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *tmp);
+    if (!st || !hist || !sel || !start || !fill || !target || !zstake || !keys || !tmp ||
+        rows >= ((uint32_t)1 << YM_WM_IDX_BITS)) {
+        if (scratch) scratch->used = mark;
+        return false;
+    }
+    int64_t sigma = 0;
+    uint32_t npos = 0;
+    for (uint32_t i = 0; i < rows; i++) {
+        st[i] = u[i] > 0 ? u[i] : 0;
+        sigma += st[i];
+        npos += u[i] > 0;
+    }
+    const int64_t mino = minority.bits;
+    if (npos == 0) {
+        for (uint32_t c = 0; c < ncols; c++) out[c] = i32f32_zero();
+    } else if (mino < 0 || mino >= sigma) {
+        wmh_extreme(w, st, npos, colmax, ncols, mino < 0, out, hist);
+    } else {
+        /* Pass 1: per column, stake << 16 | count of each bucket. */
+        for (uint32_t c = 0; c < ncols; c++) {
+            const unsigned bits = 64u - (unsigned)__builtin_clzll((uint64_t)colmax[c] | 1u);
+            sel[c] = bits > WMH_LG ? bits - WMH_LG : 0; /* the shift, for now */
+        }
+        memset(hist, 0, (size_t)ncols * YM_WMH_BUCKETS * sizeof *hist);
+        for (uint32_t i = 0; i < rows; i++) {
+            if (st[i] <= 0) continue;
+            const uint64_t add = (uint64_t)st[i] << 16 | 1u;
+            for (uint32_t q = w->off[i], qe = w->off[i + 1]; q < qe; q++) {
+                const uint16_t c = w->col[q];
+                hist[(size_t)c * YM_WMH_BUCKETS + ((uint64_t)w->val[q].bits >> sel[c])] += add;
+            }
+        }
+        /* The bucket of each column's median, and the room its list needs. */
+        uint32_t nkeys = 0;
+        for (uint32_t c = 0; c < ncols; c++) {
+            uint64_t *h = hist + (size_t)c * YM_WMH_BUCKETS;
+            uint64_t cnt = 0, listed = 0;
+            for (unsigned b = 0; b < YM_WMH_BUCKETS; b++) {
+                cnt += h[b] & 0xFFFFu;
+                listed += h[b] >> 16;
+            }
+            const bool zero = cnt < npos; /* some voting row has no entry here */
+            const int64_t z = sigma - (int64_t)listed;
+            if (zero) h[0] += (uint64_t)z << 16 | 1u;
+            int64_t base = 0;
+            unsigned b = 0;
+            while (mino >= base + (int64_t)(h[b] >> 16)) base += (int64_t)(h[b++] >> 16);
+            const uint32_t sh = sel[c], nb = (uint32_t)(h[b] & 0xFFFFu);
+            sel[c] = WMH_NONE;
+            if (sh == 0) { /* the bucket is one score */
+                out[c].bits = (int64_t)b;
+            } else if (b == 0 && zero && nb == 1) { /* the zero block alone */
+                out[c] = i32f32_zero();
+            } else {
+                sel[c] = (uint32_t)b << 8 | sh;
+                start[c] = fill[c] = nkeys;
+                target[c] = mino - base;
+                zstake[c] = b == 0 && zero ? z : 0;
+                nkeys += nb;
+            }
+        }
+        /* Pass 2: the entries of the selected buckets. */
+        for (uint32_t i = 0; i < rows; i++) {
+            if (st[i] <= 0) continue;
+            for (uint32_t q = w->off[i], qe = w->off[i + 1]; q < qe; q++) {
+                const uint16_t c = w->col[q];
+                const uint32_t x = sel[c];
+                const uint64_t v = (uint64_t)w->val[q].bits;
+                if ((v >> (x & 63u)) == (x >> 8)) keys[fill[c]++] = ym_wm_key((int64_t)v, i);
+            }
+        }
+        for (uint32_t c = 0; c < ncols; c++) {
+            if (sel[c] == WMH_NONE) continue;
+            size_t m = fill[c] - start[c];
+            if (zstake[c]) {
+                st[rows] = zstake[c];
+                keys[start[c] + m++] = ym_wm_key(0, rows);
+            }
+            out[c].bits = wm_select(keys + start[c], m, st, target[c], tmp);
+        }
+    }
+    scratch->used = mark;
+    return true;
+}
+
 /* ---- liquid alpha ------------------------------------------------------- */
 
 void ym_logistic_params(i32f32 a_hi, i32f32 a_lo, i32f32 c_hi, i32f32 c_lo, i32f32 *a, i32f32 *b)
