@@ -56,15 +56,14 @@ yuma_params yuma_params_default(void)
 
 /* ---- memory plan -------------------------------------------------------- */
 
-/* Everything the epoch keeps across its passes. Matrices are row-compressed
- * with separate column and value arrays; every row is in increasing column
- * order once loaded (see weights_pass). */
-/* Per-column constants of the EMA (ema_row): ΔB_ij = w̄_ij a_i / R_j by the
- * reciprocal of R_j, B_ij = b_ij / colb_j by the u16 reciprocal of colb_j. */
+/* Per-column constants of the EMA (ema_row): ΔB_ij = mul(W̄_ij, a_i) / R_j by
+ * the reciprocal of R_j, B_ij = b_ij / colb_j by the u16 reciprocal of
+ * colb_j, and the column's α and β = 1 - α. */
 typedef struct ema_col {
     ym_rdiv r;
     ym_u16div b;
-    int64_t alpha, beta, cons;
+    int64_t alpha, beta;
+    int64_t pad; /* 64 bytes: an index is one shift */
 } ema_col;
 
 /* Column sum and maximum of E. */
@@ -80,21 +79,35 @@ typedef struct out_col {
     int64_t inc;
 } out_col;
 
+/* A stored bond row as the EMA reads it: the input row itself when its
+ * columns increase (outdated entries are masked where read), else a sorted
+ * copy of its kept entries. */
+typedef struct bond_row {
+    const yuma_entry *e;
+    uint32_t len;
+} bond_row;
+
+/* Everything the epoch keeps across its passes. The weight and E matrices
+ * are row-compressed with packed entries ym_pk(value, column), every row in
+ * increasing column order once loaded (weights_pass); values are at most ONE
+ * (E in the saturating EMA keeps its values in e_val instead). */
 typedef struct epoch_mem {
     bool *forbid;
-    i32f32 *stake, *a, *u, *pre, *cons, *rank, *trust, *inc, *vt, *div, *comb, *ns, *nv, *alpha, *beta, *sorted;
-    i32f32 *listed, *colsum;
-    int64_t *colb;                 /* integer column sums of the stored bonds */
+    i32f32 *stake, *a, *u, *pre, *cons, *rank, *trust, *inc, *vt, *div, *comb, *ns, *nv, *alpha, *sorted;
+    i32f32 *colmax;                /* saturating path: column maxima of E normalised */
+    int64_t *colb;                 /* integer column sums of the stored bonds (outdated masked) */
     int64_t *wmax;                 /* column maxima of the weights of voting rows (consensus buckets) */
+    uint64_t *bar;                 /* block_at_registration, with the current row's own entry set to the max */
     col_acc *eacc;                 /* column sums and maxima of E */
-    ym_u16div *bdiv;               /* division by colb[j] */
     ema_col *ec;
     out_col *oc;
+    bond_row *brow;
     uint32_t *stamp;
     uint64_t *sortkey, *sorttmp;   /* for rows stored out of column order */
-    uint32_t *w_off, *b_off, *e_off;
-    uint16_t *w_col, *b_col, *e_col, *b_val;
-    i32f32 *w_val, *e_val;
+    uint32_t *w_off, *e_off;
+    uint64_t *w_pk, *e_pk;
+    yuma_entry *b_copy;            /* sorted copies of the bond rows stored out of order */
+    int64_t *e_val;                /* saturating path: the values of E */
 } epoch_mem;
 
 /* One allocator for both the real carve and the byte count of
@@ -119,7 +132,7 @@ static void *take(carver *c, size_t bytes)
 #define TAKE(c, ptr, count) ((ptr) = take((c), (size_t)(count) * sizeof *(ptr)))
 
 /* Outputs first, then the epoch's own arrays; the scratch of the primitives
- * (top-k, sort) is pushed and popped on top (scratch_need). */
+ * (top-k, sort, consensus) is pushed and popped on top (scratch_need). */
 static void plan_epoch(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_output *o, epoch_mem *m)
 {
     const size_t n1 = (size_t)n + 1, nnz_e = nnz_w + nnz_b; /* EMA rows: union of ΔB and B rows */
@@ -141,28 +154,25 @@ static void plan_epoch(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_o
     TAKE(c, o->bonds_ent, nnz_e);
 
     TAKE(c, m->forbid, n);
-    TAKE(c, m->u, n1); /* u by row, then the zero block's stake */
+    TAKE(c, m->u, n1);
     i32f32 **vec[] = {&m->stake, &m->a, &m->pre, &m->cons, &m->rank, &m->trust, &m->inc, &m->vt,
-                      &m->div, &m->comb, &m->ns, &m->nv, &m->alpha, &m->beta, &m->sorted, &m->listed,
-                      &m->colsum};
+                      &m->div, &m->comb, &m->ns, &m->nv, &m->alpha, &m->sorted, &m->colmax};
     for (size_t k = 0; k < sizeof vec / sizeof vec[0]; k++) TAKE(c, *vec[k], n);
     TAKE(c, m->colb, n);
     TAKE(c, m->wmax, n);
+    TAKE(c, m->bar, n);
     TAKE(c, m->eacc, n);
-    TAKE(c, m->bdiv, n);
     TAKE(c, m->ec, n);
     TAKE(c, m->oc, n);
+    TAKE(c, m->brow, n);
     TAKE(c, m->stamp, n);
     TAKE(c, m->sortkey, n);
     TAKE(c, m->sorttmp, n);
     TAKE(c, m->w_off, n1);
-    TAKE(c, m->b_off, n1);
     TAKE(c, m->e_off, n1);
-    TAKE(c, m->w_col, nnz_w);
-    TAKE(c, m->w_val, nnz_w);
-    TAKE(c, m->b_col, nnz_b);
-    TAKE(c, m->b_val, nnz_b);
-    TAKE(c, m->e_col, nnz_e);
+    TAKE(c, m->w_pk, nnz_w);
+    TAKE(c, m->e_pk, nnz_e);
+    TAKE(c, m->b_copy, nnz_b);
     TAKE(c, m->e_val, nnz_e);
 }
 
@@ -219,7 +229,7 @@ static i32f32 u16_proportion(uint16_t x)
  * every division 0 <= numerator <= divisor: a term divided by a sum of
  * non-negative terms that contains it (row, column and vector
  * normalisations), R <= P for trust, en <= colmax for the upscale. So the
- * plain ym_div_le / ym_mul_pos of yuma_math.h give div() / mul() exactly.
+ * plain ym_div_le / ym_rdiv / ym_mul_pos / mul_u1 give div() / mul() exactly.
  * Every sum adds at most 4096 terms below 2^34 (u16 integers, proportions,
  * EMA terms below 2), far from 2^63: the chain's saturating adds are plain
  * adds here. The one exception, an EMA with α outside [0, 1] (bma > 10^6),
@@ -238,7 +248,7 @@ static void stake_weights(const uint64_t *s, uint32_t n, uint64_t total, i32f32 
         return;
     }
     const ym_rdiv r = ym_rdiv_make(total);
-    for (uint32_t i = 0; i < n; i++) out[i].bits = ym_rdiv_apply(r, s[i]);
+    for (uint32_t i = 0; i < n; i++) out[i].bits = ym_rdiv_apply(&r, s[i]);
 }
 
 /* Liquid alpha (§5): 1 with the per-column α in m->alpha, 0 when the
@@ -267,90 +277,114 @@ static uint64_t rao_share(i32f32 x, uint64_t e)
     return (uint64_t)(((fx_u128)(uint64_t)x.bits * e) >> 32);
 }
 
-/* Sort the entries [b, e) of a row by column (values: the u16 integers, in
- * val16 or val). The columns are distinct (duplicates were refused), so the
- * order of a row changes no number: sums are exact and the median ignores
- * order. Only rows stored out of column order get here. */
-static void sort_row(uint16_t *col, uint16_t *val16, i32f32 *val, uint32_t b, uint32_t e, epoch_mem *m)
+/* mul() of a and b in [0, ONE], not both ONE, by a 64-bit multiply: the
+ * exact product is below 2^64 (a < ONE: a*b <= (2^32 - 1) * 2^32; a = ONE:
+ * a*b = b * 2^32 with b < ONE), so its floor / 2^32 is exact. The callers
+ * keep to this by flags: `wide` rows (a_i = ONE) and epochs where an
+ * incentive is ONE take ym_mul_pos instead; the EMA takes it only when every
+ * α_j and β_j is below ONE. */
+static inline int64_t mul_u1(int64_t a, int64_t b) { return (int64_t)(((uint64_t)a * (uint64_t)b) >> 32); }
+
+/* Sort a row by column. The columns are distinct (duplicates were refused),
+ * so the order of a row changes no number: sums are exact and the median
+ * ignores order. Only rows stored out of column order get here. */
+static void sort_pk(uint64_t *pk, uint32_t len, epoch_mem *m)
 {
-    const size_t len = e - b;
-    for (size_t k = 0; k < len; k++)
-        m->sortkey[k] = (uint64_t)col[b + k] << 32 | (uint64_t)(val16 ? val16[b + k] : (uint64_t)val[b + k].bits);
+    const uint64_t low48 = ((uint64_t)1 << 48) - 1;
+    for (uint32_t k = 0; k < len; k++) m->sortkey[k] = (uint64_t)ym_pk_col(pk[k]) << 48 | ym_pk_val(pk[k]);
     ym_radix_sort_u64(m->sortkey, NULL, len, m->sorttmp, NULL);
-    for (size_t k = 0; k < len; k++) {
-        col[b + k] = (uint16_t)(m->sortkey[k] >> 32);
-        if (val16) val16[b + k] = (uint16_t)m->sortkey[k];
-        else val[b + k].bits = (int64_t)(uint32_t)m->sortkey[k];
+    for (uint32_t k = 0; k < len; k++) pk[k] = ym_pk(m->sortkey[k] & low48, (uint16_t)(m->sortkey[k] >> 48));
+}
+
+static void sort_entries(yuma_entry *e, uint32_t len, epoch_mem *m)
+{
+    for (uint32_t k = 0; k < len; k++) m->sortkey[k] = (uint64_t)e[k].col << 16 | e[k].val;
+    ym_radix_sort_u64(m->sortkey, NULL, len, m->sorttmp, NULL);
+    for (uint32_t k = 0; k < len; k++) {
+        e[k].col = (uint16_t)(m->sortkey[k] >> 16);
+        e[k].val = (uint16_t)m->sortkey[k];
     }
 }
 
-/* Whether entry (i, j) passes the masks of §4.6: the column range of
- * get_weights_sparse, the diagonal, outdated weights. */
-static inline bool weight_kept(const yuma_input *in, uint32_t i, uint64_t lu, uint32_t j)
+/* Row normalisation of a voting row (a_i > 0) with its preranks and column
+ * maxima; w <= ONE, so mul(a_i, w) is mul_u1 unless a_i = ONE (wide). */
+static inline __attribute__((always_inline)) void weights_row(epoch_mem *m, uint32_t qb, uint32_t qe, ym_u16div r,
+                                                              int64_t ai, const bool wide)
 {
-    return j < in->n && j != i && lu > in->block_at_registration[j];
+    uint64_t *restrict pk = m->w_pk;
+    int64_t *restrict pre = &m->pre[0].bits, *restrict wmax = m->wmax;
+    for (uint32_t q = qb; q < qe; q++) {
+        const uint64_t x = pk[q];
+        const uint16_t j = ym_pk_col(x);
+        const int64_t w = ym_u16div_apply(r, ym_pk_val(x));
+        pk[q] = ym_pk((uint64_t)w, j);
+        pre[j] += wide ? ym_mul_pos(ai, w) : mul_u1(ai, w);
+        const int64_t mx = wmax[j];
+        wmax[j] = w > mx ? w : mx;
+    }
 }
 
 /* §4.6-4.7 and the column maxima for §4.8, in one pass over the stored
- * rows: masks (forbidden rows, diagonal, outdated), row normalisation,
- * preranks P, and per column the largest weight of a positive-stake row. Zero weights are dropped once the duplicate check has seen them:
- * they add 0 to every sum and score 0 in the consensus, exactly like an
- * absent entry. A row whose kept columns strictly increase cannot repeat
- * one; any other row is checked for duplicates, then sorted. */
+ * rows: masks (forbidden rows, the range of get_weights_sparse, diagonal,
+ * outdated), row normalisation, preranks P, and per column the largest
+ * weight of a positive-stake row. The diagonal is masked through the copy of
+ * the registration blocks: while row i is read, bar[i] is the largest
+ * block, so lu_i > bar[i] fails. Zero weights are dropped once the
+ * duplicate check has seen them: they add 0 to every sum and score 0 in the
+ * consensus, exactly like an absent entry. A row whose kept columns
+ * strictly increase cannot repeat one; any other row is checked for
+ * duplicates, then sorted. */
 static yuma_status weights_pass(const yuma_input *in, epoch_mem *m)
 {
     const uint32_t n = in->n;
-    const yuma_entry *ent = in->weights.ent;
+    const yuma_entry *restrict ent = in->weights.ent;
+    uint64_t *restrict bar = m->bar, *restrict pk = m->w_pk;
     uint32_t k = 0;
     memset(m->stamp, 0, n * sizeof *m->stamp);
     for (uint32_t j = 0; j < n; j++) {
         m->pre[j] = i32f32_zero();
         m->wmax[j] = 0;
+        bar[j] = in->block_at_registration[j];
     }
     m->w_off[0] = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (!m->forbid[i]) {
-            const uint64_t lu = in->last_update[i];
+            const uint64_t lu = in->last_update[i], own = bar[i];
             const uint32_t row = k, qb = in->weights.off[i], qe = in->weights.off[i + 1];
             uint64_t sum = 0;
             int64_t prev = -1;
             bool increasing = true;
+            bar[i] = UINT64_MAX;
             for (uint32_t q = qb; q < qe; q++) {
                 const uint32_t j = ent[q].col;
-                if (!weight_kept(in, i, lu, j)) continue;
+                if (j >= n || lu <= bar[j]) continue;
                 increasing &= (int64_t)j > prev;
                 prev = j;
-                if (!ent[q].val) continue;
-                m->w_col[k] = (uint16_t)j;
-                m->w_val[k].bits = ent[q].val;
-                sum += ent[q].val;
-                k++;
+                const uint16_t v = ent[q].val;
+                if (!v) continue;
+                pk[k++] = ym_pk(v, (uint16_t)j);
+                sum += v;
             }
             if (!increasing) {
                 for (uint32_t q = qb; q < qe; q++) {
                     const uint32_t j = ent[q].col;
-                    if (!weight_kept(in, i, lu, j)) continue;
+                    if (j >= n || lu <= bar[j]) continue;
                     if (m->stamp[j] == i + 1) return YUMA_EINPUT; /* set_weights rejects duplicates */
                     m->stamp[j] = i + 1;
                 }
-                sort_row(m->w_col, NULL, m->w_val, row, k, m);
+                sort_pk(pk + row, k - row, m);
             }
+            bar[i] = own;
             if (sum) { /* integer values: div(w<<32, sum<<32) = floor(w*2^32/sum) */
                 const ym_u16div r = ym_u16div_make(sum);
                 const int64_t ai = m->a[i].bits;
-                const uint16_t *restrict wc = m->w_col;
-                int64_t *restrict wv = &m->w_val[0].bits;
-                int64_t *restrict pre = &m->pre[0].bits, *restrict wmax = m->wmax;
-                if (ai > 0) {
-                    for (uint32_t q = row; q < k; q++) {
-                        const int64_t w = ym_u16div_apply(r, (uint64_t)wv[q]);
-                        const uint16_t j = wc[q];
-                        wv[q] = w;
-                        pre[j] += ym_mul_pos(ai, w);
-                        if (w > wmax[j]) wmax[j] = w;
-                    }
+                if (ai == ONE) {
+                    weights_row(m, row, k, r, ai, true);
+                } else if (ai > 0) {
+                    weights_row(m, row, k, r, ai, false);
                 } else {
-                    for (uint32_t q = row; q < k; q++) wv[q] = ym_u16div_apply(r, (uint64_t)wv[q]);
+                    for (uint32_t q = row; q < k; q++)
+                        pk[q] = ym_pk((uint64_t)ym_u16div_apply(r, ym_pk_val(pk[q])), ym_pk_col(pk[q]));
                 }
             }
         }
@@ -376,82 +410,103 @@ static bool consensus_pass(uint32_t n, i32f32 kappa, epoch_mem *m, yuma_arena *a
     const ym_rdiv r = ym_rdiv_make(s); /* a_i <= s */
     int64_t sigma = 0;
     for (uint32_t i = 0; i < n; i++) {
-        m->u[i].bits = m->a[i].bits > 0 ? ym_rdiv_apply(r, (uint64_t)m->a[i].bits) : 0;
+        m->u[i].bits = m->a[i].bits > 0 ? ym_rdiv_apply(&r, (uint64_t)m->a[i].bits) : 0;
         sigma += m->u[i].bits;
     }
     const i32f32 minority = i32f32_sat_sub(i32f32_from_bits(sigma), kappa);
-    const ym_sparse w = {n, m->w_off, m->w_col, m->w_val};
-    return ym_wmcol_hist(&w, &m->u[0].bits, m->wmax, n, minority, m->cons, arena);
+    return ym_wmcol_hist(m->w_off, m->w_pk, n, &m->u[0].bits, m->wmax, n, minority, m->cons, arena);
 }
 
 /* §4.9-4.11: validator trust and ranks from the weights clipped at
  * consensus, min(w_ij, C_j), computed where used rather than stored (a
- * clipped-to-0 entry adds 0 everywhere, like the chain's dropped entry). */
+ * clipped-to-0 entry adds 0 everywhere, like the chain's dropped entry).
+ * The unclipped weights are not needed after this pass: each entry of a
+ * voting row becomes mul(W̄_ij, a_i) <= ONE, the numerator of ΔB_ij, which
+ * the rank sums here and the EMA divides by the rank. */
+static inline __attribute__((always_inline)) int64_t clip_row(epoch_mem *m, uint32_t qb, uint32_t qe, int64_t ai,
+                                                              const bool wide)
+{
+    uint64_t *restrict pk = m->w_pk;
+    const int64_t *restrict cons = &m->cons[0].bits;
+    int64_t *restrict rank = &m->rank[0].bits;
+    int64_t vt = 0;
+    for (uint32_t q = qb; q < qe; q++) {
+        const uint64_t x = pk[q];
+        const uint16_t j = ym_pk_col(x);
+        const int64_t w = (int64_t)ym_pk_val(x), c = cons[j], wc = w < c ? w : c;
+        const int64_t d = wide ? ym_mul_pos(ai, wc) : mul_u1(ai, wc);
+        vt += wc;
+        rank[j] += d;
+        pk[q] = ym_pk((uint64_t)d, j);
+    }
+    return vt;
+}
+
 static void clip_pass(uint32_t n, epoch_mem *m)
 {
-    const uint16_t *restrict wc = m->w_col;
-    const int64_t *restrict wv = &m->w_val[0].bits, *restrict cons = &m->cons[0].bits;
-    int64_t *restrict rank = &m->rank[0].bits;
-    for (uint32_t j = 0; j < n; j++) rank[j] = 0;
+    const uint64_t *restrict pk = m->w_pk;
+    const int64_t *restrict cons = &m->cons[0].bits;
+    for (uint32_t j = 0; j < n; j++) m->rank[j] = i32f32_zero();
     for (uint32_t i = 0; i < n; i++) {
         const int64_t ai = m->a[i].bits;
         const uint32_t qb = m->w_off[i], qe = m->w_off[i + 1];
         int64_t vt = 0;
-        if (ai > 0) {
-            for (uint32_t q = qb; q < qe; q++) {
-                const int64_t c = cons[wc[q]], w = wv[q] < c ? wv[q] : c;
-                vt += w;
-                rank[wc[q]] += ym_mul_pos(ai, w);
-            }
+        if (ai == ONE) {
+            vt = clip_row(m, qb, qe, ai, true);
+        } else if (ai > 0) {
+            vt = clip_row(m, qb, qe, ai, false);
         } else {
             for (uint32_t q = qb; q < qe; q++) {
-                const int64_t c = cons[wc[q]];
-                vt += wv[q] < c ? wv[q] : c;
+                const int64_t w = (int64_t)ym_pk_val(pk[q]), c = cons[ym_pk_col(pk[q])];
+                vt += w < c ? w : c;
             }
         }
         m->vt[i].bits = vt;
     }
 }
 
-/* §4.12 steps 1-2: the stored bond rows with outdated entries masked (in
- * column order, as the epoch writes them; other rows are checked for
- * duplicates and sorted), and the integer column sums for the column
- * normalisation, which is done inside the EMA. */
+/* §4.12 steps 1-2: the stored bond rows with outdated entries masked and
+ * their integer column sums, for the column normalisation done inside the
+ * EMA. A row whose stored columns increase is read in place by the EMA,
+ * which masks its outdated entries as it goes (a masked or zero bond adds 0
+ * to every EMA term, like an absent one); other rows are checked for
+ * duplicates among their kept entries and copied, kept entries only, in
+ * column order. */
 static yuma_status bonds_pass(const yuma_input *in, epoch_mem *m)
 {
     const uint32_t n = in->n;
-    const yuma_entry *ent = in->bonds.ent;
-    uint32_t k = 0;
-    for (uint32_t j = 0; j < n; j++) m->colb[j] = 0;
-    m->b_off[0] = 0;
+    const yuma_entry *restrict ent = in->bonds.ent;
+    const uint64_t *restrict bar = m->bar;
+    int64_t *restrict colb = m->colb;
+    uint32_t kc = 0;
+    for (uint32_t j = 0; j < n; j++) colb[j] = 0;
     for (uint32_t i = 0; i < n; i++) {
         const uint64_t lu = in->last_update[i];
-        const uint32_t row = k, qb = in->bonds.off[i], qe = in->bonds.off[i + 1];
+        const uint32_t qb = in->bonds.off[i], qe = in->bonds.off[i + 1];
         int64_t prev = -1;
         bool increasing = true;
         for (uint32_t q = qb; q < qe; q++) {
             const uint32_t j = ent[q].col;
             if (j >= n) return YUMA_EINPUT; /* get_bonds_sparse would panic */
-            if (lu <= in->block_at_registration[j]) continue;
-            increasing &= (int64_t)j > prev;
+            increasing &= (int64_t)j > prev; /* the whole row: the EMA reads it in place */
             prev = j;
-            if (!ent[q].val) continue; /* adds 0 to the sums and to the EMA */
-            m->b_col[k] = (uint16_t)j;
-            m->b_val[k] = ent[q].val;
-            m->colb[j] += ent[q].val;
-            k++;
+            if (lu <= bar[j]) continue;
+            colb[j] += ent[q].val;
         }
-        if (!increasing) {
-            const uint32_t mark = n + i + 1; /* distinct from the weights pass stamps */
-            for (uint32_t q = qb; q < qe; q++) {
-                const uint32_t j = ent[q].col;
-                if (lu <= in->block_at_registration[j]) continue;
-                if (m->stamp[j] == mark) return YUMA_EINPUT; /* the epoch never writes duplicates */
-                m->stamp[j] = mark;
-            }
-            sort_row(m->b_col, m->b_val, NULL, row, k, m);
+        if (increasing) {
+            m->brow[i] = (bond_row){ent + qb, qe - qb};
+            continue;
         }
-        m->b_off[i + 1] = k;
+        const uint32_t mark = n + i + 1, start = kc; /* distinct from the weights pass stamps */
+        for (uint32_t q = qb; q < qe; q++) {
+            const uint32_t j = ent[q].col;
+            if (lu <= bar[j]) continue;
+            if (m->stamp[j] == mark) return YUMA_EINPUT; /* the epoch never writes duplicates */
+            m->stamp[j] = mark;
+            m->b_copy[kc++] = ent[q];
+        }
+        sort_entries(m->b_copy + start, kc - start, m);
+        m->brow[i] = (bond_row){m->b_copy + start, kc - start};
     }
     return YUMA_OK;
 }
@@ -460,115 +515,138 @@ static yuma_status bonds_pass(const yuma_input *in, epoch_mem *m)
  * ΔB_ij = colnorm(mul(W̄_ij, a_i)) with column sums R_j (Σ_i mul(W̄_ij, a_i)
  * is exactly the unnormalised rank, so every numerator is at most its
  * divisor: ym_rdiv's domain), B_ij = colnorm(B) with the integer sums;
- * zero entries contribute mul(., 0) = 0 (ym_rdiv_apply of 0 is 0). The new
- * term is assigned (mat_ema_alpha_vec_sparse) or added to 0
- * (mat_ema_sparse), which agree without duplicates; entries > 0 are kept,
- * with their column sums and maxima. With 0 <= α_j <= 1 (liquid alpha,
- * bma <= 10^6) every term is in [0, 1] and plain arithmetic is exact;
- * otherwise the saturating signed operations are used. */
-static inline int64_t ema_new(const ema_col *c, int64_t w, int64_t ai, const bool plain)
+ * zero entries contribute mul(., 0) = 0 (ym_rdiv_apply and ym_u16div_apply
+ * of 0 are 0). The new term is assigned (mat_ema_alpha_vec_sparse) or added
+ * to 0 (mat_ema_sparse), which agree without duplicates; entries > 0 are
+ * kept, with their column sums and maxima. With 0 <= α_j <= 1 (liquid alpha,
+ * bma <= 10^6) every term is in [0, 1] and plain arithmetic is exact (in 64
+ * bits when every α_j and β_j is below ONE); otherwise the saturating signed
+ * operations are used and the values go to e_val. */
+enum { EMA_SAT, EMA_PLAIN, EMA_PLAIN64 };
+
+static inline int64_t ema_new(const ema_col *c, uint64_t d, const int mode)
 {
-    const int64_t dn = ym_rdiv_apply(c->r, (uint64_t)ym_mul_pos(w < c->cons ? w : c->cons, ai));
-    return plain ? ym_mul_pos(c->alpha, dn) : i32f32_sat_mul(i32f32_from_bits(c->alpha), i32f32_from_bits(dn)).bits;
+    const int64_t dn = ym_rdiv_apply(&c->r, d);
+    if (mode == EMA_PLAIN64) return mul_u1(c->alpha, dn);
+    if (mode == EMA_PLAIN) return ym_mul_pos(c->alpha, dn);
+    return i32f32_sat_mul(i32f32_from_bits(c->alpha), i32f32_from_bits(dn)).bits;
 }
 
-static inline int64_t ema_old(const ema_col *c, int64_t v, uint16_t b, const bool plain)
+static inline int64_t ema_old(const ema_col *c, int64_t v, uint64_t b, const int mode)
 {
     const int64_t bn = ym_u16div_apply(c->b, b);
-    return plain ? v + ym_mul_pos(c->beta, bn)
-                 : i32f32_sat_add(i32f32_from_bits(v), i32f32_sat_mul(i32f32_from_bits(c->beta), i32f32_from_bits(bn)))
-                       .bits;
+    if (mode == EMA_PLAIN64) return v + mul_u1(c->beta, bn);
+    if (mode == EMA_PLAIN) return v + ym_mul_pos(c->beta, bn);
+    return i32f32_sat_add(i32f32_from_bits(v), i32f32_sat_mul(i32f32_from_bits(c->beta), i32f32_from_bits(bn))).bits;
 }
 
-static inline uint32_t ema_emit(uint32_t j, int64_t v, uint32_t k, uint16_t *restrict ec, int64_t *restrict ev,
-                                col_acc *restrict acc)
+typedef struct ema_out {
+    uint64_t *restrict pk;
+    int64_t *restrict val;
+    col_acc *restrict acc;
+} ema_out;
+
+static inline __attribute__((always_inline)) uint32_t ema_emit(ema_out o, uint32_t j, int64_t v, uint32_t k,
+                                                               const int mode)
 {
     if (v <= 0) return k;
-    ec[k] = (uint16_t)j;
-    ev[k] = v;
-    acc[j].sum += v;
-    acc[j].max = v > acc[j].max ? v : acc[j].max;
+    col_acc *a = &o.acc[j];
+    if (mode == EMA_SAT) {
+        o.pk[k] = ym_pk(0, (uint16_t)j);
+        o.val[k] = v;
+        a->sum = i32f32_sat_add(i32f32_from_bits(a->sum), i32f32_from_bits(v)).bits;
+    } else {
+        o.pk[k] = ym_pk((uint64_t)v, (uint16_t)j);
+        a->sum += v;
+        a->max = v > a->max ? v : a->max;
+    }
     return k + 1;
 }
 
-static inline __attribute__((always_inline)) uint32_t ema_row(uint32_t i, uint32_t k, epoch_mem *m, const bool plain)
+static inline __attribute__((always_inline)) uint32_t ema_row(const yuma_input *in, uint32_t i, uint32_t k,
+                                                              epoch_mem *m, const int mode)
 {
     const int64_t ai = m->a[i].bits;
-    const uint16_t *restrict wc = m->w_col, *restrict bc = m->b_col, *restrict bv = m->b_val;
-    const int64_t *restrict wv = &m->w_val[0].bits;
+    const uint64_t *restrict bar = m->bar;
+    const uint64_t *restrict w = m->w_pk + m->w_off[i]; /* mul(W̄_ij, a_i), see clip_pass */
+    const uint64_t *const we = ai > 0 ? m->w_pk + m->w_off[i + 1] : w; /* ΔB_i = 0 when a_i = 0 */
+    const yuma_entry *restrict b = m->brow[i].e;
+    const yuma_entry *const bend = b + m->brow[i].len;
     const ema_col *restrict cc = m->ec;
-    uint16_t *restrict ec = m->e_col;
-    int64_t *restrict ev = &m->e_val[0].bits;
-    col_acc *restrict acc = m->eacc;
-    uint32_t q = m->w_off[i], r = m->b_off[i];
-    const uint32_t qe = ai > 0 ? m->w_off[i + 1] : q, re = m->b_off[i + 1]; /* ΔB_i = 0 when a_i = 0 */
-    while (q < qe && r < re) {
-        const uint32_t jw = wc[q], jb = bc[r];
+    const ema_out o = {m->e_pk, m->e_val, m->eacc};
+    const uint64_t lu = in->last_update[i];
+#define BOND(e) (lu > bar[(e).col] ? (uint64_t)(e).val : 0u) /* outdated bonds masked */
+    while (w < we && b < bend) {
+        const uint64_t x = *w;
+        const uint32_t jw = ym_pk_col(x), jb = b->col;
         if (jw == jb) {
             const ema_col *c = &cc[jw];
-            k = ema_emit(jw, ema_old(c, ema_new(c, wv[q], ai, plain), bv[r], plain), k, ec, ev, acc);
-            q++;
-            r++;
+            k = ema_emit(o, jw, ema_old(c, ema_new(c, ym_pk_val(x), mode), BOND(*b), mode), k, mode);
+            w++;
+            b++;
         } else if (jw < jb) {
-            k = ema_emit(jw, ema_new(&cc[jw], wv[q], ai, plain), k, ec, ev, acc);
-            q++;
+            k = ema_emit(o, jw, ema_new(&cc[jw], ym_pk_val(x), mode), k, mode);
+            w++;
         } else {
-            k = ema_emit(jb, ema_old(&cc[jb], 0, bv[r], plain), k, ec, ev, acc);
-            r++;
+            k = ema_emit(o, jb, ema_old(&cc[jb], 0, BOND(*b), mode), k, mode);
+            b++;
         }
     }
-    for (; q < qe; q++) k = ema_emit(wc[q], ema_new(&cc[wc[q]], wv[q], ai, plain), k, ec, ev, acc);
-    for (; r < re; r++) k = ema_emit(bc[r], ema_old(&cc[bc[r]], 0, bv[r], plain), k, ec, ev, acc);
+    for (; w < we; w++) k = ema_emit(o, ym_pk_col(*w), ema_new(&cc[ym_pk_col(*w)], ym_pk_val(*w), mode), k, mode);
+    for (; b < bend; b++) k = ema_emit(o, b->col, ema_old(&cc[b->col], 0, BOND(*b), mode), k, mode);
+#undef BOND
     return k;
 }
 
-static void ema_rows(uint32_t n, epoch_mem *m, const bool plain)
+static inline __attribute__((always_inline)) void ema_rows(const yuma_input *in, epoch_mem *m, const int mode)
 {
     uint32_t k = 0;
     m->e_off[0] = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        k = ema_row(i, k, m, plain);
+    for (uint32_t i = 0; i < in->n; i++) {
+        k = ema_row(in, i, k, m, mode);
         m->e_off[i + 1] = k;
     }
 }
 
 /* §4.12 steps 3-5: E row by row with its column sums and maxima. m->alpha
  * holds α_j (liquid) or the constant α in every column; m->rank the
- * unnormalised ranks. Returns whether the plain arithmetic applied. */
-static bool ema_pass(uint32_t n, epoch_mem *m)
+ * unnormalised ranks. Returns the arithmetic that applied. */
+static int ema_pass(const yuma_input *in, epoch_mem *m)
 {
-    bool plain = true;
+    const uint32_t n = in->n;
+    bool plain = true, inner = true;
     for (uint32_t j = 0; j < n; j++) {
         ema_col *c = &m->ec[j];
         c->r = ym_rdiv_make(m->rank[j].bits > 0 ? (uint64_t)m->rank[j].bits : 1u); /* R_j = 0: every ΔB_ij is 0 */
-        if (m->colb[j]) c->b = ym_u16div_make((uint64_t)m->colb[j]);
+        c->b = ym_u16div_make(m->colb[j] ? (uint64_t)m->colb[j] : 1u);            /* colb_j = 0: every b_ij is 0 */
         c->alpha = m->alpha[j].bits;
         c->beta = i32f32_sat_sub(i32f32_one(), m->alpha[j]).bits;
-        c->cons = m->cons[j].bits;
         m->eacc[j].sum = m->eacc[j].max = 0;
         plain &= m->alpha[j].bits >= 0 && m->alpha[j].bits <= ONE;
+        inner &= m->alpha[j].bits > 0 && m->alpha[j].bits < ONE; /* then α_j, β_j < ONE: mul_u1 */
     }
-    if (plain) ema_rows(n, m, true);
-    else ema_rows(n, m, false);
-    for (uint32_t j = 0; j < n; j++) m->colsum[j].bits = m->eacc[j].sum;
-    return plain;
+    const int mode = !plain ? EMA_SAT : inner ? EMA_PLAIN64 : EMA_PLAIN;
+    if (mode == EMA_PLAIN64) ema_rows(in, m, EMA_PLAIN64);
+    else if (mode == EMA_PLAIN) ema_rows(in, m, EMA_PLAIN);
+    else ema_rows(in, m, EMA_SAT);
+    return mode;
 }
 
-/* §4.12 step 6 and §4.13: E column-normalised in place, dividends
- * D_i = Σ_j mul(I_j, E_ij), and the column maxima for the stored bonds.
- * The general path (α outside [0, 1]), where sums may leave [0, 1]. */
+/* §4.12 step 6 and §4.13 on the saturating path: E column-normalised in
+ * place (every E_ij > 0 and the saturating column sums keep E_ij <= S_j, so
+ * div is ym_div_le), dividends D_i = Σ_j mul(I_j, E_ij), the column maxima. */
 static void dividends_pass(uint32_t n, epoch_mem *m)
 {
-    int64_t *restrict colmax = &m->listed[0].bits;
-    const int64_t *restrict inc = &m->inc[0].bits, *restrict colsum = &m->colsum[0].bits;
-    const uint16_t *restrict ec = m->e_col;
-    int64_t *restrict ev = &m->e_val[0].bits;
+    int64_t *restrict colmax = &m->colmax[0].bits, *restrict ev = m->e_val;
+    const int64_t *restrict inc = &m->inc[0].bits;
+    const uint64_t *restrict ep = m->e_pk;
+    const col_acc *restrict acc = m->eacc;
     for (uint32_t j = 0; j < n; j++) colmax[j] = 0;
     for (uint32_t i = 0; i < n; i++) {
         int64_t d = 0;
         for (uint32_t q = m->e_off[i], qend = m->e_off[i + 1]; q < qend; q++) {
-            const uint16_t j = ec[q];
-            const int64_t en = ym_div_le(ev[q], colsum[j]);
+            const uint16_t j = ym_pk_col(ep[q]);
+            const int64_t en = ym_div_le(ev[q], acc[j].sum);
             ev[q] = en;
             d += ym_mul_pos(inc[j], en);
             if (en > colmax[j]) colmax[j] = en;
@@ -577,22 +655,22 @@ static void dividends_pass(uint32_t n, epoch_mem *m)
     }
 }
 
-/* The bonds written back, column max-upscaled (inplace_col_max_upscale_sparse):
- * SET for new permits, CLEAR for lost ones, KEEP (storage untouched) for uids
- * that never had one. E normalised with its column maxima in m->listed. */
+/* The bonds written back on the saturating path, column max-upscaled
+ * (inplace_col_max_upscale_sparse): SET for new permits, CLEAR for lost
+ * ones, KEEP (storage untouched) for uids that never had one. */
 static void bonds_out(const yuma_input *in, const epoch_mem *m, yuma_output *out)
 {
     const uint32_t n = in->n;
-    const i32f32 *colmax = m->listed;
+    const int64_t *colmax = &m->colmax[0].bits;
     uint32_t k = 0;
     out->bonds_off[0] = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (out->permit_new[i]) {
             out->bonds_action[i] = YUMA_BONDS_SET;
             for (uint32_t q = m->e_off[i], qend = m->e_off[i + 1]; q < qend; q++, k++) {
-                const uint16_t j = m->e_col[q];
-                int64_t v = m->e_val[q].bits;
-                if (colmax[j].bits > 0) v = ym_div_le(v, colmax[j].bits);
+                const uint16_t j = ym_pk_col(m->e_pk[q]);
+                int64_t v = m->e_val[q];
+                if (colmax[j] > 0) v = ym_div_le(v, colmax[j]);
                 out->bonds_ent[k].col = j;
                 out->bonds_ent[k].val = (uint16_t)(((uint64_t)v * UINT16_MAX) >> 32); /* v <= ONE */
             }
@@ -607,21 +685,14 @@ static void bonds_out(const yuma_input *in, const epoch_mem *m, yuma_output *out
  * entry is in (0, 1] and every column sum S_j in [E_ij, 1], so both
  * divisions are in ym_rdiv's domain, and the column maximum of the
  * normalised E is floor(max_i E_ij * 2^32 / S_j) (the floor of x * 2^32 / S
- * does not decrease with x), known before the pass. */
-static void out_pass(const yuma_input *in, epoch_mem *m, yuma_output *out)
+ * does not decrease with x), known before the pass. mul(I_j, en) is mul_u1
+ * unless some I_j = ONE (wide). */
+static inline __attribute__((always_inline)) void out_rows(const yuma_input *in, epoch_mem *m, yuma_output *out,
+                                                           const bool wide)
 {
     const uint32_t n = in->n;
-    out_col *restrict oc = m->oc;
-    for (uint32_t j = 0; j < n; j++) {
-        if (m->colsum[j].bits > 0) {
-            oc[j].s = ym_rdiv_make((uint64_t)m->colsum[j].bits);
-            const int64_t x = ym_rdiv_apply(oc[j].s, (uint64_t)m->eacc[j].max);
-            oc[j].x = ym_rdiv_make(x > 0 ? (uint64_t)x : 1u); /* x > 0: E > 0, S <= 1 */
-        }
-        oc[j].inc = m->inc[j].bits;
-    }
-    const uint16_t *restrict ec = m->e_col;
-    const int64_t *restrict ev = &m->e_val[0].bits;
+    const out_col *restrict oc = m->oc;
+    const uint64_t *restrict ep = m->e_pk;
     yuma_entry *restrict be = out->bonds_ent;
     uint32_t k = 0;
     out->bonds_off[0] = 0;
@@ -631,23 +702,44 @@ static void out_pass(const yuma_input *in, epoch_mem *m, yuma_output *out)
         if (out->permit_new[i]) {
             out->bonds_action[i] = YUMA_BONDS_SET;
             for (uint32_t q = qb; q < qend; q++, k++) {
-                const uint16_t j = ec[q];
-                const int64_t en = ym_rdiv_apply(oc[j].s, (uint64_t)ev[q]);
-                d += ym_mul_pos(oc[j].inc, en);
-                const uint64_t v = (uint64_t)ym_rdiv_apply(oc[j].x, (uint64_t)en);
-                be[k].col = j;
+                const uint64_t x = ep[q];
+                const out_col *c = &oc[ym_pk_col(x)];
+                const int64_t en = ym_rdiv_apply(&c->s, ym_pk_val(x));
+                d += wide ? ym_mul_pos(c->inc, en) : mul_u1(c->inc, en);
+                const uint64_t v = (uint64_t)ym_rdiv_apply(&c->x, (uint64_t)en);
+                be[k].col = ym_pk_col(x);
                 be[k].val = (uint16_t)((v * UINT16_MAX) >> 32); /* v <= ONE */
             }
         } else {
             out->bonds_action[i] = in->permit_old[i] ? YUMA_BONDS_CLEAR : YUMA_BONDS_KEEP;
             for (uint32_t q = qb; q < qend; q++) {
-                const uint16_t j = ec[q];
-                d += ym_mul_pos(oc[j].inc, ym_rdiv_apply(oc[j].s, (uint64_t)ev[q]));
+                const uint64_t x = ep[q];
+                const out_col *c = &oc[ym_pk_col(x)];
+                const int64_t en = ym_rdiv_apply(&c->s, ym_pk_val(x));
+                d += wide ? ym_mul_pos(c->inc, en) : mul_u1(c->inc, en);
             }
         }
         out->bonds_off[i + 1] = k;
         m->div[i].bits = d;
     }
+}
+
+static void out_pass(const yuma_input *in, epoch_mem *m, yuma_output *out)
+{
+    const uint32_t n = in->n;
+    out_col *restrict oc = m->oc;
+    bool wide = false;
+    for (uint32_t j = 0; j < n; j++) {
+        if (m->eacc[j].sum > 0) {
+            oc[j].s = ym_rdiv_make((uint64_t)m->eacc[j].sum);
+            const int64_t x = ym_rdiv_apply(&oc[j].s, (uint64_t)m->eacc[j].max);
+            oc[j].x = ym_rdiv_make(x > 0 ? (uint64_t)x : 1u); /* x > 0: E > 0, S <= 1 */
+        }
+        oc[j].inc = m->inc[j].bits;
+        wide |= oc[j].inc >= ONE;
+    }
+    if (wide) out_rows(in, m, out, true);
+    else out_rows(in, m, out, false);
 }
 
 yuma_status yuma_epoch(const yuma_params *p, const yuma_input *in, yuma_output *out, yuma_arena *arena)
@@ -700,16 +792,16 @@ yuma_status yuma_epoch(const yuma_params *p, const yuma_input *in, yuma_output *
     if (liquid < 0) return YUMA_ENOMEM;
     if (!liquid)
         for (uint32_t j = 0; j < n; j++) m.alpha[j] = alpha_bma;
-    const bool plain = ema_pass(n, &m); /* reads m.rank before it is normalised */
+    const int mode = ema_pass(in, &m); /* reads m.rank before it is normalised */
     ym_normalize(m.rank, n);
     memcpy(m.inc, m.rank, n * sizeof *m.inc);
 
     /* 4.13 dividends, 4.16 the bonds written back */
-    if (plain) {
-        out_pass(in, &m, out);
-    } else {
+    if (mode == EMA_SAT) {
         dividends_pass(n, &m);
         bonds_out(in, &m, out);
+    } else {
+        out_pass(in, &m, out);
     }
     ym_normalize(m.div, n);
 

@@ -674,20 +674,20 @@ size_t ym_wmcol_hist_need(uint32_t rows, uint32_t ncols, size_t nnz)
 
 /* minority < 0 or >= Σ u: the smallest or the largest score present in each
  * column (the zero block counts, as in ym_weighted_median_fast). */
-static void wmh_extreme(const ym_sparse *w, const int64_t *st, uint32_t npos, const int64_t *colmax, uint32_t ncols,
-                        bool smallest, i32f32 *out, uint64_t *cnt_min)
+static void wmh_extreme(const uint32_t *off, const uint64_t *ent, uint32_t rows, const int64_t *st, uint32_t npos,
+                        const int64_t *colmax, uint32_t ncols, bool smallest, i32f32 *out, uint64_t *cnt_min)
 {
     uint64_t *cnt = cnt_min, *mn = cnt_min + ncols;
     for (uint32_t c = 0; c < ncols; c++) {
         cnt[c] = 0;
         mn[c] = UINT64_MAX;
     }
-    for (uint32_t i = 0; i < w->rows; i++) {
+    for (uint32_t i = 0; i < rows; i++) {
         if (st[i] <= 0) continue;
-        for (uint32_t q = w->off[i]; q < w->off[i + 1]; q++) {
-            const uint16_t c = w->col[q];
+        for (uint32_t q = off[i]; q < off[i + 1]; q++) {
+            const uint16_t c = ym_pk_col(ent[q]);
             cnt[c]++;
-            if ((uint64_t)w->val[q].bits < mn[c]) mn[c] = (uint64_t)w->val[q].bits;
+            if (ym_pk_val(ent[q]) < mn[c]) mn[c] = ym_pk_val(ent[q]);
         }
     }
     for (uint32_t c = 0; c < ncols; c++) {
@@ -696,11 +696,10 @@ static void wmh_extreme(const ym_sparse *w, const int64_t *st, uint32_t npos, co
     }
 }
 
-bool ym_wmcol_hist(const ym_sparse *w, const int64_t *u, const int64_t *colmax, uint32_t ncols, i32f32 minority,
-                   i32f32 *out, yuma_arena *scratch)
+bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, const int64_t *u, const int64_t *colmax,
+                   uint32_t ncols, i32f32 minority, i32f32 *out, yuma_arena *scratch)
 {
-    const uint32_t rows = w->rows;
-    const size_t nnz = ym_nnz(w);
+    const size_t nnz = rows ? off[rows] : 0;
     size_t mark = scratch ? scratch->used : 0;
     int64_t *st = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *st);
     uint64_t *hist = ym_alloc(scratch, (size_t)ncols * YM_WMH_BUCKETS * sizeof *hist);
@@ -727,7 +726,7 @@ bool ym_wmcol_hist(const ym_sparse *w, const int64_t *u, const int64_t *colmax, 
     if (npos == 0) {
         for (uint32_t c = 0; c < ncols; c++) out[c] = i32f32_zero();
     } else if (mino < 0 || mino >= sigma) {
-        wmh_extreme(w, st, npos, colmax, ncols, mino < 0, out, hist);
+        wmh_extreme(off, ent, rows, st, npos, colmax, ncols, mino < 0, out, hist);
     } else {
         /* Pass 1: per column, stake << 16 | count of each bucket. */
         for (uint32_t c = 0; c < ncols; c++) {
@@ -738,9 +737,10 @@ bool ym_wmcol_hist(const ym_sparse *w, const int64_t *u, const int64_t *colmax, 
         for (uint32_t i = 0; i < rows; i++) {
             if (st[i] <= 0) continue;
             const uint64_t add = (uint64_t)st[i] << 16 | 1u;
-            for (uint32_t q = w->off[i], qe = w->off[i + 1]; q < qe; q++) {
-                const uint16_t c = w->col[q];
-                hist[(size_t)c * YM_WMH_BUCKETS + ((uint64_t)w->val[q].bits >> sel[c])] += add;
+            for (uint32_t q = off[i], qe = off[i + 1]; q < qe; q++) {
+                const uint64_t x = ent[q];
+                const uint16_t c = ym_pk_col(x);
+                hist[(size_t)c * YM_WMH_BUCKETS + (ym_pk_val(x) >> sel[c])] += add;
             }
         }
         /* The bucket of each column's median, and the room its list needs. */
@@ -775,11 +775,11 @@ bool ym_wmcol_hist(const ym_sparse *w, const int64_t *u, const int64_t *colmax, 
         /* Pass 2: the entries of the selected buckets. */
         for (uint32_t i = 0; i < rows; i++) {
             if (st[i] <= 0) continue;
-            for (uint32_t q = w->off[i], qe = w->off[i + 1]; q < qe; q++) {
-                const uint16_t c = w->col[q];
-                const uint32_t x = sel[c];
-                const uint64_t v = (uint64_t)w->val[q].bits;
-                if ((v >> (x & 63u)) == (x >> 8)) keys[fill[c]++] = ym_wm_key((int64_t)v, i);
+            for (uint32_t q = off[i], qe = off[i + 1]; q < qe; q++) {
+                const uint64_t x = ent[q], v = ym_pk_val(x);
+                const uint16_t c = ym_pk_col(x);
+                const uint32_t s = sel[c];
+                if ((v >> (s & 63u)) == (s >> 8)) keys[fill[c]++] = ym_wm_key((int64_t)v, i);
             }
         }
         for (uint32_t c = 0; c < ncols; c++) {

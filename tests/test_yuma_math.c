@@ -191,9 +191,9 @@ static void check_rdiv(uint64_t x, uint64_t d)
 {
     const ym_rdiv r = ym_rdiv_make(d);
     const uint64_t want = (uint64_t)((((fx_u128)x) << 32) / d);
-    if ((uint64_t)ym_rdiv_apply(r, x) != want)
+    if ((uint64_t)ym_rdiv_apply(&r, x) != want)
         fail_msg("rdiv %llu / %llu = %lld, want %llu", (unsigned long long)x, (unsigned long long)d,
-                 (long long)ym_rdiv_apply(r, x), (unsigned long long)want);
+                 (long long)ym_rdiv_apply(&r, x), (unsigned long long)want);
 }
 
 static void test_rdiv(void **state)
@@ -1036,6 +1036,7 @@ static void test_wmcol_hist(void **state)
     enum { R = 700, C = 90 };
     static uint32_t off[R + 1], idx[R], scr[2 * R];
     static uint16_t col[R * C];
+    static uint64_t pk[R * C];
     static i32f32 val[R * C], u[R], score[R], out[C];
     static int64_t ub[R], colmax[C];
     uint64_t g = 41;
@@ -1052,6 +1053,7 @@ static void test_wmcol_hist(void **state)
                 if (below(&g, 4) > density) continue; /* absent */
                 col[k] = (uint16_t)j;
                 val[k] = B(below(&g, 16) == 0 ? 0 : (int64_t)below(&g, range + 1));
+                pk[k] = ym_pk((uint64_t)val[k].bits, (uint16_t)j);
                 k++;
             }
             off[i + 1] = k;
@@ -1074,8 +1076,7 @@ static void test_wmcol_hist(void **state)
         case 3: minority = 0; break;
         default: minority = sigma ? (int64_t)below(&g, (uint64_t)sigma) : 0; break;
         }
-        const ym_sparse w = {rows, off, col, val};
-        assert_true(ym_wmcol_hist(&w, ub, colmax, cols, B(minority), out, &a));
+        assert_true(ym_wmcol_hist(off, pk, rows, ub, colmax, cols, B(minority), out, &a));
         assert_int_equal(a.used, 0);
         for (uint32_t j = 0; j < cols; j++) {
             size_t m = 0;

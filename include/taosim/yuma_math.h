@@ -90,7 +90,11 @@ static inline int64_t ym_u16div_apply(ym_u16div r, uint64_t b)
  * so Q - 2^-31 < X * m / 2^94 <= Q and t = floor(X * m / 2^94) is q or q - 1.
  * The remainder r = x * 2^32 - t * d = d * (Q - t) lies in [0, 2d), below
  * 2^64, so computing it modulo 2^64 (unsigned wrap) gives it exactly, and
- * q = t + (r >= d). tests/test_yuma_math.c compares this with the 128-bit
+ * q = t + (r >= d). Most of the time the fix is not needed and is skipped:
+ * with hi = floor(X * m / 2^64), t = hi >> 30 and the fraction
+ * f = (X * m mod 2^94) / 2^94 < ((hi mod 2^30) + 1) / 2^30; if
+ * hi mod 2^30 != 2^30 - 1 then f <= 1 - 2^-30, so Q < t + f + 2^-31 < t + 1
+ * and q = t. tests/test_yuma_math.c compares this with the 128-bit
  * division on random and edge operands (d = 1, powers of two and their
  * neighbours, d near 2^63, x = 0, x = d, x = d - 1). */
 typedef struct ym_rdiv {
@@ -108,10 +112,11 @@ static inline ym_rdiv ym_rdiv_make(uint64_t d)
     return r;
 }
 
-static inline int64_t ym_rdiv_apply(ym_rdiv r, uint64_t x)
+static inline int64_t ym_rdiv_apply(const ym_rdiv *r, uint64_t x)
 {
-    const uint64_t t = (uint64_t)((((fx_u128)(x << r.p)) * r.m) >> 94);
-    return (int64_t)(t + ((x << 32) - t * r.d >= r.d));
+    const uint64_t hi = (uint64_t)((((fx_u128)(x << r->p)) * r->m) >> 64), t = hi >> 30;
+    if (__builtin_expect((hi & 0x3FFFFFFFu) != 0x3FFFFFFFu, 1)) return (int64_t)t; /* see below */
+    return (int64_t)(t + ((x << 32) - t * r->d >= r->d));
 }
 
 /* mul() of non-negative operands whose exact product is below 2^95
@@ -279,7 +284,14 @@ bool ym_weighted_median_col_sparse(const i32f32 *stake, const ym_sparse *w, uint
                                    i32f32 *out, yuma_arena *scratch);
 size_t ym_wmcol_need(uint32_t rows, uint32_t ncols, size_t nnz);
 
-/* The same consensus for every column in two passes over the rows, without
+/* Packed sparse entries: one u64 per entry, value << 16 | column, for
+ * values below 2^48 (every weight, ΔB numerator and plain EMA value of the
+ * driver is at most ONE). One load gives both halves. */
+static inline uint64_t ym_pk(uint64_t value, uint16_t col) { return value << 16 | col; }
+static inline uint16_t ym_pk_col(uint64_t x) { return (uint16_t)x; }
+static inline uint64_t ym_pk_val(uint64_t x) { return x >> 16; }
+
+/* The consensus of every column in two passes over the rows, without
  * building the column lists: a stake histogram of YM_WMH_BUCKETS buckets per
  * column, bucket = score >> sh_c with sh_c fitting colmax_c, finds the
  * bucket holding the median (the bucket function is monotone in the score,
@@ -288,8 +300,9 @@ size_t ym_wmcol_need(uint32_t rows, uint32_t ncols, size_t nnz);
  * entries of that bucket, which ym_weighted_median_fast's select finishes
  * with target minority minus the stake below the bucket. Rows without an
  * entry in a column form its zero block, in bucket 0.
- * u: stake of each row (rows with u <= 0 take no part), Σ u < 2^46, rows < 2^13;
- * w: rows of (column, score), scores in [0, 2^50], no column twice in a row;
+ * Rows: entries ent[off[i] .. off[i+1]) packed as ym_pk(score, column),
+ * scores in [0, 2^47], no column twice in a row, rows < 2^13;
+ * u: stake of each row (rows with u <= 0 take no part), Σ u < 2^46;
  * colmax[c]: the largest score of column c over the rows with u > 0 (0 if
  * none) -- it sets the bucket width, so it must be exact or an upper bound.
  * out_c equals weighted_median(u, score_c, all rows with u > 0, minority, 0,
@@ -297,8 +310,8 @@ size_t ym_wmcol_need(uint32_t rows, uint32_t ncols, size_t nnz);
  * false on scratch exhaustion (needs ym_wmcol_hist_need(rows, ncols, nnz)). */
 #define YM_WMH_BUCKETS 16
 size_t ym_wmcol_hist_need(uint32_t rows, uint32_t ncols, size_t nnz);
-bool ym_wmcol_hist(const ym_sparse *w, const int64_t *u, const int64_t *colmax, uint32_t ncols, i32f32 minority,
-                   i32f32 *out, yuma_arena *scratch);
+bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, const int64_t *u, const int64_t *colmax,
+                   uint32_t ncols, i32f32 minority, i32f32 *out, yuma_arena *scratch);
 
 /* ---- liquid alpha v1.2.4 (§5) ------------------------------------------- */
 
