@@ -77,6 +77,7 @@ typedef struct col_acc {
 typedef struct out_col {
     ym_rdiv s, x;
     int64_t inc;
+    int64_t pad; /* 64 bytes: an index is one shift */
 } out_col;
 
 /* A stored bond row as the EMA reads it: the input row itself when its

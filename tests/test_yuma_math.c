@@ -1285,6 +1285,32 @@ static void test_quantile(void **state)
 
 /* ---- §11 liquid alpha ---------------------------------------------------- */
 
+/* The divisor table of ym_exp's series: every row recomputed from its
+ * definition, and the quotient against division at the ends of the range. */
+static void test_div_small(void **state)
+{
+    (void)state;
+    uint64_t g = 19;
+    for (unsigned i = 2; i <= 31; i++) {
+        unsigned l = 0;
+        while (((uint64_t)1 << l) < i) l++; /* ceil(log2 i) */
+        const fx_u128 p2 = (fx_u128)1 << (63 + l);
+        const uint64_t want_m = (uint64_t)(p2 / i + (p2 % i != 0));
+        uint64_t m;
+        unsigned sh;
+        ym_div_small_row(i, &m, &sh);
+        assert_true(m == want_m);
+        assert_int_equal(sh, l - 1);
+        const uint64_t top = (uint64_t)INT64_MAX;
+        const uint64_t edge[] = {0, 1, i - 1, i, i + 1, top, top - 1, top / i * i, top / i * i - 1};
+        for (size_t k = 0; k < NEL(edge); k++) assert_true(ym_div_small(edge[k], i) == edge[k] / i);
+        for (int t = 0; t < 100000; t++) {
+            const uint64_t p = rnd(&g) >> (1 + below(&g, 63));
+            if (ym_div_small(p, i) != p / i) fail_msg("%llu / %u", (unsigned long long)p, i);
+        }
+    }
+}
+
 static void test_exp_matches_fx(void **state)
 {
     (void)state;
@@ -1401,6 +1427,7 @@ int main(void)
         cmocka_unit_test(test_mat_ema_sparse),
         cmocka_unit_test(test_mat_ema_alpha_vec_sparse),
         cmocka_unit_test(test_quantile),
+        cmocka_unit_test(test_div_small),
         cmocka_unit_test(test_exp_matches_fx),
         cmocka_unit_test(test_alpha_values),
         cmocka_unit_test(test_logistic_params),

@@ -138,6 +138,12 @@ static inline uint16_t ym_proportion_to_u16(i32f32 x)
 /* x_i <- div(x_i, s) for every i, s != 0 (any signs). */
 void ym_div_all(i32f32 *x, size_t n, i32f32 s);
 
+/* floor(p / i) for 0 <= p < 2^63 and 2 <= i <= 31 without a divide (the
+ * series of ym_exp); ym_div_small_row exposes the multiplier table for the
+ * test. */
+uint64_t ym_div_small(uint64_t p, unsigned i);
+void ym_div_small_row(unsigned i, uint64_t *m, unsigned *sh);
+
 /* exp of substrate-fixed for I32F32 (§1.8) with the chain's 30-term series,
  * every step checked; equal to fx.h's i32f32_exp for every input (tested),
  * but in 64-bit arithmetic with an early exit once the terms vanish. */
