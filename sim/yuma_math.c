@@ -758,13 +758,20 @@ bool ym_weighted_median_col_sparse(const i32f32 *stake, const ym_sparse *w, uint
     return true;
 }
 
-#define WMH_LG 4 /* log2 YM_WMH_BUCKETS */
+/* Buckets per column: about npos / 16, from 16 to YM_WMH_BUCKETS, and the
+ * histograms within 512 KiB (they are updated at random). */
+static unsigned wmh_lg(uint32_t npos, uint32_t ncols)
+{
+    unsigned lg = 4;
+    while (lg < 6 && ((uint32_t)16 << lg) < npos && (size_t)ncols << (lg + 4) <= ((size_t)1 << 19)) lg++;
+    return lg;
+}
 #define WMH_NONE ((uint32_t)1 << 8 | 63u) /* a selector no score < 2^63 matches */
 
 size_t ym_wmcol_hist_need(uint32_t rows, uint32_t ncols, size_t nnz)
 {
     return ym_round16(((size_t)rows + 1) * sizeof(int64_t))                  /* stake by row, zero block */
-           + ym_round16((size_t)ncols * YM_WMH_BUCKETS * sizeof(uint64_t))   /* histograms */
+           + ym_round16((size_t)ncols * YM_WMH_BUCKETS * sizeof(uint64_t))   /* histograms (at most) */
            + 3 * ym_round16((size_t)ncols * sizeof(uint32_t))               /* selector, start, fill */
            + ym_round16((size_t)ncols * sizeof(int64_t))                    /* target in the bucket */
            + ym_round16((size_t)ncols * sizeof(int64_t))                    /* zero block stake */
@@ -829,26 +836,27 @@ bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, cons
         wmh_extreme(off, ent, rows, st, npos, colmax, ncols, mino < 0, out, hist);
     } else {
         /* Pass 1: per column, stake << 16 | count of each bucket. */
+        const unsigned lg = wmh_lg(npos, ncols), nb = 1u << lg;
         for (uint32_t c = 0; c < ncols; c++) {
             const unsigned bits = 64u - (unsigned)__builtin_clzll((uint64_t)colmax[c] | 1u);
-            sel[c] = bits > WMH_LG ? bits - WMH_LG : 0; /* the shift, for now */
+            sel[c] = bits > lg ? bits - lg : 0; /* the shift, for now */
         }
-        memset(hist, 0, (size_t)ncols * YM_WMH_BUCKETS * sizeof *hist);
+        memset(hist, 0, (size_t)ncols * nb * sizeof *hist);
         for (uint32_t i = 0; i < rows; i++) {
             if (st[i] <= 0) continue;
             const uint64_t add = (uint64_t)st[i] << 16 | 1u;
             for (uint32_t q = off[i], qe = off[i + 1]; q < qe; q++) {
                 const uint64_t x = ent[q];
                 const uint16_t c = ym_pk_col(x);
-                hist[(size_t)c * YM_WMH_BUCKETS + (ym_pk_val(x) >> sel[c])] += add;
+                hist[((size_t)c << lg) + (ym_pk_val(x) >> sel[c])] += add;
             }
         }
         /* The bucket of each column's median, and the room its list needs. */
         uint32_t nkeys = 0;
         for (uint32_t c = 0; c < ncols; c++) {
-            uint64_t *h = hist + (size_t)c * YM_WMH_BUCKETS;
+            uint64_t *h = hist + ((size_t)c << lg);
             uint64_t cnt = 0, listed = 0;
-            for (unsigned b = 0; b < YM_WMH_BUCKETS; b++) {
+            for (unsigned b = 0; b < nb; b++) {
                 cnt += h[b] & 0xFFFFu;
                 listed += h[b] >> 16;
             }
@@ -858,18 +866,18 @@ bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, cons
             int64_t base = 0;
             unsigned b = 0;
             while (mino >= base + (int64_t)(h[b] >> 16)) base += (int64_t)(h[b++] >> 16);
-            const uint32_t sh = sel[c], nb = (uint32_t)(h[b] & 0xFFFFu);
+            const uint32_t sh = sel[c], inb = (uint32_t)(h[b] & 0xFFFFu);
             sel[c] = WMH_NONE;
             if (sh == 0) { /* the bucket is one score */
                 out[c].bits = (int64_t)b;
-            } else if (b == 0 && zero && nb == 1) { /* the zero block alone */
+            } else if (b == 0 && zero && inb == 1) { /* the zero block alone */
                 out[c] = i32f32_zero();
             } else {
                 sel[c] = (uint32_t)b << 8 | sh;
                 start[c] = fill[c] = nkeys;
                 target[c] = mino - base;
                 zstake[c] = b == 0 && zero ? z : 0;
-                nkeys += nb;
+                nkeys += inb;
             }
         }
         /* Pass 2: the entries of the selected buckets. */

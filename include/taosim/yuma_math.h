@@ -298,8 +298,9 @@ static inline uint16_t ym_pk_col(uint64_t x) { return (uint16_t)x; }
 static inline uint64_t ym_pk_val(uint64_t x) { return x >> 16; }
 
 /* The consensus of every column in two passes over the rows, without
- * building the column lists: a stake histogram of YM_WMH_BUCKETS buckets per
- * column, bucket = score >> sh_c with sh_c fitting colmax_c, finds the
+ * building the column lists: a stake histogram of 16 to YM_WMH_BUCKETS
+ * buckets per column (more for more voting rows), bucket = score >> sh_c
+ * with sh_c fitting colmax_c, finds the
  * bucket holding the median (the bucket function is monotone in the score,
  * so the unique v of ym_weighted_median_fast lies in the bucket where the
  * cumulative stake passes minority); a second pass collects only the
@@ -314,7 +315,7 @@ static inline uint64_t ym_pk_val(uint64_t x) { return x >> 16; }
  * out_c equals weighted_median(u, score_c, all rows with u > 0, minority, 0,
  * Σ u) of §3.14 (tests/test_yuma_math.c compares it with the literal one).
  * false on scratch exhaustion (needs ym_wmcol_hist_need(rows, ncols, nnz)). */
-#define YM_WMH_BUCKETS 16
+#define YM_WMH_BUCKETS 64
 size_t ym_wmcol_hist_need(uint32_t rows, uint32_t ncols, size_t nnz);
 bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, const int64_t *u, const int64_t *colmax,
                    uint32_t ncols, i32f32 minority, i32f32 *out, yuma_arena *scratch);
