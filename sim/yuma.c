@@ -56,20 +56,16 @@ yuma_params yuma_params_default(void)
 
 /* ---- memory plan -------------------------------------------------------- */
 
-/* Per-column constants of the EMA (ema_row): ΔB_ij = mul(W̄_ij, a_i) / R_j by
- * the reciprocal of R_j, B_ij = b_ij / colb_j by the u16 reciprocal of
- * colb_j, and the column's α and β = 1 - α. */
+/* Per-column block of the EMA (ema_row), 64 bytes: ΔB_ij = mul(W̄_ij, a_i) /
+ * R_j by the reciprocal (rm, rd, rp) of R_j, B_ij = b_ij / colb_j by the u16
+ * reciprocal (bm, bpre) of colb_j, the column's α and β = 1 - α, and the
+ * column sum and maximum of E as the EMA accumulates them. */
 typedef struct ema_col {
-    ym_rdiv r;
-    ym_u16div b;
+    uint64_t rm, rd, bm;
     int64_t alpha, beta;
-    int64_t pad; /* 64 bytes: an index is one shift */
-} ema_col;
-
-/* Column sum and maximum of E. */
-typedef struct col_acc {
     int64_t sum, max;
-} col_acc;
+    uint32_t rp, bpre;
+} ema_col;
 
 /* Per-column constants of the dividends and the stored bonds (out_pass):
  * the reciprocals of the column sum of E and of the column maximum of E
@@ -79,14 +75,6 @@ typedef struct out_col {
     int64_t inc;
     int64_t pad; /* 64 bytes: an index is one shift */
 } out_col;
-
-/* A stored bond row as the EMA reads it: the input row itself when its
- * columns increase (outdated entries are masked where read), else a sorted
- * copy of its kept entries. */
-typedef struct bond_row {
-    const yuma_entry *e;
-    uint32_t len;
-} bond_row;
 
 /* Everything the epoch keeps across its passes. The weight and E matrices
  * are row-compressed with packed entries ym_pk(value, column), every row in
@@ -99,15 +87,13 @@ typedef struct epoch_mem {
     int64_t *colb;                 /* integer column sums of the stored bonds (outdated masked) */
     int64_t *wmax;                 /* column maxima of the weights of voting rows (consensus buckets) */
     uint64_t *bar;                 /* block_at_registration, with the current row's own entry set to the max */
-    col_acc *eacc;                 /* column sums and maxima of E */
     ema_col *ec;
     out_col *oc;
-    bond_row *brow;
     uint32_t *stamp;
     uint64_t *sortkey, *sorttmp;   /* for rows stored out of column order */
-    uint32_t *w_off, *e_off;
+    uint32_t *w_off, *b_off, *e_off;
     uint64_t *w_pk, *e_pk;
-    yuma_entry *b_copy;            /* sorted copies of the bond rows stored out of order */
+    yuma_entry *b_ent;             /* the bond rows with outdated entries zeroed, in column order */
     int64_t *e_val;                /* saturating path: the values of E */
 } epoch_mem;
 
@@ -162,18 +148,17 @@ static void plan_epoch(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_o
     TAKE(c, m->colb, n);
     TAKE(c, m->wmax, n);
     TAKE(c, m->bar, n);
-    TAKE(c, m->eacc, n);
     TAKE(c, m->ec, n);
     TAKE(c, m->oc, n);
-    TAKE(c, m->brow, n);
     TAKE(c, m->stamp, n);
     TAKE(c, m->sortkey, n);
     TAKE(c, m->sorttmp, n);
     TAKE(c, m->w_off, n1);
+    TAKE(c, m->b_off, n1);
     TAKE(c, m->e_off, n1);
     TAKE(c, m->w_pk, nnz_w);
     TAKE(c, m->e_pk, nnz_e);
-    TAKE(c, m->b_copy, nnz_b);
+    TAKE(c, m->b_ent, nnz_b);
     TAKE(c, m->e_val, nnz_e);
 }
 
@@ -468,46 +453,49 @@ static void clip_pass(uint32_t n, epoch_mem *m)
 
 /* §4.12 steps 1-2: the stored bond rows with outdated entries masked and
  * their integer column sums, for the column normalisation done inside the
- * EMA. A row whose stored columns increase is read in place by the EMA,
- * which masks its outdated entries as it goes (a masked or zero bond adds 0
- * to every EMA term, like an absent one); other rows are checked for
- * duplicates among their kept entries and copied, kept entries only, in
- * column order. */
+ * EMA. A row whose stored columns increase is copied whole with its
+ * outdated entries set to 0 (a zero bond adds 0 to every EMA term, like an
+ * absent one); other rows are checked for duplicates among their kept
+ * entries and copied, kept entries only, in column order. */
 static yuma_status bonds_pass(const yuma_input *in, epoch_mem *m)
 {
     const uint32_t n = in->n;
     const yuma_entry *restrict ent = in->bonds.ent;
     const uint64_t *restrict bar = m->bar;
     int64_t *restrict colb = m->colb;
-    uint32_t kc = 0;
+    yuma_entry *restrict out = m->b_ent;
+    uint32_t k = 0;
     for (uint32_t j = 0; j < n; j++) colb[j] = 0;
+    m->b_off[0] = 0;
     for (uint32_t i = 0; i < n; i++) {
         const uint64_t lu = in->last_update[i];
-        const uint32_t qb = in->bonds.off[i], qe = in->bonds.off[i + 1];
+        const uint32_t start = k, qb = in->bonds.off[i], qe = in->bonds.off[i + 1];
         int64_t prev = -1;
         bool increasing = true;
         for (uint32_t q = qb; q < qe; q++) {
             const uint32_t j = ent[q].col;
             if (j >= n) return YUMA_EINPUT; /* get_bonds_sparse would panic */
-            increasing &= (int64_t)j > prev; /* the whole row: the EMA reads it in place */
+            increasing &= (int64_t)j > prev; /* the whole row: the copy keeps its order */
             prev = j;
-            if (lu <= bar[j]) continue;
-            colb[j] += ent[q].val;
+            const uint16_t b = lu > bar[j] ? ent[q].val : 0;
+            colb[j] += b;
+            out[k].col = (uint16_t)j;
+            out[k].val = b;
+            k++;
         }
-        if (increasing) {
-            m->brow[i] = (bond_row){ent + qb, qe - qb};
-            continue;
+        if (!increasing) {
+            const uint32_t mark = n + i + 1; /* distinct from the weights pass stamps */
+            k = start;
+            for (uint32_t q = qb; q < qe; q++) {
+                const uint32_t j = ent[q].col;
+                if (lu <= bar[j]) continue;
+                if (m->stamp[j] == mark) return YUMA_EINPUT; /* the epoch never writes duplicates */
+                m->stamp[j] = mark;
+                out[k++] = ent[q];
+            }
+            sort_entries(out + start, k - start, m);
         }
-        const uint32_t mark = n + i + 1, start = kc; /* distinct from the weights pass stamps */
-        for (uint32_t q = qb; q < qe; q++) {
-            const uint32_t j = ent[q].col;
-            if (lu <= bar[j]) continue;
-            if (m->stamp[j] == mark) return YUMA_EINPUT; /* the epoch never writes duplicates */
-            m->stamp[j] = mark;
-            m->b_copy[kc++] = ent[q];
-        }
-        sort_entries(m->b_copy + start, kc - start, m);
-        m->brow[i] = (bond_row){m->b_copy + start, kc - start};
+        m->b_off[i + 1] = k;
     }
     return YUMA_OK;
 }
@@ -527,7 +515,7 @@ enum { EMA_SAT, EMA_PLAIN, EMA_PLAIN64 };
 
 static inline int64_t ema_new(const ema_col *c, uint64_t d, const int mode)
 {
-    const int64_t dn = ym_rdiv_apply(&c->r, d);
+    const int64_t dn = ym_rdiv_apply(&(const ym_rdiv){c->rm, c->rd, c->rp}, d);
     if (mode == EMA_PLAIN64) return mul_u1(c->alpha, dn);
     if (mode == EMA_PLAIN) return ym_mul_pos(c->alpha, dn);
     return i32f32_sat_mul(i32f32_from_bits(c->alpha), i32f32_from_bits(dn)).bits;
@@ -535,68 +523,63 @@ static inline int64_t ema_new(const ema_col *c, uint64_t d, const int mode)
 
 static inline int64_t ema_old(const ema_col *c, int64_t v, uint64_t b, const int mode)
 {
-    const int64_t bn = ym_u16div_apply(c->b, b);
+    const int64_t bn = ym_u16div_apply((ym_u16div){c->bm, c->bpre}, b);
     if (mode == EMA_PLAIN64) return v + mul_u1(c->beta, bn);
     if (mode == EMA_PLAIN) return v + ym_mul_pos(c->beta, bn);
     return i32f32_sat_add(i32f32_from_bits(v), i32f32_sat_mul(i32f32_from_bits(c->beta), i32f32_from_bits(bn))).bits;
 }
 
-typedef struct ema_out {
-    uint64_t *restrict pk;
-    int64_t *restrict val;
-    col_acc *restrict acc;
-} ema_out;
-
-static inline __attribute__((always_inline)) uint32_t ema_emit(ema_out o, uint32_t j, int64_t v, uint32_t k,
-                                                               const int mode)
+/* Keep E_ij = v if v > 0: packed at *e (the value in *val on the saturating
+ * path), with the column's sum and maximum. */
+static inline __attribute__((always_inline)) uint64_t *ema_emit(uint64_t *e, int64_t *val, ema_col *c, uint32_t j,
+                                                                int64_t v, const int mode)
 {
-    if (v <= 0) return k;
-    col_acc *a = &o.acc[j];
+    if (v <= 0) return e;
     if (mode == EMA_SAT) {
-        o.pk[k] = ym_pk(0, (uint16_t)j);
-        o.val[k] = v;
-        a->sum = i32f32_sat_add(i32f32_from_bits(a->sum), i32f32_from_bits(v)).bits;
+        *e = ym_pk(0, (uint16_t)j);
+        *val = v;
+        c->sum = i32f32_sat_add(i32f32_from_bits(c->sum), i32f32_from_bits(v)).bits;
     } else {
-        o.pk[k] = ym_pk((uint64_t)v, (uint16_t)j);
-        a->sum += v;
-        a->max = v > a->max ? v : a->max;
+        *e = ym_pk((uint64_t)v, (uint16_t)j);
+        c->sum += v;
+        c->max = v > c->max ? v : c->max;
     }
-    return k + 1;
+    return e + 1;
 }
 
-static inline __attribute__((always_inline)) uint32_t ema_row(const yuma_input *in, uint32_t i, uint32_t k,
-                                                              epoch_mem *m, const int mode)
+static inline __attribute__((always_inline)) uint32_t ema_row(uint32_t i, uint32_t k, epoch_mem *m, const int mode)
 {
     const int64_t ai = m->a[i].bits;
-    const uint64_t *restrict bar = m->bar;
     const uint64_t *restrict w = m->w_pk + m->w_off[i]; /* mul(W̄_ij, a_i), see clip_pass */
     const uint64_t *const we = ai > 0 ? m->w_pk + m->w_off[i + 1] : w; /* ΔB_i = 0 when a_i = 0 */
-    const yuma_entry *restrict b = m->brow[i].e;
-    const yuma_entry *const bend = b + m->brow[i].len;
-    const ema_col *restrict cc = m->ec;
-    const ema_out o = {m->e_pk, m->e_val, m->eacc};
-    const uint64_t lu = in->last_update[i];
-#define BOND(e) (lu > bar[(e).col] ? (uint64_t)(e).val : 0u) /* outdated bonds masked */
+    const yuma_entry *restrict b = m->b_ent + m->b_off[i], *const bend = m->b_ent + m->b_off[i + 1];
+    ema_col *restrict cc = m->ec;
+    uint64_t *restrict e = m->e_pk + k, *const e0 = m->e_pk;
+    int64_t *restrict ev = m->e_val;
+#define VAL (ev + (e - e0)) /* the saturating path's value slot of *e */
     while (w < we && b < bend) {
         const uint64_t x = *w;
         const uint32_t jw = ym_pk_col(x), jb = b->col;
         if (jw == jb) {
-            const ema_col *c = &cc[jw];
-            k = ema_emit(o, jw, ema_old(c, ema_new(c, ym_pk_val(x), mode), BOND(*b), mode), k, mode);
+            ema_col *c = &cc[jw];
+            e = ema_emit(e, VAL, c, jw, ema_old(c, ema_new(c, ym_pk_val(x), mode), b->val, mode), mode);
             w++;
             b++;
         } else if (jw < jb) {
-            k = ema_emit(o, jw, ema_new(&cc[jw], ym_pk_val(x), mode), k, mode);
+            e = ema_emit(e, VAL, &cc[jw], jw, ema_new(&cc[jw], ym_pk_val(x), mode), mode);
             w++;
         } else {
-            k = ema_emit(o, jb, ema_old(&cc[jb], 0, BOND(*b), mode), k, mode);
+            e = ema_emit(e, VAL, &cc[jb], jb, ema_old(&cc[jb], 0, b->val, mode), mode);
             b++;
         }
     }
-    for (; w < we; w++) k = ema_emit(o, ym_pk_col(*w), ema_new(&cc[ym_pk_col(*w)], ym_pk_val(*w), mode), k, mode);
-    for (; b < bend; b++) k = ema_emit(o, b->col, ema_old(&cc[b->col], 0, BOND(*b), mode), k, mode);
-#undef BOND
-    return k;
+    for (; w < we; w++) {
+        const uint32_t j = ym_pk_col(*w);
+        e = ema_emit(e, VAL, &cc[j], j, ema_new(&cc[j], ym_pk_val(*w), mode), mode);
+    }
+    for (; b < bend; b++) e = ema_emit(e, VAL, &cc[b->col], b->col, ema_old(&cc[b->col], 0, b->val, mode), mode);
+#undef VAL
+    return (uint32_t)(e - e0);
 }
 
 static inline __attribute__((always_inline)) void ema_rows(const yuma_input *in, epoch_mem *m, const int mode)
@@ -604,7 +587,7 @@ static inline __attribute__((always_inline)) void ema_rows(const yuma_input *in,
     uint32_t k = 0;
     m->e_off[0] = 0;
     for (uint32_t i = 0; i < in->n; i++) {
-        k = ema_row(in, i, k, m, mode);
+        k = ema_row(i, k, m, mode);
         m->e_off[i + 1] = k;
     }
 }
@@ -618,11 +601,16 @@ static int ema_pass(const yuma_input *in, epoch_mem *m)
     bool plain = true, inner = true;
     for (uint32_t j = 0; j < n; j++) {
         ema_col *c = &m->ec[j];
-        c->r = ym_rdiv_make(m->rank[j].bits > 0 ? (uint64_t)m->rank[j].bits : 1u); /* R_j = 0: every ΔB_ij is 0 */
-        c->b = ym_u16div_make(m->colb[j] ? (uint64_t)m->colb[j] : 1u);            /* colb_j = 0: every b_ij is 0 */
+        const ym_rdiv r = ym_rdiv_make(m->rank[j].bits > 0 ? (uint64_t)m->rank[j].bits : 1u); /* R_j = 0: every ΔB_ij is 0 */
+        const ym_u16div b = ym_u16div_make(m->colb[j] ? (uint64_t)m->colb[j] : 1u);            /* colb_j = 0: every b_ij is 0 */
+        c->rm = r.m;
+        c->rd = r.d;
+        c->rp = r.p;
+        c->bm = b.m;
+        c->bpre = b.pre;
         c->alpha = m->alpha[j].bits;
         c->beta = i32f32_sat_sub(i32f32_one(), m->alpha[j]).bits;
-        m->eacc[j].sum = m->eacc[j].max = 0;
+        c->sum = c->max = 0;
         plain &= m->alpha[j].bits >= 0 && m->alpha[j].bits <= ONE;
         inner &= m->alpha[j].bits > 0 && m->alpha[j].bits < ONE; /* then α_j, β_j < ONE: mul_u1 */
     }
@@ -641,7 +629,7 @@ static void dividends_pass(uint32_t n, epoch_mem *m)
     int64_t *restrict colmax = &m->colmax[0].bits, *restrict ev = m->e_val;
     const int64_t *restrict inc = &m->inc[0].bits;
     const uint64_t *restrict ep = m->e_pk;
-    const col_acc *restrict acc = m->eacc;
+    const ema_col *restrict acc = m->ec;
     for (uint32_t j = 0; j < n; j++) colmax[j] = 0;
     for (uint32_t i = 0; i < n; i++) {
         int64_t d = 0;
@@ -731,9 +719,9 @@ static void out_pass(const yuma_input *in, epoch_mem *m, yuma_output *out)
     out_col *restrict oc = m->oc;
     bool wide = false;
     for (uint32_t j = 0; j < n; j++) {
-        if (m->eacc[j].sum > 0) {
-            oc[j].s = ym_rdiv_make((uint64_t)m->eacc[j].sum);
-            const int64_t x = ym_rdiv_apply(&oc[j].s, (uint64_t)m->eacc[j].max);
+        if (m->ec[j].sum > 0) {
+            oc[j].s = ym_rdiv_make((uint64_t)m->ec[j].sum);
+            const int64_t x = ym_rdiv_apply(&oc[j].s, (uint64_t)m->ec[j].max);
             oc[j].x = ym_rdiv_make(x > 0 ? (uint64_t)x : 1u); /* x > 0: E > 0, S <= 1 */
         }
         oc[j].inc = m->inc[j].bits;
