@@ -14,6 +14,15 @@
  * and the consensus selection come from yuma_math.c, which a v3 driver in a
  * sibling file reuses without touching this one. tests/test_yuma.c compares
  * this driver with a dense reference epoch written directly from the spec.
+ *
+ * Cost: six passes over the weight-sized data, each bound by its
+ * arithmetic -- weights (row normalisation, preranks, column maxima), the
+ * two consensus passes (histogram, bucket entries), clip (ranks, ΔB
+ * numerators), bonds (masking, column sums), EMA, then dividends with the
+ * stored bonds. Every division by a value shared by a row or a column goes
+ * through a precomputed exact reciprocal (ym_u16div, ym_rdiv), every
+ * product of two proportions that cannot reach 2^64 through a 64-bit
+ * multiply (mul_u1), and entries are one packed u64 (ym_pk).
  */
 #include "taosim/yuma.h"
 
@@ -79,7 +88,7 @@ typedef struct out_col {
 /* Everything the epoch keeps across its passes. The weight and E matrices
  * are row-compressed with packed entries ym_pk(value, column), every row in
  * increasing column order once loaded (weights_pass); values are at most ONE
- * (E in the saturating EMA keeps its values in e_val instead). */
+ * (E in the saturating EMA keeps whole values in e_pk, columns in e_col). */
 typedef struct epoch_mem {
     bool *forbid;
     i32f32 *stake, *a, *u, *pre, *cons, *rank, *trust, *inc, *vt, *div, *comb, *ns, *nv, *alpha, *sorted;
@@ -94,7 +103,7 @@ typedef struct epoch_mem {
     uint32_t *w_off, *b_off, *e_off;
     uint64_t *w_pk, *e_pk;
     yuma_entry *b_ent;             /* the bond rows with outdated entries zeroed, in column order */
-    int64_t *e_val;                /* saturating path: the values of E */
+    uint16_t *e_col;               /* saturating path: the columns of E */
 } epoch_mem;
 
 /* One allocator for both the real carve and the byte count of
@@ -117,6 +126,8 @@ static void *take(carver *c, size_t bytes)
 }
 
 #define TAKE(c, ptr, count) ((ptr) = take((c), (size_t)(count) * sizeof *(ptr)))
+
+static size_t max2(size_t x, size_t y) { return x > y ? x : y; }
 
 /* Outputs first, then the epoch's own arrays; the scratch of the primitives
  * (top-k, sort, consensus) is pushed and popped on top (scratch_need). */
@@ -157,16 +168,14 @@ static void plan_epoch(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_o
     TAKE(c, m->b_off, n1);
     TAKE(c, m->e_off, n1);
     TAKE(c, m->w_pk, nnz_w);
-    TAKE(c, m->e_pk, nnz_e);
+    TAKE(c, m->e_pk, max2(nnz_e, nnz_w + n)); /* also the consensus bucket lists */
     TAKE(c, m->b_ent, nnz_b);
-    TAKE(c, m->e_val, nnz_e);
+    TAKE(c, m->e_col, nnz_e);
 }
 
-static size_t max2(size_t x, size_t y) { return x > y ? x : y; }
-
-static size_t scratch_need(uint32_t n, size_t nnz_w)
+static size_t scratch_need(uint32_t n)
 {
-    return max2(max2(ym_topk_need(n), ym_sort_need(n)), ym_wmcol_hist_need(n, n, nnz_w));
+    return max2(max2(ym_topk_need(n), ym_sort_need(n)), ym_wmcol_hist_need(n, n));
 }
 
 size_t yuma_arena_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds)
@@ -175,7 +184,7 @@ size_t yuma_arena_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds)
     yuma_output o;
     epoch_mem m;
     plan_epoch(&c, n, nnz_weights, nnz_bonds, &o, &m);
-    return 16 /* alignment of the base */ + c.bytes + scratch_need(n, nnz_weights);
+    return 16 /* alignment of the base */ + c.bytes + scratch_need(n);
 }
 
 /* ---- input checks ------------------------------------------------------- */
@@ -400,7 +409,8 @@ static bool consensus_pass(uint32_t n, i32f32 kappa, epoch_mem *m, yuma_arena *a
         sigma += m->u[i].bits;
     }
     const i32f32 minority = i32f32_sat_sub(i32f32_from_bits(sigma), kappa);
-    return ym_wmcol_hist(m->w_off, m->w_pk, n, &m->u[0].bits, m->wmax, n, minority, m->cons, arena);
+    /* the bucket lists go where E will be written: nothing is there yet */
+    return ym_wmcol_hist(m->w_off, m->w_pk, n, &m->u[0].bits, m->wmax, n, minority, m->cons, m->e_pk, arena);
 }
 
 /* §4.9-4.11: validator trust and ranks from the weights clipped at
@@ -510,7 +520,7 @@ static yuma_status bonds_pass(const yuma_input *in, epoch_mem *m)
  * kept, with their column sums and maxima. With 0 <= α_j <= 1 (liquid alpha,
  * bma <= 10^6) every term is in [0, 1] and plain arithmetic is exact (in 64
  * bits when every α_j and β_j is below ONE); otherwise the saturating signed
- * operations are used and the values go to e_val. */
+ * operations are used, the values are stored whole and the columns apart. */
 enum { EMA_SAT, EMA_PLAIN, EMA_PLAIN64 };
 
 static inline int64_t ema_new(const ema_col *c, uint64_t d, const int mode)
@@ -529,15 +539,15 @@ static inline int64_t ema_old(const ema_col *c, int64_t v, uint64_t b, const int
     return i32f32_sat_add(i32f32_from_bits(v), i32f32_sat_mul(i32f32_from_bits(c->beta), i32f32_from_bits(bn))).bits;
 }
 
-/* Keep E_ij = v if v > 0: packed at *e (the value in *val on the saturating
- * path), with the column's sum and maximum. */
-static inline __attribute__((always_inline)) uint64_t *ema_emit(uint64_t *e, int64_t *val, ema_col *c, uint32_t j,
+/* Keep E_ij = v if v > 0: packed at *e (on the saturating path the whole
+ * value, the column at *col), with the column's sum and maximum. */
+static inline __attribute__((always_inline)) uint64_t *ema_emit(uint64_t *e, uint16_t *col, ema_col *c, uint32_t j,
                                                                 int64_t v, const int mode)
 {
     if (v <= 0) return e;
     if (mode == EMA_SAT) {
-        *e = ym_pk(0, (uint16_t)j);
-        *val = v;
+        *e = (uint64_t)v;
+        *col = (uint16_t)j;
         c->sum = i32f32_sat_add(i32f32_from_bits(c->sum), i32f32_from_bits(v)).bits;
     } else {
         *e = ym_pk((uint64_t)v, (uint16_t)j);
@@ -555,8 +565,8 @@ static inline __attribute__((always_inline)) uint32_t ema_row(uint32_t i, uint32
     const yuma_entry *restrict b = m->b_ent + m->b_off[i], *const bend = m->b_ent + m->b_off[i + 1];
     ema_col *restrict cc = m->ec;
     uint64_t *restrict e = m->e_pk + k, *const e0 = m->e_pk;
-    int64_t *restrict ev = m->e_val;
-#define VAL (ev + (e - e0)) /* the saturating path's value slot of *e */
+    uint16_t *restrict ecol = m->e_col;
+#define VAL (ecol + (e - e0)) /* the saturating path's column slot of *e */
     while (w < we && b < bend) {
         const uint64_t x = *w;
         const uint32_t jw = ym_pk_col(x), jb = b->col;
@@ -626,15 +636,15 @@ static int ema_pass(const yuma_input *in, epoch_mem *m)
  * div is ym_div_le), dividends D_i = Σ_j mul(I_j, E_ij), the column maxima. */
 static void dividends_pass(uint32_t n, epoch_mem *m)
 {
-    int64_t *restrict colmax = &m->colmax[0].bits, *restrict ev = m->e_val;
+    int64_t *restrict colmax = &m->colmax[0].bits, *restrict ev = (int64_t *)m->e_pk;
     const int64_t *restrict inc = &m->inc[0].bits;
-    const uint64_t *restrict ep = m->e_pk;
+    const uint16_t *restrict ec = m->e_col;
     const ema_col *restrict acc = m->ec;
     for (uint32_t j = 0; j < n; j++) colmax[j] = 0;
     for (uint32_t i = 0; i < n; i++) {
         int64_t d = 0;
         for (uint32_t q = m->e_off[i], qend = m->e_off[i + 1]; q < qend; q++) {
-            const uint16_t j = ym_pk_col(ep[q]);
+            const uint16_t j = ec[q];
             const int64_t en = ym_div_le(ev[q], acc[j].sum);
             ev[q] = en;
             d += ym_mul_pos(inc[j], en);
@@ -657,8 +667,8 @@ static void bonds_out(const yuma_input *in, const epoch_mem *m, yuma_output *out
         if (out->permit_new[i]) {
             out->bonds_action[i] = YUMA_BONDS_SET;
             for (uint32_t q = m->e_off[i], qend = m->e_off[i + 1]; q < qend; q++, k++) {
-                const uint16_t j = ym_pk_col(m->e_pk[q]);
-                int64_t v = m->e_val[q];
+                const uint16_t j = m->e_col[q];
+                int64_t v = (int64_t)m->e_pk[q];
                 if (colmax[j] > 0) v = ym_div_le(v, colmax[j]);
                 out->bonds_ent[k].col = j;
                 out->bonds_ent[k].val = (uint16_t)(((uint64_t)v * UINT16_MAX) >> 32); /* v <= ONE */

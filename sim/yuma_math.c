@@ -2,10 +2,12 @@
  *
  * Invariant: every primitive returns the bits the chain's function returns
  * for the same inputs (yuma-epoch.md §3, §5). The fast paths (weighted
- * radix select, 64-bit exp, radix sort, the division shortcuts of
- * yuma_math.h) are exact replacements, each compared with the literal
- * definition in tests/test_yuma_math.c. No floating point; scratch comes from the caller's
- * arena and is given back before returning.
+ * radix select, the per-column histogram consensus, 64-bit exp with
+ * multiplier division and four series in lockstep, radix sort, the division
+ * shortcuts and reciprocals of yuma_math.h) are exact replacements, each
+ * compared with the literal definition in tests/test_yuma_math.c. No
+ * floating point; scratch comes from the caller's arena and is given back
+ * before returning.
  */
 #include "taosim/yuma_math.h"
 
@@ -768,14 +770,13 @@ static unsigned wmh_lg(uint32_t npos, uint32_t ncols)
 }
 #define WMH_NONE ((uint32_t)1 << 8 | 63u) /* a selector no score < 2^63 matches */
 
-size_t ym_wmcol_hist_need(uint32_t rows, uint32_t ncols, size_t nnz)
+size_t ym_wmcol_hist_need(uint32_t rows, uint32_t ncols)
 {
     return ym_round16(((size_t)rows + 1) * sizeof(int64_t))                  /* stake by row, zero block */
            + ym_round16((size_t)ncols * YM_WMH_BUCKETS * sizeof(uint64_t))   /* histograms (at most) */
            + 3 * ym_round16((size_t)ncols * sizeof(uint32_t))               /* selector, start, fill */
            + ym_round16((size_t)ncols * sizeof(int64_t))                    /* target in the bucket */
            + ym_round16((size_t)ncols * sizeof(int64_t))                    /* zero block stake */
-           + ym_round16((nnz + ncols) * sizeof(uint64_t))                   /* bucket lists */
            + ym_round16(((size_t)rows + 1) * sizeof(uint64_t));             /* select buffer */
 }
 
@@ -804,9 +805,8 @@ static void wmh_extreme(const uint32_t *off, const uint64_t *ent, uint32_t rows,
 }
 
 bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, const int64_t *u, const int64_t *colmax,
-                   uint32_t ncols, i32f32 minority, i32f32 *out, yuma_arena *scratch)
+                   uint32_t ncols, i32f32 minority, i32f32 *out, uint64_t *keys, yuma_arena *scratch)
 {
-    const size_t nnz = rows ? off[rows] : 0;
     size_t mark = scratch ? scratch->used : 0;
     int64_t *st = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *st);
     uint64_t *hist = ym_alloc(scratch, (size_t)ncols * YM_WMH_BUCKETS * sizeof *hist);
@@ -815,7 +815,6 @@ bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, cons
     uint32_t *fill = ym_alloc(scratch, (size_t)ncols * sizeof *fill);
     int64_t *target = ym_alloc(scratch, (size_t)ncols * sizeof *target);
     int64_t *zstake = ym_alloc(scratch, (size_t)ncols * sizeof *zstake);
-    uint64_t *keys = ym_alloc(scratch, (nnz + ncols) * sizeof *keys);
     uint64_t *tmp = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *tmp);
     if (!st || !hist || !sel || !start || !fill || !target || !zstake || !keys || !tmp ||
         rows >= ((uint32_t)1 << YM_WM_IDX_BITS)) {

@@ -1040,7 +1040,8 @@ static void test_wmcol_hist(void **state)
     static i32f32 val[R * C], u[R], score[R], out[C];
     static int64_t ub[R], colmax[C];
     uint64_t g = 41;
-    yuma_arena a = arena(ym_wmcol_hist_need(R, C, (size_t)R * C));
+    static uint64_t keys[R * C + C];
+    yuma_arena a = arena(ym_wmcol_hist_need(R, C));
     for (int t = 0; t < 600; t++) {
         const uint32_t rows = 1 + (uint32_t)below(&g, below(&g, 4) ? 64 : R), cols = 1 + (uint32_t)below(&g, C);
         const unsigned density = (unsigned)below(&g, 4);
@@ -1076,7 +1077,7 @@ static void test_wmcol_hist(void **state)
         case 3: minority = 0; break;
         default: minority = sigma ? (int64_t)below(&g, (uint64_t)sigma) : 0; break;
         }
-        assert_true(ym_wmcol_hist(off, pk, rows, ub, colmax, cols, B(minority), out, &a));
+        assert_true(ym_wmcol_hist(off, pk, rows, ub, colmax, cols, B(minority), out, keys, &a));
         assert_int_equal(a.used, 0);
         for (uint32_t j = 0; j < cols; j++) {
             size_t m = 0;

@@ -314,11 +314,13 @@ static inline uint64_t ym_pk_val(uint64_t x) { return x >> 16; }
  * none) -- it sets the bucket width, so it must be exact or an upper bound.
  * out_c equals weighted_median(u, score_c, all rows with u > 0, minority, 0,
  * Σ u) of §3.14 (tests/test_yuma_math.c compares it with the literal one).
- * false on scratch exhaustion (needs ym_wmcol_hist_need(rows, ncols, nnz)). */
+ * keys: room for nnz + ncols keys (the bucket lists; any content, the caller
+ * may lend memory it fills later). false on scratch exhaustion (needs
+ * ym_wmcol_hist_need(rows, ncols)). */
 #define YM_WMH_BUCKETS 64
-size_t ym_wmcol_hist_need(uint32_t rows, uint32_t ncols, size_t nnz);
+size_t ym_wmcol_hist_need(uint32_t rows, uint32_t ncols);
 bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, const int64_t *u, const int64_t *colmax,
-                   uint32_t ncols, i32f32 minority, i32f32 *out, yuma_arena *scratch);
+                   uint32_t ncols, i32f32 minority, i32f32 *out, uint64_t *keys, yuma_arena *scratch);
 
 /* ---- liquid alpha v1.2.4 (§5) ------------------------------------------- */
 
