@@ -14,6 +14,15 @@
  * and the consensus selection come from yuma_math.c, which a v3 driver in a
  * sibling file reuses without touching this one. tests/test_yuma.c compares
  * this driver with a dense reference epoch written directly from the spec.
+ *
+ * Cost: six passes over the weight-sized data, each bound by its
+ * arithmetic -- weights (row normalisation, preranks, column maxima), the
+ * two consensus passes (histogram, bucket entries), clip (ranks, ΔB
+ * numerators), bonds (masking, column sums), EMA, then dividends with the
+ * stored bonds. Every division by a value shared by a row or a column goes
+ * through a precomputed exact reciprocal (ym_u16div, ym_rdiv), every
+ * product of two proportions that cannot reach 2^64 through a 64-bit
+ * multiply (mul_u1), and entries are one packed u64 (ym_pk).
  */
 #include "taosim/yuma.h"
 
@@ -56,25 +65,45 @@ yuma_params yuma_params_default(void)
 
 /* ---- memory plan -------------------------------------------------------- */
 
-/* Keys per consensus band: the band's column lists stay in the L2 cache. */
-enum { BAND_KEYS = 32768 };
+/* Per-column block of the EMA (ema_row), 64 bytes: ΔB_ij = mul(W̄_ij, a_i) /
+ * R_j by the reciprocal (rm, rd, rp) of R_j, B_ij = b_ij / colb_j by the u16
+ * reciprocal (bm, bpre) of colb_j, the column's α and β = 1 - α, and the
+ * column sum and maximum of E as the EMA accumulates them. */
+typedef struct ema_col {
+    uint64_t rm, rd, bm;
+    int64_t alpha, beta;
+    int64_t sum, max;
+    uint32_t rp, bpre;
+} ema_col;
 
-/* Everything the epoch keeps across its passes. Matrices are row-compressed
- * with separate column and value arrays; every row is in increasing column
- * order once loaded (see weights_pass). */
+/* Per-column constants of the dividends and the stored bonds (out_pass):
+ * the reciprocals of the column sum of E and of the column maximum of E
+ * normalised, and the incentive. */
+typedef struct out_col {
+    ym_rdiv s, x;
+    int64_t inc;
+    int64_t pad; /* 64 bytes: an index is one shift */
+} out_col;
+
+/* Everything the epoch keeps across its passes. The weight and E matrices
+ * are row-compressed with packed entries ym_pk(value, column), every row in
+ * increasing column order once loaded (weights_pass); values are at most ONE
+ * (E in the saturating EMA keeps whole values in e_pk, columns in e_col). */
 typedef struct epoch_mem {
     bool *forbid;
-    i32f32 *stake, *a, *u, *pre, *cons, *rank, *trust, *inc, *vt, *div, *comb, *ns, *nv, *alpha, *beta, *sorted;
-    i32f32 *listed, *colsum;
-    int64_t *colb;                 /* integer column sums of the stored bonds */
-    ym_u16div *bdiv;               /* division by colb[j] */
-    uint32_t *stamp, *cnt, *fill, *cursor;
+    i32f32 *stake, *a, *u, *pre, *cons, *rank, *trust, *inc, *vt, *div, *comb, *ns, *nv, *alpha, *sorted;
+    i32f32 *colmax;                /* saturating path: column maxima of E normalised */
+    int64_t *colb;                 /* integer column sums of the stored bonds (outdated masked) */
+    int64_t *wmax;                 /* column maxima of the weights of voting rows (consensus buckets) */
+    uint64_t *bar;                 /* block_at_registration, with the current row's own entry set to the max */
+    ema_col *ec;
+    out_col *oc;
+    uint32_t *stamp;
     uint64_t *sortkey, *sorttmp;   /* for rows stored out of column order */
     uint32_t *w_off, *b_off, *e_off;
-    uint16_t *w_col, *b_col, *e_col, *b_val;
-    i32f32 *w_val, *e_val;
-    uint64_t *keys, *tmp;          /* consensus: one band of column lists of ym_wm_key(w_ij, i) */
-    size_t band_keys;
+    uint64_t *w_pk, *e_pk;
+    yuma_entry *b_ent;             /* the bond rows with outdated entries zeroed, in column order */
+    uint16_t *e_col;               /* saturating path: the columns of E */
 } epoch_mem;
 
 /* One allocator for both the real carve and the byte count of
@@ -98,8 +127,10 @@ static void *take(carver *c, size_t bytes)
 
 #define TAKE(c, ptr, count) ((ptr) = take((c), (size_t)(count) * sizeof *(ptr)))
 
+static size_t max2(size_t x, size_t y) { return x > y ? x : y; }
+
 /* Outputs first, then the epoch's own arrays; the scratch of the primitives
- * (top-k, sort) is pushed and popped on top (scratch_need). */
+ * (top-k, sort, consensus) is pushed and popped on top (scratch_need). */
 static void plan_epoch(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_output *o, epoch_mem *m)
 {
     const size_t n1 = (size_t)n + 1, nnz_e = nnz_w + nnz_b; /* EMA rows: union of ΔB and B rows */
@@ -121,36 +152,31 @@ static void plan_epoch(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_o
     TAKE(c, o->bonds_ent, nnz_e);
 
     TAKE(c, m->forbid, n);
-    TAKE(c, m->u, n1); /* u by row, then the zero block's stake */
+    TAKE(c, m->u, n1);
     i32f32 **vec[] = {&m->stake, &m->a, &m->pre, &m->cons, &m->rank, &m->trust, &m->inc, &m->vt,
-                      &m->div, &m->comb, &m->ns, &m->nv, &m->alpha, &m->beta, &m->sorted, &m->listed,
-                      &m->colsum};
+                      &m->div, &m->comb, &m->ns, &m->nv, &m->alpha, &m->sorted, &m->colmax};
     for (size_t k = 0; k < sizeof vec / sizeof vec[0]; k++) TAKE(c, *vec[k], n);
     TAKE(c, m->colb, n);
-    TAKE(c, m->bdiv, n);
+    TAKE(c, m->wmax, n);
+    TAKE(c, m->bar, n);
+    TAKE(c, m->ec, n);
+    TAKE(c, m->oc, n);
     TAKE(c, m->stamp, n);
-    TAKE(c, m->cnt, n);
-    TAKE(c, m->fill, n);
-    TAKE(c, m->cursor, n);
     TAKE(c, m->sortkey, n);
     TAKE(c, m->sorttmp, n);
     TAKE(c, m->w_off, n1);
     TAKE(c, m->b_off, n1);
     TAKE(c, m->e_off, n1);
-    TAKE(c, m->w_col, nnz_w);
-    TAKE(c, m->w_val, nnz_w);
-    TAKE(c, m->b_col, nnz_b);
-    TAKE(c, m->b_val, nnz_b);
+    TAKE(c, m->w_pk, nnz_w);
+    TAKE(c, m->e_pk, max2(nnz_e, nnz_w + n)); /* also the consensus bucket lists */
+    TAKE(c, m->b_ent, nnz_b);
     TAKE(c, m->e_col, nnz_e);
-    TAKE(c, m->e_val, nnz_e);
-    m->band_keys = n1 > BAND_KEYS ? n1 : BAND_KEYS; /* one whole column always fits */
-    TAKE(c, m->keys, m->band_keys);
-    TAKE(c, m->tmp, n1);
 }
 
-static size_t max2(size_t x, size_t y) { return x > y ? x : y; }
-
-static size_t scratch_need(uint32_t n) { return max2(ym_topk_need(n), ym_sort_need(n)); }
+static size_t scratch_need(uint32_t n)
+{
+    return max2(max2(ym_topk_need(n), ym_sort_need(n)), ym_wmcol_hist_need(n, n));
+}
 
 size_t yuma_arena_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds)
 {
@@ -199,7 +225,7 @@ static i32f32 u16_proportion(uint16_t x)
  * every division 0 <= numerator <= divisor: a term divided by a sum of
  * non-negative terms that contains it (row, column and vector
  * normalisations), R <= P for trust, en <= colmax for the upscale. So the
- * plain ym_div_le / ym_mul_pos of yuma_math.h give div() / mul() exactly.
+ * plain ym_div_le / ym_rdiv / ym_mul_pos / mul_u1 give div() / mul() exactly.
  * Every sum adds at most 4096 terms below 2^34 (u16 integers, proportions,
  * EMA terms below 2), far from 2^63: the chain's saturating adds are plain
  * adds here. The one exception, an EMA with α outside [0, 1] (bma > 10^6),
@@ -210,14 +236,15 @@ static i32f32 u16_proportion(uint16_t x)
  * floor(S*2^64/T) and its floor to 32 fractional bits is floor(S*2^32/T)
  * (floor(floor(x)/k) = floor(x/k) for integer k); tests/test_yuma_math.c and
  * the dense reference of tests/test_yuma.c check this against the I64F64
- * path. S <= T keeps the quotient <= ONE. */
+ * path. S <= T < 2^63 keeps the quotient <= ONE and in ym_rdiv's domain. */
 static void stake_weights(const uint64_t *s, uint32_t n, uint64_t total, i32f32 *out)
 {
     if (total == 0) {
         for (uint32_t i = 0; i < n; i++) out[i] = i32f32_zero();
         return;
     }
-    for (uint32_t i = 0; i < n; i++) out[i].bits = (int64_t)((((fx_u128)s[i]) << 32) / total);
+    const ym_rdiv r = ym_rdiv_make(total);
+    for (uint32_t i = 0; i < n; i++) out[i].bits = ym_rdiv_apply(&r, s[i]);
 }
 
 /* Liquid alpha (§5): 1 with the per-column α in m->alpha, 0 when the
@@ -246,89 +273,114 @@ static uint64_t rao_share(i32f32 x, uint64_t e)
     return (uint64_t)(((fx_u128)(uint64_t)x.bits * e) >> 32);
 }
 
-/* Sort the entries [b, e) of a row by column (values: the u16 integers, in
- * val16 or val). The columns are distinct (duplicates were refused), so the
- * order of a row changes no number: sums are exact and the median ignores
- * order. Only rows stored out of column order get here. */
-static void sort_row(uint16_t *col, uint16_t *val16, i32f32 *val, uint32_t b, uint32_t e, epoch_mem *m)
+/* mul() of a and b in [0, ONE], not both ONE, by a 64-bit multiply: the
+ * exact product is below 2^64 (a < ONE: a*b <= (2^32 - 1) * 2^32; a = ONE:
+ * a*b = b * 2^32 with b < ONE), so its floor / 2^32 is exact. The callers
+ * keep to this by flags: `wide` rows (a_i = ONE) and epochs where an
+ * incentive is ONE take ym_mul_pos instead; the EMA takes it only when every
+ * α_j and β_j is below ONE. */
+static inline int64_t mul_u1(int64_t a, int64_t b) { return (int64_t)(((uint64_t)a * (uint64_t)b) >> 32); }
+
+/* Sort a row by column. The columns are distinct (duplicates were refused),
+ * so the order of a row changes no number: sums are exact and the median
+ * ignores order. Only rows stored out of column order get here. */
+static void sort_pk(uint64_t *pk, uint32_t len, epoch_mem *m)
 {
-    const size_t len = e - b;
-    for (size_t k = 0; k < len; k++)
-        m->sortkey[k] = (uint64_t)col[b + k] << 32 | (uint64_t)(val16 ? val16[b + k] : (uint64_t)val[b + k].bits);
+    const uint64_t low48 = ((uint64_t)1 << 48) - 1;
+    for (uint32_t k = 0; k < len; k++) m->sortkey[k] = (uint64_t)ym_pk_col(pk[k]) << 48 | ym_pk_val(pk[k]);
     ym_radix_sort_u64(m->sortkey, NULL, len, m->sorttmp, NULL);
-    for (size_t k = 0; k < len; k++) {
-        col[b + k] = (uint16_t)(m->sortkey[k] >> 32);
-        if (val16) val16[b + k] = (uint16_t)m->sortkey[k];
-        else val[b + k].bits = (int64_t)(uint32_t)m->sortkey[k];
+    for (uint32_t k = 0; k < len; k++) pk[k] = ym_pk(m->sortkey[k] & low48, (uint16_t)(m->sortkey[k] >> 48));
+}
+
+static void sort_entries(yuma_entry *e, uint32_t len, epoch_mem *m)
+{
+    for (uint32_t k = 0; k < len; k++) m->sortkey[k] = (uint64_t)e[k].col << 16 | e[k].val;
+    ym_radix_sort_u64(m->sortkey, NULL, len, m->sorttmp, NULL);
+    for (uint32_t k = 0; k < len; k++) {
+        e[k].col = (uint16_t)(m->sortkey[k] >> 16);
+        e[k].val = (uint16_t)m->sortkey[k];
     }
 }
 
-/* Whether entry (i, j) passes the masks of §4.6: the column range of
- * get_weights_sparse, the diagonal, outdated weights. */
-static inline bool weight_kept(const yuma_input *in, uint32_t i, uint64_t lu, uint32_t j)
+/* Row normalisation of a voting row (a_i > 0) with its preranks and column
+ * maxima; w <= ONE, so mul(a_i, w) is mul_u1 unless a_i = ONE (wide). */
+static inline __attribute__((always_inline)) void weights_row(epoch_mem *m, uint32_t qb, uint32_t qe, ym_u16div r,
+                                                              int64_t ai, const bool wide)
 {
-    return j < in->n && j != i && lu > in->block_at_registration[j];
+    uint64_t *restrict pk = m->w_pk;
+    int64_t *restrict pre = &m->pre[0].bits, *restrict wmax = m->wmax;
+    for (uint32_t q = qb; q < qe; q++) {
+        const uint64_t x = pk[q];
+        const uint16_t j = ym_pk_col(x);
+        const int64_t w = ym_u16div_apply(r, ym_pk_val(x));
+        pk[q] = ym_pk((uint64_t)w, j);
+        pre[j] += wide ? ym_mul_pos(ai, w) : mul_u1(ai, w);
+        const int64_t mx = wmax[j];
+        wmax[j] = w > mx ? w : mx;
+    }
 }
 
-/* §4.6-4.7 and the column counts for §4.8, in one pass over the stored
- * rows: masks (forbidden rows, diagonal, outdated), row normalisation,
- * preranks P, and per column the number of entries from positive-stake
- * rows. Zero weights are dropped once the duplicate check has seen them:
- * they add 0 to every sum and score 0 in the consensus, exactly like an
- * absent entry. A row whose kept columns strictly increase cannot repeat
- * one; any other row is checked for duplicates, then sorted. */
+/* §4.6-4.7 and the column maxima for §4.8, in one pass over the stored
+ * rows: masks (forbidden rows, the range of get_weights_sparse, diagonal,
+ * outdated), row normalisation, preranks P, and per column the largest
+ * weight of a positive-stake row. The diagonal is masked through the copy of
+ * the registration blocks: while row i is read, bar[i] is the largest
+ * block, so lu_i > bar[i] fails. Zero weights are dropped once the
+ * duplicate check has seen them: they add 0 to every sum and score 0 in the
+ * consensus, exactly like an absent entry. A row whose kept columns
+ * strictly increase cannot repeat one; any other row is checked for
+ * duplicates, then sorted. */
 static yuma_status weights_pass(const yuma_input *in, epoch_mem *m)
 {
     const uint32_t n = in->n;
-    const yuma_entry *ent = in->weights.ent;
+    const yuma_entry *restrict ent = in->weights.ent;
+    uint64_t *restrict bar = m->bar, *restrict pk = m->w_pk;
     uint32_t k = 0;
     memset(m->stamp, 0, n * sizeof *m->stamp);
-    memset(m->cnt, 0, n * sizeof *m->cnt);
-    for (uint32_t j = 0; j < n; j++) m->pre[j] = i32f32_zero();
+    for (uint32_t j = 0; j < n; j++) {
+        m->pre[j] = i32f32_zero();
+        m->wmax[j] = 0;
+        bar[j] = in->block_at_registration[j];
+    }
     m->w_off[0] = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (!m->forbid[i]) {
-            const uint64_t lu = in->last_update[i];
+            const uint64_t lu = in->last_update[i], own = bar[i];
             const uint32_t row = k, qb = in->weights.off[i], qe = in->weights.off[i + 1];
             uint64_t sum = 0;
             int64_t prev = -1;
             bool increasing = true;
+            bar[i] = UINT64_MAX;
             for (uint32_t q = qb; q < qe; q++) {
                 const uint32_t j = ent[q].col;
-                if (!weight_kept(in, i, lu, j)) continue;
+                if (j >= n || lu <= bar[j]) continue;
                 increasing &= (int64_t)j > prev;
                 prev = j;
-                if (!ent[q].val) continue;
-                m->w_col[k] = (uint16_t)j;
-                m->w_val[k].bits = ent[q].val;
-                sum += ent[q].val;
-                k++;
+                const uint16_t v = ent[q].val;
+                if (!v) continue;
+                pk[k++] = ym_pk(v, (uint16_t)j);
+                sum += v;
             }
             if (!increasing) {
                 for (uint32_t q = qb; q < qe; q++) {
                     const uint32_t j = ent[q].col;
-                    if (!weight_kept(in, i, lu, j)) continue;
+                    if (j >= n || lu <= bar[j]) continue;
                     if (m->stamp[j] == i + 1) return YUMA_EINPUT; /* set_weights rejects duplicates */
                     m->stamp[j] = i + 1;
                 }
-                sort_row(m->w_col, NULL, m->w_val, row, k, m);
+                sort_pk(pk + row, k - row, m);
             }
+            bar[i] = own;
             if (sum) { /* integer values: div(w<<32, sum<<32) = floor(w*2^32/sum) */
                 const ym_u16div r = ym_u16div_make(sum);
                 const int64_t ai = m->a[i].bits;
-                const uint16_t *restrict wc = m->w_col;
-                int64_t *restrict wv = &m->w_val[0].bits;
-                int64_t *restrict pre = &m->pre[0].bits;
-                uint32_t *restrict cnt = m->cnt;
-                if (ai > 0) {
-                    for (uint32_t q = row; q < k; q++) {
-                        const int64_t w = ym_u16div_apply(r, (uint64_t)wv[q]);
-                        wv[q] = w;
-                        pre[wc[q]] += ym_mul_pos(ai, w);
-                        cnt[wc[q]]++;
-                    }
+                if (ai == ONE) {
+                    weights_row(m, row, k, r, ai, true);
+                } else if (ai > 0) {
+                    weights_row(m, row, k, r, ai, false);
                 } else {
-                    for (uint32_t q = row; q < k; q++) wv[q] = ym_u16div_apply(r, (uint64_t)wv[q]);
+                    for (uint32_t q = row; q < k; q++)
+                        pk[q] = ym_pk((uint64_t)ym_u16div_apply(r, ym_pk_val(pk[q])), ym_pk_col(pk[q]));
                 }
             }
         }
@@ -338,136 +390,121 @@ static yuma_status weights_pass(const yuma_input *in, epoch_mem *m)
 }
 
 /* §4.8 (§3.15): per column the stake-weighted κ-median over the
- * positive-stake rows; rows without an entry form one zero block. The
- * columns are done a band at a time: the band's column lists are scattered
- * from the (column-ordered) rows into a buffer that stays in cache, then each
- * list is solved by ym_weighted_median_fast (the chain's partition result,
- * which does not depend on the order of a list). */
-static void consensus_pass(uint32_t n, i32f32 kappa, epoch_mem *m)
+ * positive-stake rows (rows without an entry form the zero block), by the
+ * two-pass bucket selection of ym_wmcol_hist on the row-major weights (the
+ * chain's partition result does not depend on the order of the entries). */
+static bool consensus_pass(uint32_t n, i32f32 kappa, epoch_mem *m, yuma_arena *arena)
 {
     /* u: the positive active stakes renormalised by their own sum */
     uint64_t s = 0;
-    uint32_t npos = 0;
     for (uint32_t i = 0; i < n; i++)
-        if (m->a[i].bits > 0) {
-            s += (uint64_t)m->a[i].bits;
-            npos++;
-        }
-    if (npos == 0) {
+        if (m->a[i].bits > 0) s += (uint64_t)m->a[i].bits;
+    if (s == 0) {
         for (uint32_t c = 0; c < n; c++) m->cons[c] = i32f32_zero();
-        return;
+        return true;
     }
+    const ym_rdiv r = ym_rdiv_make(s); /* a_i <= s */
     int64_t sigma = 0;
     for (uint32_t i = 0; i < n; i++) {
-        m->u[i].bits = m->a[i].bits > 0 ? ym_div_le(m->a[i].bits, (int64_t)s) : 0;
+        m->u[i].bits = m->a[i].bits > 0 ? ym_rdiv_apply(&r, (uint64_t)m->a[i].bits) : 0;
         sigma += m->u[i].bits;
     }
     const i32f32 minority = i32f32_sat_sub(i32f32_from_bits(sigma), kappa);
-    const uint16_t *restrict wc = m->w_col;
-    const int64_t *restrict wv = &m->w_val[0].bits, *restrict u = &m->u[0].bits;
-    uint64_t *restrict keys = m->keys;
-    int64_t *restrict listed = &m->listed[0].bits;
-    uint32_t *restrict fill = m->fill, *restrict cursor = m->cursor;
-    for (uint32_t i = 0; i < n; i++) cursor[i] = m->w_off[i];
-    for (uint32_t c0 = 0, c1; c0 < n; c0 = c1) {
-        /* the band [c0, c1): column c owns cnt[c] entries and a zero block slot */
-        size_t used = 0;
-        for (c1 = c0; c1 < n && used + m->cnt[c1] + 1 <= m->band_keys; c1++) {
-            fill[c1] = (uint32_t)used;
-            listed[c1] = 0;
-            used += m->cnt[c1] + 1;
-        }
-        for (uint32_t i = 0; i < n; i++) {
-            const int64_t ui = u[i];
-            if (ui <= 0) continue;
-            uint32_t q = cursor[i];
-            for (const uint32_t qend = m->w_off[i + 1]; q < qend && wc[q] < c1; q++) {
-                keys[fill[wc[q]]++] = ym_wm_key(wv[q], i);
-                listed[wc[q]] += ui;
-            }
-            cursor[i] = q;
-        }
-        uint32_t start = 0;
-        for (uint32_t c = c0; c < c1; c++) {
-            const uint32_t end = fill[c];
-            size_t len = end - start;
-            if (len < npos) { /* rows without an entry here score 0 with the rest of the stake */
-                m->u[n].bits = sigma - listed[c];
-                keys[end] = ym_wm_key(0, n);
-                len++;
-            }
-            m->cons[c] = ym_weighted_median_fast(keys + start, len, u, minority, i32f32_from_bits(sigma), m->tmp);
-            start = end + 1;
-        }
-    }
+    /* the bucket lists go where E will be written: nothing is there yet */
+    return ym_wmcol_hist(m->w_off, m->w_pk, n, &m->u[0].bits, m->wmax, n, minority, m->cons, m->e_pk, arena);
 }
 
 /* §4.9-4.11: validator trust and ranks from the weights clipped at
  * consensus, min(w_ij, C_j), computed where used rather than stored (a
- * clipped-to-0 entry adds 0 everywhere, like the chain's dropped entry). */
+ * clipped-to-0 entry adds 0 everywhere, like the chain's dropped entry).
+ * The unclipped weights are not needed after this pass: each entry of a
+ * voting row becomes mul(W̄_ij, a_i) <= ONE, the numerator of ΔB_ij, which
+ * the rank sums here and the EMA divides by the rank. */
+static inline __attribute__((always_inline)) int64_t clip_row(epoch_mem *m, uint32_t qb, uint32_t qe, int64_t ai,
+                                                              const bool wide)
+{
+    uint64_t *restrict pk = m->w_pk;
+    const int64_t *restrict cons = &m->cons[0].bits;
+    int64_t *restrict rank = &m->rank[0].bits;
+    int64_t vt = 0;
+    for (uint32_t q = qb; q < qe; q++) {
+        const uint64_t x = pk[q];
+        const uint16_t j = ym_pk_col(x);
+        const int64_t w = (int64_t)ym_pk_val(x), c = cons[j], wc = w < c ? w : c;
+        const int64_t d = wide ? ym_mul_pos(ai, wc) : mul_u1(ai, wc);
+        vt += wc;
+        rank[j] += d;
+        pk[q] = ym_pk((uint64_t)d, j);
+    }
+    return vt;
+}
+
 static void clip_pass(uint32_t n, epoch_mem *m)
 {
-    const uint16_t *restrict wc = m->w_col;
-    const int64_t *restrict wv = &m->w_val[0].bits, *restrict cons = &m->cons[0].bits;
-    int64_t *restrict rank = &m->rank[0].bits;
-    for (uint32_t j = 0; j < n; j++) rank[j] = 0;
+    const uint64_t *restrict pk = m->w_pk;
+    const int64_t *restrict cons = &m->cons[0].bits;
+    for (uint32_t j = 0; j < n; j++) m->rank[j] = i32f32_zero();
     for (uint32_t i = 0; i < n; i++) {
         const int64_t ai = m->a[i].bits;
         const uint32_t qb = m->w_off[i], qe = m->w_off[i + 1];
         int64_t vt = 0;
-        if (ai > 0) {
-            for (uint32_t q = qb; q < qe; q++) {
-                const int64_t c = cons[wc[q]], w = wv[q] < c ? wv[q] : c;
-                vt += w;
-                rank[wc[q]] += ym_mul_pos(ai, w);
-            }
+        if (ai == ONE) {
+            vt = clip_row(m, qb, qe, ai, true);
+        } else if (ai > 0) {
+            vt = clip_row(m, qb, qe, ai, false);
         } else {
             for (uint32_t q = qb; q < qe; q++) {
-                const int64_t c = cons[wc[q]];
-                vt += wv[q] < c ? wv[q] : c;
+                const int64_t w = (int64_t)ym_pk_val(pk[q]), c = cons[ym_pk_col(pk[q])];
+                vt += w < c ? w : c;
             }
         }
         m->vt[i].bits = vt;
     }
 }
 
-/* §4.12 steps 1-2: the stored bond rows with outdated entries masked (in
- * column order, as the epoch writes them; other rows are checked for
- * duplicates and sorted), and the integer column sums for the column
- * normalisation, which is done inside the EMA. */
+/* §4.12 steps 1-2: the stored bond rows with outdated entries masked and
+ * their integer column sums, for the column normalisation done inside the
+ * EMA. A row whose stored columns increase is copied whole with its
+ * outdated entries set to 0 (a zero bond adds 0 to every EMA term, like an
+ * absent one); other rows are checked for duplicates among their kept
+ * entries and copied, kept entries only, in column order. */
 static yuma_status bonds_pass(const yuma_input *in, epoch_mem *m)
 {
     const uint32_t n = in->n;
-    const yuma_entry *ent = in->bonds.ent;
+    const yuma_entry *restrict ent = in->bonds.ent;
+    const uint64_t *restrict bar = m->bar;
+    int64_t *restrict colb = m->colb;
+    yuma_entry *restrict out = m->b_ent;
     uint32_t k = 0;
-    for (uint32_t j = 0; j < n; j++) m->colb[j] = 0;
+    for (uint32_t j = 0; j < n; j++) colb[j] = 0;
     m->b_off[0] = 0;
     for (uint32_t i = 0; i < n; i++) {
         const uint64_t lu = in->last_update[i];
-        const uint32_t row = k, qb = in->bonds.off[i], qe = in->bonds.off[i + 1];
+        const uint32_t start = k, qb = in->bonds.off[i], qe = in->bonds.off[i + 1];
         int64_t prev = -1;
         bool increasing = true;
         for (uint32_t q = qb; q < qe; q++) {
             const uint32_t j = ent[q].col;
             if (j >= n) return YUMA_EINPUT; /* get_bonds_sparse would panic */
-            if (lu <= in->block_at_registration[j]) continue;
-            increasing &= (int64_t)j > prev;
+            increasing &= (int64_t)j > prev; /* the whole row: the copy keeps its order */
             prev = j;
-            if (!ent[q].val) continue; /* adds 0 to the sums and to the EMA */
-            m->b_col[k] = (uint16_t)j;
-            m->b_val[k] = ent[q].val;
-            m->colb[j] += ent[q].val;
+            const uint16_t b = lu > bar[j] ? ent[q].val : 0;
+            colb[j] += b;
+            out[k].col = (uint16_t)j;
+            out[k].val = b;
             k++;
         }
         if (!increasing) {
             const uint32_t mark = n + i + 1; /* distinct from the weights pass stamps */
+            k = start;
             for (uint32_t q = qb; q < qe; q++) {
                 const uint32_t j = ent[q].col;
-                if (lu <= in->block_at_registration[j]) continue;
+                if (lu <= bar[j]) continue;
                 if (m->stamp[j] == mark) return YUMA_EINPUT; /* the epoch never writes duplicates */
                 m->stamp[j] = mark;
+                out[k++] = ent[q];
             }
-            sort_row(m->b_col, m->b_val, NULL, row, k, m);
+            sort_entries(out + start, k - start, m);
         }
         m->b_off[i + 1] = k;
     }
@@ -476,90 +513,233 @@ static yuma_status bonds_pass(const yuma_input *in, epoch_mem *m)
 
 /* One row of E = mat_ema(ΔB, B): a merge of the two column-ordered rows.
  * ΔB_ij = colnorm(mul(W̄_ij, a_i)) with column sums R_j (Σ_i mul(W̄_ij, a_i)
- * is exactly the unnormalised rank), B_ij = colnorm(B) with the integer sums;
- * zero entries contribute mul(., 0) = 0 and are skipped. The new term is
- * assigned (mat_ema_alpha_vec_sparse) or added to 0 (mat_ema_sparse), which
- * agree without duplicates; entries > 0 are kept. With 0 <= α_j <= 1 (liquid
- * alpha, bma <= 10^6) every term is in [0, 1] and plain arithmetic is exact;
- * otherwise the saturating signed operations are used. */
-static inline uint32_t ema_row(uint32_t i, uint32_t k, epoch_mem *m, const bool plain)
+ * is exactly the unnormalised rank, so every numerator is at most its
+ * divisor: ym_rdiv's domain), B_ij = colnorm(B) with the integer sums;
+ * zero entries contribute mul(., 0) = 0 (ym_rdiv_apply and ym_u16div_apply
+ * of 0 are 0). The new term is assigned (mat_ema_alpha_vec_sparse) or added
+ * to 0 (mat_ema_sparse), which agree without duplicates; entries > 0 are
+ * kept, with their column sums and maxima. With 0 <= α_j <= 1 (liquid alpha,
+ * bma <= 10^6) every term is in [0, 1] and plain arithmetic is exact (in 64
+ * bits when every α_j and β_j is below ONE); otherwise the saturating signed
+ * operations are used, the values are stored whole and the columns apart. */
+enum { EMA_SAT, EMA_PLAIN, EMA_PLAIN64 };
+
+static inline int64_t ema_new(const ema_col *c, uint64_t d, const int mode)
 {
-    const int64_t ai = m->a[i].bits;
-    const uint16_t *restrict wc = m->w_col, *restrict bc = m->b_col, *restrict bv = m->b_val;
-    const int64_t *restrict wv = &m->w_val[0].bits, *restrict cons = &m->cons[0].bits;
-    const int64_t *restrict rsum = &m->rank[0].bits;
-    const ym_u16div *restrict bdiv = m->bdiv;
-    const i32f32 *restrict alpha = m->alpha, *restrict beta = m->beta;
-    uint16_t *restrict ec = m->e_col;
-    int64_t *restrict ev = &m->e_val[0].bits, *restrict colsum = &m->colsum[0].bits;
-    uint32_t q = m->w_off[i], r = m->b_off[i];
-    const uint32_t qe = ai > 0 ? m->w_off[i + 1] : q, re = m->b_off[i + 1]; /* ΔB_i = 0 when a_i = 0 */
-    while (q < qe || r < re) {
-        const uint32_t jw = q < qe ? wc[q] : UINT32_MAX, jb = r < re ? bc[r] : UINT32_MAX;
-        const uint32_t j = jw < jb ? jw : jb;
-        int64_t v = 0;
-        if (jw == j) {
-            const int64_t w = wv[q] < cons[j] ? wv[q] : cons[j], d = ym_mul_pos(w, ai);
-            q++;
-            if (d) {
-                const int64_t dn = ym_div_le(d, rsum[j]);
-                v = plain ? ym_mul_pos(alpha[j].bits, dn) : i32f32_sat_mul(alpha[j], i32f32_from_bits(dn)).bits;
-            }
-        }
-        if (jb == j) {
-            const int64_t bn = ym_u16div_apply(bdiv[j], bv[r++]);
-            v = plain ? v + ym_mul_pos(beta[j].bits, bn)
-                      : i32f32_sat_add(i32f32_from_bits(v), i32f32_sat_mul(beta[j], i32f32_from_bits(bn))).bits;
-        }
-        if (v > 0) {
-            ec[k] = (uint16_t)j;
-            ev[k] = v;
-            colsum[j] += v;
-            k++;
-        }
-    }
-    return k;
+    const int64_t dn = ym_rdiv_apply(&(const ym_rdiv){c->rm, c->rd, c->rp}, d);
+    if (mode == EMA_PLAIN64) return mul_u1(c->alpha, dn);
+    if (mode == EMA_PLAIN) return ym_mul_pos(c->alpha, dn);
+    return i32f32_sat_mul(i32f32_from_bits(c->alpha), i32f32_from_bits(dn)).bits;
 }
 
-/* §4.12 steps 3-5: E row by row with its column sums. m->alpha holds α_j
- * (liquid) or the constant α in every column; m->rank the unnormalised ranks. */
-static void ema_pass(uint32_t n, epoch_mem *m)
+static inline int64_t ema_old(const ema_col *c, int64_t v, uint64_t b, const int mode)
 {
-    bool plain = true;
-    for (uint32_t j = 0; j < n; j++) {
-        if (m->colb[j]) m->bdiv[j] = ym_u16div_make((uint64_t)m->colb[j]);
-        m->colsum[j] = i32f32_zero();
-        m->beta[j] = i32f32_sat_sub(i32f32_one(), m->alpha[j]);
-        plain &= m->alpha[j].bits >= 0 && m->alpha[j].bits <= ONE;
+    const int64_t bn = ym_u16div_apply((ym_u16div){c->bm, c->bpre}, b);
+    if (mode == EMA_PLAIN64) return v + mul_u1(c->beta, bn);
+    if (mode == EMA_PLAIN) return v + ym_mul_pos(c->beta, bn);
+    return i32f32_sat_add(i32f32_from_bits(v), i32f32_sat_mul(i32f32_from_bits(c->beta), i32f32_from_bits(bn))).bits;
+}
+
+/* Keep E_ij = v if v > 0: packed at *e (on the saturating path the whole
+ * value, the column at *col), with the column's sum and maximum. */
+static inline __attribute__((always_inline)) uint64_t *ema_emit(uint64_t *e, uint16_t *col, ema_col *c, uint32_t j,
+                                                                int64_t v, const int mode)
+{
+    if (v <= 0) return e;
+    if (mode == EMA_SAT) {
+        *e = (uint64_t)v;
+        *col = (uint16_t)j;
+        c->sum = i32f32_sat_add(i32f32_from_bits(c->sum), i32f32_from_bits(v)).bits;
+    } else {
+        *e = ym_pk((uint64_t)v, (uint16_t)j);
+        c->sum += v;
+        c->max = v > c->max ? v : c->max;
     }
+    return e + 1;
+}
+
+static inline __attribute__((always_inline)) uint32_t ema_row(uint32_t i, uint32_t k, epoch_mem *m, const int mode)
+{
+    const int64_t ai = m->a[i].bits;
+    const uint64_t *restrict w = m->w_pk + m->w_off[i]; /* mul(W̄_ij, a_i), see clip_pass */
+    const uint64_t *const we = ai > 0 ? m->w_pk + m->w_off[i + 1] : w; /* ΔB_i = 0 when a_i = 0 */
+    const yuma_entry *restrict b = m->b_ent + m->b_off[i], *const bend = m->b_ent + m->b_off[i + 1];
+    ema_col *restrict cc = m->ec;
+    uint64_t *restrict e = m->e_pk + k, *const e0 = m->e_pk;
+    uint16_t *restrict ecol = m->e_col;
+#define VAL (ecol + (e - e0)) /* the saturating path's column slot of *e */
+    while (w < we && b < bend) {
+        const uint64_t x = *w;
+        const uint32_t jw = ym_pk_col(x), jb = b->col;
+        if (jw == jb) {
+            ema_col *c = &cc[jw];
+            e = ema_emit(e, VAL, c, jw, ema_old(c, ema_new(c, ym_pk_val(x), mode), b->val, mode), mode);
+            w++;
+            b++;
+        } else if (jw < jb) {
+            e = ema_emit(e, VAL, &cc[jw], jw, ema_new(&cc[jw], ym_pk_val(x), mode), mode);
+            w++;
+        } else {
+            e = ema_emit(e, VAL, &cc[jb], jb, ema_old(&cc[jb], 0, b->val, mode), mode);
+            b++;
+        }
+    }
+    for (; w < we; w++) {
+        const uint32_t j = ym_pk_col(*w);
+        e = ema_emit(e, VAL, &cc[j], j, ema_new(&cc[j], ym_pk_val(*w), mode), mode);
+    }
+    for (; b < bend; b++) e = ema_emit(e, VAL, &cc[b->col], b->col, ema_old(&cc[b->col], 0, b->val, mode), mode);
+#undef VAL
+    return (uint32_t)(e - e0);
+}
+
+static inline __attribute__((always_inline)) void ema_rows(const yuma_input *in, epoch_mem *m, const int mode)
+{
     uint32_t k = 0;
     m->e_off[0] = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        k = plain ? ema_row(i, k, m, true) : ema_row(i, k, m, false);
+    for (uint32_t i = 0; i < in->n; i++) {
+        k = ema_row(i, k, m, mode);
         m->e_off[i + 1] = k;
     }
 }
 
-/* §4.12 step 6 and §4.13: E column-normalised in place, dividends
- * D_i = Σ_j mul(I_j, E_ij), and the column maxima for the stored bonds. */
+/* §4.12 steps 3-5: E row by row with its column sums and maxima. m->alpha
+ * holds α_j (liquid) or the constant α in every column; m->rank the
+ * unnormalised ranks. Returns the arithmetic that applied. */
+static int ema_pass(const yuma_input *in, epoch_mem *m)
+{
+    const uint32_t n = in->n;
+    bool plain = true, inner = true;
+    for (uint32_t j = 0; j < n; j++) {
+        ema_col *c = &m->ec[j];
+        const ym_rdiv r = ym_rdiv_make(m->rank[j].bits > 0 ? (uint64_t)m->rank[j].bits : 1u); /* R_j = 0: every ΔB_ij is 0 */
+        const ym_u16div b = ym_u16div_make(m->colb[j] ? (uint64_t)m->colb[j] : 1u);            /* colb_j = 0: every b_ij is 0 */
+        c->rm = r.m;
+        c->rd = r.d;
+        c->rp = r.p;
+        c->bm = b.m;
+        c->bpre = b.pre;
+        c->alpha = m->alpha[j].bits;
+        c->beta = i32f32_sat_sub(i32f32_one(), m->alpha[j]).bits;
+        c->sum = c->max = 0;
+        plain &= m->alpha[j].bits >= 0 && m->alpha[j].bits <= ONE;
+        inner &= m->alpha[j].bits > 0 && m->alpha[j].bits < ONE; /* then α_j, β_j < ONE: mul_u1 */
+    }
+    const int mode = !plain ? EMA_SAT : inner ? EMA_PLAIN64 : EMA_PLAIN;
+    if (mode == EMA_PLAIN64) ema_rows(in, m, EMA_PLAIN64);
+    else if (mode == EMA_PLAIN) ema_rows(in, m, EMA_PLAIN);
+    else ema_rows(in, m, EMA_SAT);
+    return mode;
+}
+
+/* §4.12 step 6 and §4.13 on the saturating path: E column-normalised in
+ * place (every E_ij > 0 and the saturating column sums keep E_ij <= S_j, so
+ * div is ym_div_le), dividends D_i = Σ_j mul(I_j, E_ij), the column maxima. */
 static void dividends_pass(uint32_t n, epoch_mem *m)
 {
-    int64_t *restrict colmax = &m->listed[0].bits; /* free again after the consensus */
-    const int64_t *restrict inc = &m->inc[0].bits, *restrict colsum = &m->colsum[0].bits;
+    int64_t *restrict colmax = &m->colmax[0].bits, *restrict ev = (int64_t *)m->e_pk;
+    const int64_t *restrict inc = &m->inc[0].bits;
     const uint16_t *restrict ec = m->e_col;
-    int64_t *restrict ev = &m->e_val[0].bits;
+    const ema_col *restrict acc = m->ec;
     for (uint32_t j = 0; j < n; j++) colmax[j] = 0;
     for (uint32_t i = 0; i < n; i++) {
         int64_t d = 0;
         for (uint32_t q = m->e_off[i], qend = m->e_off[i + 1]; q < qend; q++) {
             const uint16_t j = ec[q];
-            const int64_t en = ym_div_le(ev[q], colsum[j]);
+            const int64_t en = ym_div_le(ev[q], acc[j].sum);
             ev[q] = en;
             d += ym_mul_pos(inc[j], en);
             if (en > colmax[j]) colmax[j] = en;
         }
         m->div[i].bits = d;
     }
+}
+
+/* The bonds written back on the saturating path, column max-upscaled
+ * (inplace_col_max_upscale_sparse): SET for new permits, CLEAR for lost
+ * ones, KEEP (storage untouched) for uids that never had one. */
+static void bonds_out(const yuma_input *in, const epoch_mem *m, yuma_output *out)
+{
+    const uint32_t n = in->n;
+    const int64_t *colmax = &m->colmax[0].bits;
+    uint32_t k = 0;
+    out->bonds_off[0] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (out->permit_new[i]) {
+            out->bonds_action[i] = YUMA_BONDS_SET;
+            for (uint32_t q = m->e_off[i], qend = m->e_off[i + 1]; q < qend; q++, k++) {
+                const uint16_t j = m->e_col[q];
+                int64_t v = (int64_t)m->e_pk[q];
+                if (colmax[j] > 0) v = ym_div_le(v, colmax[j]);
+                out->bonds_ent[k].col = j;
+                out->bonds_ent[k].val = (uint16_t)(((uint64_t)v * UINT16_MAX) >> 32); /* v <= ONE */
+            }
+        } else {
+            out->bonds_action[i] = in->permit_old[i] ? YUMA_BONDS_CLEAR : YUMA_BONDS_KEEP;
+        }
+        out->bonds_off[i + 1] = k;
+    }
+}
+
+/* dividends_pass and bonds_out in one pass, when the EMA was plain: every E
+ * entry is in (0, 1] and every column sum S_j in [E_ij, 1], so both
+ * divisions are in ym_rdiv's domain, and the column maximum of the
+ * normalised E is floor(max_i E_ij * 2^32 / S_j) (the floor of x * 2^32 / S
+ * does not decrease with x), known before the pass. mul(I_j, en) is mul_u1
+ * unless some I_j = ONE (wide). */
+static inline __attribute__((always_inline)) void out_rows(const yuma_input *in, epoch_mem *m, yuma_output *out,
+                                                           const bool wide)
+{
+    const uint32_t n = in->n;
+    const out_col *restrict oc = m->oc;
+    const uint64_t *restrict ep = m->e_pk;
+    yuma_entry *restrict be = out->bonds_ent;
+    uint32_t k = 0;
+    out->bonds_off[0] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        int64_t d = 0;
+        const uint32_t qb = m->e_off[i], qend = m->e_off[i + 1];
+        if (out->permit_new[i]) {
+            out->bonds_action[i] = YUMA_BONDS_SET;
+            for (uint32_t q = qb; q < qend; q++, k++) {
+                const uint64_t x = ep[q];
+                const out_col *c = &oc[ym_pk_col(x)];
+                const int64_t en = ym_rdiv_apply(&c->s, ym_pk_val(x));
+                d += wide ? ym_mul_pos(c->inc, en) : mul_u1(c->inc, en);
+                const uint64_t v = (uint64_t)ym_rdiv_apply(&c->x, (uint64_t)en);
+                be[k].col = ym_pk_col(x);
+                be[k].val = (uint16_t)((v * UINT16_MAX) >> 32); /* v <= ONE */
+            }
+        } else {
+            out->bonds_action[i] = in->permit_old[i] ? YUMA_BONDS_CLEAR : YUMA_BONDS_KEEP;
+            for (uint32_t q = qb; q < qend; q++) {
+                const uint64_t x = ep[q];
+                const out_col *c = &oc[ym_pk_col(x)];
+                const int64_t en = ym_rdiv_apply(&c->s, ym_pk_val(x));
+                d += wide ? ym_mul_pos(c->inc, en) : mul_u1(c->inc, en);
+            }
+        }
+        out->bonds_off[i + 1] = k;
+        m->div[i].bits = d;
+    }
+}
+
+static void out_pass(const yuma_input *in, epoch_mem *m, yuma_output *out)
+{
+    const uint32_t n = in->n;
+    out_col *restrict oc = m->oc;
+    bool wide = false;
+    for (uint32_t j = 0; j < n; j++) {
+        if (m->ec[j].sum > 0) {
+            oc[j].s = ym_rdiv_make((uint64_t)m->ec[j].sum);
+            const int64_t x = ym_rdiv_apply(&oc[j].s, (uint64_t)m->ec[j].max);
+            oc[j].x = ym_rdiv_make(x > 0 ? (uint64_t)x : 1u); /* x > 0: E > 0, S <= 1 */
+        }
+        oc[j].inc = m->inc[j].bits;
+        wide |= oc[j].inc >= ONE;
+    }
+    if (wide) out_rows(in, m, out, true);
+    else out_rows(in, m, out, false);
 }
 
 yuma_status yuma_epoch(const yuma_params *p, const yuma_input *in, yuma_output *out, yuma_arena *arena)
@@ -601,7 +781,7 @@ yuma_status yuma_epoch(const yuma_params *p, const yuma_input *in, yuma_output *
     /* 4.6-4.11 */
     yuma_status st = weights_pass(in, &m);
     if (st != YUMA_OK) return st;
-    consensus_pass(n, u16_proportion(p->kappa), &m);
+    if (!consensus_pass(n, u16_proportion(p->kappa), &m, arena)) return YUMA_ENOMEM;
     clip_pass(n, &m);
     for (uint32_t j = 0; j < n; j++) /* vecdiv: R <= P */
         m.trust[j].bits = m.pre[j].bits ? ym_div_le(m.rank[j].bits, m.pre[j].bits) : 0;
@@ -613,12 +793,17 @@ yuma_status yuma_epoch(const yuma_params *p, const yuma_input *in, yuma_output *
     if (liquid < 0) return YUMA_ENOMEM;
     if (!liquid)
         for (uint32_t j = 0; j < n; j++) m.alpha[j] = alpha_bma;
-    ema_pass(n, &m); /* reads m.rank before it is normalised */
+    const int mode = ema_pass(in, &m); /* reads m.rank before it is normalised */
     ym_normalize(m.rank, n);
     memcpy(m.inc, m.rank, n * sizeof *m.inc);
 
-    /* 4.13 dividends */
-    dividends_pass(n, &m);
+    /* 4.13 dividends, 4.16 the bonds written back */
+    if (mode == EMA_SAT) {
+        dividends_pass(n, &m);
+        bonds_out(in, &m, out);
+    } else {
+        out_pass(in, &m, out);
+    }
     ym_normalize(m.div, n);
 
     /* 4.14 emission split, with the zero-emission fallback */
@@ -654,26 +839,5 @@ yuma_status yuma_epoch(const yuma_params *p, const yuma_input *in, yuma_output *
         out->validator_trust[i] = ym_proportion_to_u16(m.vt[i]);
     }
 
-    /* Bonds written back, column max-upscaled (inplace_col_max_upscale_sparse):
-     * SET for new permits, CLEAR for lost ones, KEEP (storage untouched) for
-     * uids that never had one. */
-    const i32f32 *colmax = m.listed;
-    uint32_t k = 0;
-    out->bonds_off[0] = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        if (out->permit_new[i]) {
-            out->bonds_action[i] = YUMA_BONDS_SET;
-            for (uint32_t q = m.e_off[i], qend = m.e_off[i + 1]; q < qend; q++, k++) {
-                const uint16_t j = m.e_col[q];
-                int64_t v = m.e_val[q].bits;
-                if (colmax[j].bits > 0) v = ym_div_le(v, colmax[j].bits);
-                out->bonds_ent[k].col = j;
-                out->bonds_ent[k].val = (uint16_t)(((uint64_t)v * UINT16_MAX) >> 32); /* v <= ONE */
-            }
-        } else {
-            out->bonds_action[i] = in->permit_old[i] ? YUMA_BONDS_CLEAR : YUMA_BONDS_KEEP;
-        }
-        out->bonds_off[i + 1] = k;
-    }
     return YUMA_OK;
 }

@@ -2,10 +2,12 @@
  *
  * Invariant: every primitive returns the bits the chain's function returns
  * for the same inputs (yuma-epoch.md §3, §5). The fast paths (weighted
- * radix select, 64-bit exp, radix sort, the division shortcuts of
- * yuma_math.h) are exact replacements, each compared with the literal
- * definition in tests/test_yuma_math.c. No floating point; scratch comes from the caller's
- * arena and is given back before returning.
+ * radix select, the per-column histogram consensus, 64-bit exp with
+ * multiplier division and four series in lockstep, radix sort, the division
+ * shortcuts and reciprocals of yuma_math.h) are exact replacements, each
+ * compared with the literal definition in tests/test_yuma_math.c. No
+ * floating point; scratch comes from the caller's arena and is given back
+ * before returning.
  */
 #include "taosim/yuma_math.h"
 
@@ -43,7 +45,14 @@ static inline int64_t div1(int64_t a, int64_t d)
 
 void ym_div_all(i32f32 *x, size_t n, i32f32 s)
 {
-    for (size_t i = 0; i < n; i++) x[i].bits = div1(x[i].bits, s.bits);
+    if (s.bits <= 0) {
+        for (size_t i = 0; i < n; i++) x[i].bits = div1(x[i].bits, s.bits);
+        return;
+    }
+    /* 0 <= x_i <= s, the usual case of a normalisation: ym_rdiv is div1 there */
+    const ym_rdiv r = ym_rdiv_make((uint64_t)s.bits);
+    for (size_t i = 0; i < n; i++)
+        x[i].bits = x[i].bits >= 0 && x[i].bits <= s.bits ? ym_rdiv_apply(&r, (uint64_t)x[i].bits) : div1(x[i].bits, s.bits);
 }
 
 /* floor(2^64 / d) for d >= 2: the I32F32 quotient ONE / d. */
@@ -56,34 +65,127 @@ static inline int64_t one_over(uint64_t d)
 
 /* ---- exp ---------------------------------------------------------------- */
 
-fx_status ym_exp(i32f32 x, i32f32 *out)
+/* floor(p / i) for 0 <= p < 2^63 and 2 <= i <= 31 by one high multiply
+ * (Granlund & Montgomery, PLDI 1994, Thm 4.2 with N = 63): with
+ * l = ceil(log2 i) and m = ceil(2^(63+l) / i), 2^(63+l) <= m*i < 2^(63+l) + 2^l,
+ * so floor(p / i) = floor(p * m / 2^(63+l)) = (p * m >> 64) >> (l - 1); m < 2^64
+ * (i = 2^l gives m = 2^63, otherwise i > 2^(l-1)). The table is m and l - 1;
+ * tests/test_yuma_math.c recomputes every row and checks ym_div_small. */
+static const struct {
+    uint64_t m;
+    unsigned sh;
+} DIV_SMALL[32] = {
+    {0, 0},
+    {0, 0},
+    {0x8000000000000000u, 0}, /*  2 */
+    {0xaaaaaaaaaaaaaaabu, 1}, /*  3 */
+    {0x8000000000000000u, 1}, /*  4 */
+    {0xcccccccccccccccdu, 2}, /*  5 */
+    {0xaaaaaaaaaaaaaaabu, 2}, /*  6 */
+    {0x924924924924924au, 2}, /*  7 */
+    {0x8000000000000000u, 2}, /*  8 */
+    {0xe38e38e38e38e38fu, 3}, /*  9 */
+    {0xcccccccccccccccdu, 3}, /* 10 */
+    {0xba2e8ba2e8ba2e8cu, 3}, /* 11 */
+    {0xaaaaaaaaaaaaaaabu, 3}, /* 12 */
+    {0x9d89d89d89d89d8au, 3}, /* 13 */
+    {0x924924924924924au, 3}, /* 14 */
+    {0x8888888888888889u, 3}, /* 15 */
+    {0x8000000000000000u, 3}, /* 16 */
+    {0xf0f0f0f0f0f0f0f1u, 4}, /* 17 */
+    {0xe38e38e38e38e38fu, 4}, /* 18 */
+    {0xd79435e50d79435fu, 4}, /* 19 */
+    {0xcccccccccccccccdu, 4}, /* 20 */
+    {0xc30c30c30c30c30du, 4}, /* 21 */
+    {0xba2e8ba2e8ba2e8cu, 4}, /* 22 */
+    {0xb21642c8590b2165u, 4}, /* 23 */
+    {0xaaaaaaaaaaaaaaabu, 4}, /* 24 */
+    {0xa3d70a3d70a3d70bu, 4}, /* 25 */
+    {0x9d89d89d89d89d8au, 4}, /* 26 */
+    {0x97b425ed097b425fu, 4}, /* 27 */
+    {0x924924924924924au, 4}, /* 28 */
+    {0x8d3dcb08d3dcb08eu, 4}, /* 29 */
+    {0x8888888888888889u, 4}, /* 30 */
+    {0x8421084210842109u, 4}, /* 31 */
+};
+
+uint64_t ym_div_small(uint64_t p, unsigned i)
 {
-    if (x.bits == 0) {
-        *out = i32f32_one();
-        return FX_OK;
+    return (uint64_t)(((fx_u128)p * DIV_SMALL[i].m) >> 64) >> DIV_SMALL[i].sh;
+}
+
+void ym_div_small_row(unsigned i, uint64_t *m, unsigned *sh)
+{
+    *m = DIV_SMALL[i].m;
+    *sh = DIV_SMALL[i].sh;
+}
+
+/* ym_exp on up to EXP_LANES arguments at once: the series are independent,
+ * so running four in lockstep (in registers, without branches: a finished
+ * series adds terms of 0, an overflowed one is only flagged) overlaps their
+ * multiply chains. Lane k gives exactly ym_exp(x[k]): st[k] and out[k]. */
+enum { EXP_LANES = 4 };
+
+static inline void exp_step(uint64_t *term, uint64_t ax, uint64_t *result, bool *ovf, unsigned i)
+{
+    const fx_u128 p = ((fx_u128)*term * ax) >> 32;
+    *ovf |= p > (fx_u128)INT64_MAX;
+    *term = ym_div_small((uint64_t)p & (uint64_t)INT64_MAX, i); /* p <= INT64_MAX unless flagged */
+    *result += *term;
+    *ovf |= *result > (uint64_t)INT64_MAX;
+}
+
+static void exp_lanes(const int64_t *x, size_t m, int64_t *out, fx_status *st)
+{
+    uint64_t ax[EXP_LANES] = {0}, result[EXP_LANES] = {0};
+    bool series[EXP_LANES] = {false};
+    for (size_t k = 0; k < m; k++) {
+        st[k] = FX_OK;
+        if (x[k] == 0) { /* 1 */
+            out[k] = ONE;
+        } else if (x[k] == ONE) { /* the library returns its constant, not the series */
+            out[k] = (int64_t)FX_E_I9F23 << 9;
+        } else if (x[k] == INT64_MIN || (uint64_t)(x[k] < 0 ? -x[k] : x[k]) > (uint64_t)(INT64_MAX - ONE)) {
+            st[k] = FX_EOVERFLOW; /* -MIN does not fit; x + 1 overflows */
+        } else {
+            ax[k] = (uint64_t)(x[k] < 0 ? -x[k] : x[k]);
+            result[k] = ax[k] + (uint64_t)ONE;
+            series[k] = true;
+        }
     }
-    if (x.bits == ONE) { /* the library returns its constant, not the series */
-        *out = i32f32_from_bits((int64_t)FX_E_I9F23 << 9);
-        return FX_OK;
-    }
-    bool neg = x.bits < 0;
-    if (x.bits == INT64_MIN) return FX_EOVERFLOW; /* -MIN does not fit */
-    uint64_t ax = (uint64_t)(neg ? -x.bits : x.bits);
-    if (ax > (uint64_t)(INT64_MAX - ONE)) return FX_EOVERFLOW;
-    uint64_t result = ax + (uint64_t)ONE, term = ax;
     /* Terms i = 2..31: term = floor(term*x / 2^32), then trunc(term*2^32 /
      * (i*2^32)) which is floor(term / i) for term >= 0. Once a term is 0 the
-     * remaining ones are 0 and add nothing. */
-    for (uint64_t i = 2; i < 32 && term; i++) {
-        fx_u128 p = ((fx_u128)term * ax) >> 32;
-        if (p > (fx_u128)INT64_MAX) return FX_EOVERFLOW;
-        term = (uint64_t)p / i;
-        result += term;
-        if (result > (uint64_t)INT64_MAX) return FX_EOVERFLOW;
+     * remaining ones are 0 and add nothing (lanes without a series have
+     * x = 0: every term is 0). */
+    uint64_t t0 = ax[0], t1 = ax[1], t2 = ax[2], t3 = ax[3];
+    uint64_t r0 = result[0], r1 = result[1], r2 = result[2], r3 = result[3];
+    bool o0 = false, o1 = false, o2 = false, o3 = false;
+    for (unsigned i = 2; i < 32 && (t0 | t1 | t2 | t3); i++) {
+        exp_step(&t0, ax[0], &r0, &o0, i);
+        exp_step(&t1, ax[1], &r1, &o1, i);
+        exp_step(&t2, ax[2], &r2, &o2, i);
+        exp_step(&t3, ax[3], &r3, &o3, i);
     }
-    if (neg) result = (uint64_t)one_over(result); /* result > ONE: quotient < ONE */
-    out->bits = (int64_t)result;
-    return FX_OK;
+    const uint64_t r[EXP_LANES] = {r0, r1, r2, r3};
+    const bool o[EXP_LANES] = {o0, o1, o2, o3};
+    for (size_t k = 0; k < m; k++) {
+        if (!series[k]) continue;
+        if (o[k]) {
+            st[k] = FX_EOVERFLOW;
+            continue;
+        }
+        /* neg: div(ONE, result), result > ONE: the quotient is below ONE */
+        out[k] = x[k] < 0 ? one_over(r[k]) : (int64_t)r[k];
+    }
+}
+
+fx_status ym_exp(i32f32 x, i32f32 *out)
+{
+    int64_t r = 0;
+    fx_status st;
+    exp_lanes(&x.bits, 1, &r, &st);
+    if (st == FX_OK) out->bits = r;
+    return st;
 }
 
 /* ---- sorting ------------------------------------------------------------ */
@@ -658,6 +760,149 @@ bool ym_weighted_median_col_sparse(const i32f32 *stake, const ym_sparse *w, uint
     return true;
 }
 
+/* Buckets per column: about npos / 16, from 16 to YM_WMH_BUCKETS, and the
+ * histograms within 512 KiB (they are updated at random). */
+static unsigned wmh_lg(uint32_t npos, uint32_t ncols)
+{
+    unsigned lg = 4;
+    while (lg < 6 && ((uint32_t)16 << lg) < npos && (size_t)ncols << (lg + 4) <= ((size_t)1 << 19)) lg++;
+    return lg;
+}
+#define WMH_NONE ((uint32_t)1 << 8 | 63u) /* a selector no score < 2^63 matches */
+
+size_t ym_wmcol_hist_need(uint32_t rows, uint32_t ncols)
+{
+    return ym_round16(((size_t)rows + 1) * sizeof(int64_t))                  /* stake by row, zero block */
+           + ym_round16((size_t)ncols * YM_WMH_BUCKETS * sizeof(uint64_t))   /* histograms (at most) */
+           + 3 * ym_round16((size_t)ncols * sizeof(uint32_t))               /* selector, start, fill */
+           + ym_round16((size_t)ncols * sizeof(int64_t))                    /* target in the bucket */
+           + ym_round16((size_t)ncols * sizeof(int64_t))                    /* zero block stake */
+           + ym_round16(((size_t)rows + 1) * sizeof(uint64_t));             /* select buffer */
+}
+
+/* minority < 0 or >= Σ u: the smallest or the largest score present in each
+ * column (the zero block counts, as in ym_weighted_median_fast). */
+static void wmh_extreme(const uint32_t *off, const uint64_t *ent, uint32_t rows, const int64_t *st, uint32_t npos,
+                        const int64_t *colmax, uint32_t ncols, bool smallest, i32f32 *out, uint64_t *cnt_min)
+{
+    uint64_t *cnt = cnt_min, *mn = cnt_min + ncols;
+    for (uint32_t c = 0; c < ncols; c++) {
+        cnt[c] = 0;
+        mn[c] = UINT64_MAX;
+    }
+    for (uint32_t i = 0; i < rows; i++) {
+        if (st[i] <= 0) continue;
+        for (uint32_t q = off[i]; q < off[i + 1]; q++) {
+            const uint16_t c = ym_pk_col(ent[q]);
+            cnt[c]++;
+            if (ym_pk_val(ent[q]) < mn[c]) mn[c] = ym_pk_val(ent[q]);
+        }
+    }
+    for (uint32_t c = 0; c < ncols; c++) {
+        if (!smallest) out[c].bits = colmax[c];
+        else out[c].bits = cnt[c] < npos ? 0 : (int64_t)mn[c];
+    }
+}
+
+bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, const int64_t *u, const int64_t *colmax,
+                   uint32_t ncols, i32f32 minority, i32f32 *out, uint64_t *keys, yuma_arena *scratch)
+{
+    size_t mark = scratch ? scratch->used : 0;
+    int64_t *st = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *st);
+    uint64_t *hist = ym_alloc(scratch, (size_t)ncols * YM_WMH_BUCKETS * sizeof *hist);
+    uint32_t *sel = ym_alloc(scratch, (size_t)ncols * sizeof *sel);
+    uint32_t *start = ym_alloc(scratch, (size_t)ncols * sizeof *start);
+    uint32_t *fill = ym_alloc(scratch, (size_t)ncols * sizeof *fill);
+    int64_t *target = ym_alloc(scratch, (size_t)ncols * sizeof *target);
+    int64_t *zstake = ym_alloc(scratch, (size_t)ncols * sizeof *zstake);
+    uint64_t *tmp = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *tmp);
+    if (!st || !hist || !sel || !start || !fill || !target || !zstake || !keys || !tmp ||
+        rows >= ((uint32_t)1 << YM_WM_IDX_BITS)) {
+        if (scratch) scratch->used = mark;
+        return false;
+    }
+    int64_t sigma = 0;
+    uint32_t npos = 0;
+    for (uint32_t i = 0; i < rows; i++) {
+        st[i] = u[i] > 0 ? u[i] : 0;
+        sigma += st[i];
+        npos += u[i] > 0;
+    }
+    const int64_t mino = minority.bits;
+    if (npos == 0) {
+        for (uint32_t c = 0; c < ncols; c++) out[c] = i32f32_zero();
+    } else if (mino < 0 || mino >= sigma) {
+        wmh_extreme(off, ent, rows, st, npos, colmax, ncols, mino < 0, out, hist);
+    } else {
+        /* Pass 1: per column, stake << 16 | count of each bucket. */
+        const unsigned lg = wmh_lg(npos, ncols), nb = 1u << lg;
+        for (uint32_t c = 0; c < ncols; c++) {
+            const unsigned bits = 64u - (unsigned)__builtin_clzll((uint64_t)colmax[c] | 1u);
+            sel[c] = bits > lg ? bits - lg : 0; /* the shift, for now */
+        }
+        memset(hist, 0, (size_t)ncols * nb * sizeof *hist);
+        for (uint32_t i = 0; i < rows; i++) {
+            if (st[i] <= 0) continue;
+            const uint64_t add = (uint64_t)st[i] << 16 | 1u;
+            for (uint32_t q = off[i], qe = off[i + 1]; q < qe; q++) {
+                const uint64_t x = ent[q];
+                const uint16_t c = ym_pk_col(x);
+                hist[((size_t)c << lg) + (ym_pk_val(x) >> sel[c])] += add;
+            }
+        }
+        /* The bucket of each column's median, and the room its list needs. */
+        uint32_t nkeys = 0;
+        for (uint32_t c = 0; c < ncols; c++) {
+            uint64_t *h = hist + ((size_t)c << lg);
+            uint64_t cnt = 0, listed = 0;
+            for (unsigned b = 0; b < nb; b++) {
+                cnt += h[b] & 0xFFFFu;
+                listed += h[b] >> 16;
+            }
+            const bool zero = cnt < npos; /* some voting row has no entry here */
+            const int64_t z = sigma - (int64_t)listed;
+            if (zero) h[0] += (uint64_t)z << 16 | 1u;
+            int64_t base = 0;
+            unsigned b = 0;
+            while (mino >= base + (int64_t)(h[b] >> 16)) base += (int64_t)(h[b++] >> 16);
+            const uint32_t sh = sel[c], inb = (uint32_t)(h[b] & 0xFFFFu);
+            sel[c] = WMH_NONE;
+            if (sh == 0) { /* the bucket is one score */
+                out[c].bits = (int64_t)b;
+            } else if (b == 0 && zero && inb == 1) { /* the zero block alone */
+                out[c] = i32f32_zero();
+            } else {
+                sel[c] = (uint32_t)b << 8 | sh;
+                start[c] = fill[c] = nkeys;
+                target[c] = mino - base;
+                zstake[c] = b == 0 && zero ? z : 0;
+                nkeys += inb;
+            }
+        }
+        /* Pass 2: the entries of the selected buckets. */
+        for (uint32_t i = 0; i < rows; i++) {
+            if (st[i] <= 0) continue;
+            for (uint32_t q = off[i], qe = off[i + 1]; q < qe; q++) {
+                const uint64_t x = ent[q], v = ym_pk_val(x);
+                const uint16_t c = ym_pk_col(x);
+                const uint32_t s = sel[c];
+                if ((v >> (s & 63u)) == (s >> 8)) keys[fill[c]++] = ym_wm_key((int64_t)v, i);
+            }
+        }
+        for (uint32_t c = 0; c < ncols; c++) {
+            if (sel[c] == WMH_NONE) continue;
+            size_t m = fill[c] - start[c];
+            if (zstake[c]) {
+                st[rows] = zstake[c];
+                keys[start[c] + m++] = ym_wm_key(0, rows);
+            }
+            out[c].bits = wm_select(keys + start[c], m, st, target[c], tmp);
+        }
+    }
+    scratch->used = mark;
+    return true;
+}
+
 /* ---- liquid alpha ------------------------------------------------------- */
 
 void ym_logistic_params(i32f32 a_hi, i32f32 a_lo, i32f32 c_hi, i32f32 c_lo, i32f32 *a, i32f32 *b)
@@ -676,23 +921,42 @@ void ym_logistic_params(i32f32 a_hi, i32f32 a_lo, i32f32 c_hi, i32f32 c_lo, i32f
     *b = i32f32_sat_add(t_lo, i32f32_sat_mul(*a, c_lo));
 }
 
+/* div(ONE, 1 + safe_exp(x)) for each lane of exp_lanes. */
+static void alpha_lanes(const int64_t *x, size_t m, int64_t *alpha)
+{
+    int64_t e[EXP_LANES];
+    fx_status st[EXP_LANES];
+    exp_lanes(x, m, e, st);
+    for (size_t k = 0; k < m; k++) {
+        /* div(ONE, 1 + e) with a divisor >= ONE (e >= 0; safe_exp gives 0 on error) */
+        const int64_t d = i32f32_sat_add(i32f32_one(), i32f32_from_bits(st[k] == FX_OK ? e[k] : 0)).bits;
+        alpha[k] = d == ONE ? ONE : one_over((uint64_t)d);
+    }
+}
+
 void ym_alpha_values(const i32f32 *c, size_t n, i32f32 a, i32f32 b, i32f32 *out)
 {
-    /* Equal consensus values give equal alphas: reuse the last one (most
-     * columns of a real subnet share the value 0). */
-    int64_t last_c = 0, last_a = 0;
-    bool have = false;
+    /* Equal consensus values give equal alphas: a column equal to the one
+     * before copies its α (most columns of a real subnet share the value 0);
+     * the others are computed EXP_LANES at a time. */
+    int64_t x[EXP_LANES], r[EXP_LANES];
+    size_t idx[EXP_LANES], m = 0;
     for (size_t j = 0; j < n; j++) {
-        if (!have || c[j].bits != last_c) {
-            i32f32 e = ym_safe_exp(i32f32_sat_sub(b, i32f32_sat_mul(a, c[j])));
-            /* div(ONE, 1 + e) with a divisor >= ONE (e >= 0) */
-            int64_t d = i32f32_sat_add(i32f32_one(), e).bits;
-            last_a = d == ONE ? ONE : one_over((uint64_t)d);
-            last_c = c[j].bits;
-            have = true;
+        if (j > 0 && c[j].bits == c[j - 1].bits) continue;
+        idx[m] = j;
+        x[m++] = i32f32_sat_sub(b, i32f32_sat_mul(a, c[j])).bits;
+        if (m == EXP_LANES || j + 1 == n) {
+            alpha_lanes(x, m, r);
+            for (size_t k = 0; k < m; k++) out[idx[k]].bits = r[k];
+            m = 0;
         }
-        out[j].bits = last_a;
     }
+    if (m) {
+        alpha_lanes(x, m, r);
+        for (size_t k = 0; k < m; k++) out[idx[k]].bits = r[k];
+    }
+    for (size_t j = 1; j < n; j++)
+        if (c[j].bits == c[j - 1].bits) out[j] = out[j - 1];
 }
 
 void ym_clamp_alpha(i32f32 *alpha, size_t n, i32f32 hi, i32f32 lo)

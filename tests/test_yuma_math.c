@@ -181,6 +181,57 @@ static void test_u16div(void **state)
     for (int t = 0; t < 2000; t++) check_u16div(1 + below(&g, UINT32_MAX));
 }
 
+/* ym_rdiv: the reciprocal quotient equals the 128-bit division
+ * floor(x * 2^32 / d) for random divisors of every magnitude with x = 0, 1,
+ * d - 1, d and random x <= d, and at the edges of the proof: d = 1, powers
+ * of two and their neighbours (where the normalising shift changes), d near
+ * 2^63 with x near d (the top of the numerator range), and every x <= d for
+ * small d. */
+static void check_rdiv(uint64_t x, uint64_t d)
+{
+    const ym_rdiv r = ym_rdiv_make(d);
+    const uint64_t want = (uint64_t)((((fx_u128)x) << 32) / d);
+    if ((uint64_t)ym_rdiv_apply(&r, x) != want)
+        fail_msg("rdiv %llu / %llu = %lld, want %llu", (unsigned long long)x, (unsigned long long)d,
+                 (long long)ym_rdiv_apply(&r, x), (unsigned long long)want);
+}
+
+static void test_rdiv(void **state)
+{
+    (void)state;
+    uint64_t g = 31;
+    for (int t = 0; t < 4000000; t++) {
+        uint64_t d = rnd(&g) >> (1 + below(&g, 63));
+        if (d == 0) d = 1;
+        uint64_t x;
+        switch (below(&g, 6)) {
+        case 0: x = d; break;
+        case 1: x = d - 1; break;
+        case 2: x = below(&g, 2); break;
+        case 3: x = d - below(&g, d < 1000 ? d + 1 : 1000); break;
+        default: x = below(&g, d + 1); break;
+        }
+        check_rdiv(x, d);
+    }
+    for (unsigned k = 0; k < 63; k++)
+        for (int e = -3; e <= 3; e++) {
+            const uint64_t d = ((uint64_t)1 << k) + (uint64_t)(int64_t)e;
+            if (d == 0 || d >= (uint64_t)1 << 63) continue;
+            for (unsigned f = 0; f < 64; f++) {
+                check_rdiv(d >> f, d);
+                check_rdiv(d - (d >> f), d);
+            }
+        }
+    const uint64_t top = ((uint64_t)1 << 63) - 1;
+    for (uint64_t x = top - 200000; x <= top; x++) check_rdiv(x, top);
+    for (uint64_t x = 0; x < 200000; x++) check_rdiv(x, top - x);
+    for (uint64_t d = 1; d <= 1500; d++)
+        for (uint64_t x = 0; x <= d; x++) check_rdiv(x, d);
+    check_rdiv(ONE, ONE);
+    check_rdiv(ONE, ONE + 1);
+    check_rdiv(1, 1);
+}
+
 /* ym_div_all is div() element-wise for every sign and size. */
 static void test_div_all(void **state)
 {
@@ -974,6 +1025,77 @@ static void test_weighted_median_col_sparse(void **state)
     free(a.base);
 }
 
+/* ym_wmcol_hist against the chain's literal partition, column by column,
+ * on random matrices up to 700 rows: voting and non-voting rows, empty rows
+ * and columns, zero weights, ties, scores from a handful of values to the
+ * whole range (one bucket level to many), minority below 0, inside and at or
+ * above the stake sum. */
+static void test_wmcol_hist(void **state)
+{
+    (void)state;
+    enum { R = 700, C = 90 };
+    static uint32_t off[R + 1], idx[R], scr[2 * R];
+    static uint16_t col[R * C];
+    static uint64_t pk[R * C];
+    static i32f32 val[R * C], u[R], score[R], out[C];
+    static int64_t ub[R], colmax[C];
+    uint64_t g = 41;
+    static uint64_t keys[R * C + C];
+    yuma_arena a = arena(ym_wmcol_hist_need(R, C));
+    for (int t = 0; t < 600; t++) {
+        const uint32_t rows = 1 + (uint32_t)below(&g, below(&g, 4) ? 64 : R), cols = 1 + (uint32_t)below(&g, C);
+        const unsigned density = (unsigned)below(&g, 4);
+        const uint64_t range = below(&g, 3) == 0 ? 1 + below(&g, 5) : (uint64_t)1 << below(&g, 34);
+        uint32_t k = 0;
+        off[0] = 0;
+        for (uint32_t i = 0; i < rows; i++) {
+            u[i] = B(below(&g, 4) == 0 ? 0 : (int64_t)below(&g, (uint64_t)1 << 24));
+            for (uint32_t j = 0; j < cols; j++) {
+                if (below(&g, 4) > density) continue; /* absent */
+                col[k] = (uint16_t)j;
+                val[k] = B(below(&g, 16) == 0 ? 0 : (int64_t)below(&g, range + 1));
+                pk[k] = ym_pk((uint64_t)val[k].bits, (uint16_t)j);
+                k++;
+            }
+            off[i + 1] = k;
+        }
+        ym_normalize(u, rows);
+        int64_t sigma = 0;
+        for (uint32_t i = 0; i < rows; i++) {
+            ub[i] = u[i].bits;
+            sigma += ub[i];
+        }
+        for (uint32_t j = 0; j < cols; j++) colmax[j] = 0;
+        for (uint32_t i = 0; i < rows; i++)
+            for (uint32_t q = off[i]; q < off[i + 1] && ub[i] > 0; q++)
+                if (val[q].bits > colmax[col[q]]) colmax[col[q]] = val[q].bits;
+        int64_t minority;
+        switch (below(&g, 8)) {
+        case 0: minority = -1 - (int64_t)below(&g, 1000); break;
+        case 1: minority = sigma + (int64_t)below(&g, 3); break;
+        case 2: minority = sigma - 1; break;
+        case 3: minority = 0; break;
+        default: minority = sigma ? (int64_t)below(&g, (uint64_t)sigma) : 0; break;
+        }
+        assert_true(ym_wmcol_hist(off, pk, rows, ub, colmax, cols, B(minority), out, keys, &a));
+        assert_int_equal(a.used, 0);
+        for (uint32_t j = 0; j < cols; j++) {
+            size_t m = 0;
+            for (uint32_t i = 0; i < rows; i++) {
+                if (ub[i] <= 0) continue;
+                score[i] = B(0);
+                for (uint32_t q = off[i]; q < off[i + 1]; q++)
+                    if (col[q] == j) score[i] = val[q];
+                idx[m++] = i;
+            }
+            const i32f32 want = ym_weighted_median_literal(u, score, idx, m, B(minority), B(0), B(sigma), scr);
+            if (out[j].bits != want.bits)
+                fail_msg("case %d column %u: %lld, literal %lld", t, j, (long long)out[j].bits, (long long)want.bits);
+        }
+    }
+    free(a.base);
+}
+
 /* ---- §9 EMA -------------------------------------------------------------- */
 
 static void test_mat_ema_sparse(void **state)
@@ -1164,6 +1286,32 @@ static void test_quantile(void **state)
 
 /* ---- §11 liquid alpha ---------------------------------------------------- */
 
+/* The divisor table of ym_exp's series: every row recomputed from its
+ * definition, and the quotient against division at the ends of the range. */
+static void test_div_small(void **state)
+{
+    (void)state;
+    uint64_t g = 19;
+    for (unsigned i = 2; i <= 31; i++) {
+        unsigned l = 0;
+        while (((uint64_t)1 << l) < i) l++; /* ceil(log2 i) */
+        const fx_u128 p2 = (fx_u128)1 << (63 + l);
+        const uint64_t want_m = (uint64_t)(p2 / i + (p2 % i != 0));
+        uint64_t m;
+        unsigned sh;
+        ym_div_small_row(i, &m, &sh);
+        assert_true(m == want_m);
+        assert_int_equal(sh, l - 1);
+        const uint64_t top = (uint64_t)INT64_MAX;
+        const uint64_t edge[] = {0, 1, i - 1, i, i + 1, top, top - 1, top / i * i, top / i * i - 1};
+        for (size_t k = 0; k < NEL(edge); k++) assert_true(ym_div_small(edge[k], i) == edge[k] / i);
+        for (int t = 0; t < 100000; t++) {
+            const uint64_t p = rnd(&g) >> (1 + below(&g, 63));
+            if (ym_div_small(p, i) != p / i) fail_msg("%llu / %u", (unsigned long long)p, i);
+        }
+    }
+}
+
 static void test_exp_matches_fx(void **state)
 {
     (void)state;
@@ -1255,6 +1403,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_div_le_mul_pos),
         cmocka_unit_test(test_u16div),
+        cmocka_unit_test(test_rdiv),
         cmocka_unit_test(test_div_all),
         cmocka_unit_test(test_vec_max_upscale_to_u16),
         cmocka_unit_test(test_vec_u16_max_upscale_to_u16),
@@ -1275,9 +1424,11 @@ int main(void)
         cmocka_unit_test(test_weighted_median_property),
         cmocka_unit_test(test_weighted_median_random),
         cmocka_unit_test(test_weighted_median_col_sparse),
+        cmocka_unit_test(test_wmcol_hist),
         cmocka_unit_test(test_mat_ema_sparse),
         cmocka_unit_test(test_mat_ema_alpha_vec_sparse),
         cmocka_unit_test(test_quantile),
+        cmocka_unit_test(test_div_small),
         cmocka_unit_test(test_exp_matches_fx),
         cmocka_unit_test(test_alpha_values),
         cmocka_unit_test(test_logistic_params),

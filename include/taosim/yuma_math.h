@@ -40,9 +40,8 @@ static inline size_t ym_round16(size_t bytes) { return (bytes + 15) & ~(size_t)1
  * 0 <= num <= den, den > 0 (a non-negative term divided by a sum of
  * non-negative terms that contains it): the quotient is <= ONE, so it never
  * saturates, and below ONE the shifted numerator fits 64 bits and one
- * hardware division does it. (An exact Möller-Granlund reciprocal and a
- * 65-bit Granlund-Montgomery multiplier per column were both measured slower
- * than the hardware divider of a current x86 core in the epoch's loops.) */
+ * hardware division does it. Where many values share the divisor, ym_rdiv
+ * below gives the same quotient without a divide instruction. */
 static inline int64_t ym_div_le(int64_t num, int64_t den)
 {
     if (num < I32F32_ONE_BITS) return (int64_t)(((uint64_t)num << 32) / (uint64_t)den);
@@ -76,6 +75,50 @@ static inline int64_t ym_u16div_apply(ym_u16div r, uint64_t b)
     return (int64_t)(((fx_u128)(b << r.pre) * r.m) >> 64);
 }
 
+/* ym_div_le by an invariant divisor, exact: floor(x * 2^32 / d) for
+ * 0 <= x <= d and 1 <= d < 2^63, by a precomputed reciprocal, one high
+ * multiply and one correction step (Granlund & Montgomery, PLDI 1994;
+ * Möller & Granlund, IEEE TC 2011, in the form "estimate, then fix by the
+ * remainder").
+ *
+ * Proof. Let p = clz(d) - 1, D = d * 2^p in [2^62, 2^63), X = x * 2^p <= D
+ * (so x << p cannot overflow) and m = floor((2^126 - 1) / D), which is below
+ * 2^64 because D >= 2^62. Write m * D = 2^126 - e; since m is the floor of
+ * (2^126 - 1) / D, 1 <= e <= D. The wanted quotient is q = floor(Q) with
+ * Q = x * 2^32 / d = X * 2^32 / D <= 2^32, and
+ *     X * m / 2^94 = Q - X * e / (D * 2^94),   0 <= X * e / D <= X < 2^63,
+ * so Q - 2^-31 < X * m / 2^94 <= Q and t = floor(X * m / 2^94) is q or q - 1.
+ * The remainder r = x * 2^32 - t * d = d * (Q - t) lies in [0, 2d), below
+ * 2^64, so computing it modulo 2^64 (unsigned wrap) gives it exactly, and
+ * q = t + (r >= d). Most of the time the fix is not needed and is skipped:
+ * with hi = floor(X * m / 2^64), t = hi >> 30 and the fraction
+ * f = (X * m mod 2^94) / 2^94 < ((hi mod 2^30) + 1) / 2^30; if
+ * hi mod 2^30 != 2^30 - 1 then f <= 1 - 2^-30, so Q < t + f + 2^-31 < t + 1
+ * and q = t. tests/test_yuma_math.c compares this with the 128-bit
+ * division on random and edge operands (d = 1, powers of two and their
+ * neighbours, d near 2^63, x = 0, x = d, x = d - 1). */
+typedef struct ym_rdiv {
+    uint64_t m; /* floor((2^126 - 1) / (d << p)) */
+    uint64_t d; /* the divisor */
+    unsigned p; /* clz(d) - 1 */
+} ym_rdiv;
+
+static inline ym_rdiv ym_rdiv_make(uint64_t d)
+{
+    ym_rdiv r;
+    r.p = (unsigned)__builtin_clzll(d) - 1u;
+    r.d = d;
+    r.m = (uint64_t)(((((fx_u128)1) << 126) - 1) / (d << r.p));
+    return r;
+}
+
+static inline int64_t ym_rdiv_apply(const ym_rdiv *r, uint64_t x)
+{
+    const uint64_t hi = (uint64_t)((((fx_u128)(x << r->p)) * r->m) >> 64), t = hi >> 30;
+    if (__builtin_expect((hi & 0x3FFFFFFFu) != 0x3FFFFFFFu, 1)) return (int64_t)t; /* see below */
+    return (int64_t)(t + ((x << 32) - t * r->d >= r->d));
+}
+
 /* mul() of non-negative operands whose exact product is below 2^95
  * (proportions and their sums): the floor, which cannot saturate. */
 static inline int64_t ym_mul_pos(int64_t a, int64_t b)
@@ -94,6 +137,12 @@ static inline uint16_t ym_proportion_to_u16(i32f32 x)
 
 /* x_i <- div(x_i, s) for every i, s != 0 (any signs). */
 void ym_div_all(i32f32 *x, size_t n, i32f32 s);
+
+/* floor(p / i) for 0 <= p < 2^63 and 2 <= i <= 31 without a divide (the
+ * series of ym_exp); ym_div_small_row exposes the multiplier table for the
+ * test. */
+uint64_t ym_div_small(uint64_t p, unsigned i);
+void ym_div_small_row(unsigned i, uint64_t *m, unsigned *sh);
 
 /* exp of substrate-fixed for I32F32 (§1.8) with the chain's 30-term series,
  * every step checked; equal to fx.h's i32f32_exp for every input (tested),
@@ -240,6 +289,38 @@ i32f32 ym_weighted_median_fast(uint64_t *key, size_t m, const int64_t *stake_of,
 bool ym_weighted_median_col_sparse(const i32f32 *stake, const ym_sparse *w, uint32_t ncols, i32f32 majority,
                                    i32f32 *out, yuma_arena *scratch);
 size_t ym_wmcol_need(uint32_t rows, uint32_t ncols, size_t nnz);
+
+/* Packed sparse entries: one u64 per entry, value << 16 | column, for
+ * values below 2^48 (every weight, ΔB numerator and plain EMA value of the
+ * driver is at most ONE). One load gives both halves. */
+static inline uint64_t ym_pk(uint64_t value, uint16_t col) { return value << 16 | col; }
+static inline uint16_t ym_pk_col(uint64_t x) { return (uint16_t)x; }
+static inline uint64_t ym_pk_val(uint64_t x) { return x >> 16; }
+
+/* The consensus of every column in two passes over the rows, without
+ * building the column lists: a stake histogram of 16 to YM_WMH_BUCKETS
+ * buckets per column (more for more voting rows), bucket = score >> sh_c
+ * with sh_c fitting colmax_c, finds the
+ * bucket holding the median (the bucket function is monotone in the score,
+ * so the unique v of ym_weighted_median_fast lies in the bucket where the
+ * cumulative stake passes minority); a second pass collects only the
+ * entries of that bucket, which ym_weighted_median_fast's select finishes
+ * with target minority minus the stake below the bucket. Rows without an
+ * entry in a column form its zero block, in bucket 0.
+ * Rows: entries ent[off[i] .. off[i+1]) packed as ym_pk(score, column),
+ * scores in [0, 2^47], no column twice in a row, rows < 2^13;
+ * u: stake of each row (rows with u <= 0 take no part), Σ u < 2^46;
+ * colmax[c]: the largest score of column c over the rows with u > 0 (0 if
+ * none) -- it sets the bucket width, so it must be exact or an upper bound.
+ * out_c equals weighted_median(u, score_c, all rows with u > 0, minority, 0,
+ * Σ u) of §3.14 (tests/test_yuma_math.c compares it with the literal one).
+ * keys: room for nnz + ncols keys (the bucket lists; any content, the caller
+ * may lend memory it fills later). false on scratch exhaustion (needs
+ * ym_wmcol_hist_need(rows, ncols)). */
+#define YM_WMH_BUCKETS 64
+size_t ym_wmcol_hist_need(uint32_t rows, uint32_t ncols);
+bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, const int64_t *u, const int64_t *colmax,
+                   uint32_t ncols, i32f32 minority, i32f32 *out, uint64_t *keys, yuma_arena *scratch);
 
 /* ---- liquid alpha v1.2.4 (§5) ------------------------------------------- */
 
