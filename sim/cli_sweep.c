@@ -534,6 +534,9 @@ int study_run(const study *st)
             }
             todo[x.todo++] = i;
         }
+        if (st->ranks > 1 && st->rank == 0 && !st->quiet)
+            fprintf(stderr, "taosim run: %zu run%s over %d MPI ranks\n", st->nsel, st->nsel == 1 ? "" : "s",
+                    st->ranks);
         report(&x);
         if (x.todo > 0) (st->jobs == 0 ? exec_here : exec_pool)(&x, todo, x.todo);
     }
