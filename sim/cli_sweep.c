@@ -228,25 +228,13 @@ typedef struct worker {
     bool alive;
 } worker;
 
-static int write_full(int fd, const void *buf, size_t n)
-{
-    const char *p = buf;
-    while (n > 0) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return -1;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
-/* 0: n bytes read; -1: end of file or error first. */
-static int read_full(int fd, void *buf, size_t n)
+/* All n bytes through a pipe (write when `out`, else read). 0, or -1 on an
+ * error or end of file first. */
+static int pipe_all(int fd, void *buf, size_t n, bool out)
 {
     char *p = buf;
     while (n > 0) {
-        ssize_t k = read(fd, p, n);
+        ssize_t k = out ? write(fd, p, n) : read(fd, p, n);
         if (k < 0 && errno == EINTR) continue;
         if (k <= 0) return -1;
         p += k;
@@ -259,12 +247,12 @@ static _Noreturn void worker_main(exec *x, int task, int res)
 {
     for (;;) {
         uint64_t pos;
-        if (read_full(task, &pos, sizeof pos)) _exit(0); /* the parent closed the pipe: no more runs */
+        if (pipe_all(task, &pos, sizeof pos, false)) _exit(0); /* the parent closed the pipe: no more runs */
         result r;
         memset(&r, 0, sizeof r);
         r.pos = pos;
         run_one(x, (size_t)pos, false, &r.o, r.msg, sizeof r.msg);
-        if (write_full(res, &r, sizeof r)) _exit(1);
+        if (pipe_all(res, &r, sizeof r, true)) _exit(1);
     }
 }
 
@@ -382,7 +370,7 @@ static void exec_pool(exec *x, const size_t *todo, size_t n)
             if (w[k].pos == SIZE_MAX && next < n && todo[next] < x->fail.pos) {
                 uint64_t pos = todo[next++];
                 w[k].pos = (size_t)pos;
-                if (write_full(w[k].task, &pos, sizeof pos)) {
+                if (pipe_all(w[k].task, &pos, sizeof pos, true)) {
                     worker_lost(x, &w[k]);
                     cancel_later(x, w, nw);
                     continue;
@@ -411,7 +399,7 @@ static void exec_pool(exec *x, const size_t *todo, size_t n)
             worker *wk = &w[who[i]];
             if (!wk->alive || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
             result r;
-            if (read_full(wk->res, &r, sizeof r) || r.pos != wk->pos) {
+            if (pipe_all(wk->res, &r, sizeof r, false) || r.pos != wk->pos) {
                 worker_lost(x, wk);
             } else {
                 x->out[r.pos] = r.o;

@@ -218,11 +218,12 @@ int sweep_discard_partial(const char *dir, bool remove_dir, io_err *err)
         io_errf(err, "%s: cannot read: %s", dir, strerror(errno));
         return -1;
     }
-    int rc = 0;
+    int rc = 0, found = 0;
     struct dirent *e;
+    char path[1400];
     while ((e = readdir(d))) {
         if (!is_temporary(e->d_name)) continue;
-        char path[1400];
+        found++;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         if (unlink(path) != 0 && errno != ENOENT && rc == 0) {
             io_errf(err, "%s: cannot remove: %s", path, strerror(errno));
@@ -230,6 +231,13 @@ int sweep_discard_partial(const char *dir, bool remove_dir, io_err *err)
         }
     }
     closedir(d);
+    /* a commit cut short may have renamed summary.csv before the others:
+     * without it the directory reads as unfinished, as it is */
+    snprintf(path, sizeof path, "%s/%s", dir, SWEEP_SUMMARY);
+    if (rc == 0 && found && unlink(path) != 0 && errno != ENOENT) {
+        io_errf(err, "%s: cannot remove: %s", path, strerror(errno));
+        rc = -1;
+    }
     if (rc == 0 && remove_dir) (void)rmdir(dir); /* only when empty: kept otherwise */
     return rc;
 }

@@ -30,6 +30,7 @@
 #include "support.h"
 #include "taosim/run.h"
 #include "taosim/scn.h"
+#include "taosim/sweep.h"
 
 #define STUDY "tests/run/study.ini" /* 2 kappa points x 2 repeats, 2000 blocks */
 
@@ -329,6 +330,41 @@ static void test_resume_which_runs(void **state)
     support_rmtree(d);
 }
 
+/* The library side of an interrupted run: a temporary means unfinished, even
+ * beside a summary.csv (a commit cut short renames its files one by one). */
+static void test_discard_partial(void **state)
+{
+    (void)state;
+    char d[64], err[4096];
+    support_tmpdir(d, "sweep-discard");
+    assert_int_equal(study_as(d, "one", STUDY, "-r 1 --quiet", err, sizeof err), 0);
+    scn_scenario *s = load(STUDY, NULL, 0);
+    const char *run = path_in(d, "one/run-0001");
+    assert_true(sweep_run_complete(run, 1, scn_hash(s), scn_run_seed(s, 1)));
+    assert_false(sweep_run_complete(run, 0, scn_hash(s), scn_run_seed(s, 1)));     /* another run */
+    assert_false(sweep_run_complete(run, 1, scn_hash(s), scn_run_seed(s, 0)));     /* another seed */
+    assert_false(sweep_run_complete(run, 1, scn_hash(s) ^ 1, scn_run_seed(s, 1))); /* another scenario */
+    support_write(path_in(run, ".accounts.csv.tmp"), "half");
+    assert_false(sweep_run_complete(run, 1, scn_hash(s), scn_run_seed(s, 1)));
+    io_err e;
+    assert_int_equal(sweep_discard_partial(run, true, &e), 0);
+    assert_false(support_exists(path_in(run, ".accounts.csv.tmp")));
+    assert_false(support_exists(path_in(run, "summary.csv"))); /* it reads as unfinished, as it is */
+    assert_true(support_exists(path_in(run, "supply.csv")));   /* the rest is not ours to judge: kept */
+    assert_true(support_exists(run));                          /* not empty: kept */
+    /* a directory of temporaries only goes altogether; a missing one is fine */
+    const char *lone = path_in(d, "lone");
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "mkdir %s", lone);
+    assert_int_equal(system(cmd), 0);
+    support_write(path_in(lone, ".supply.csv.tmp"), "half");
+    assert_int_equal(sweep_discard_partial(lone, true, &e), 0);
+    assert_false(support_exists(lone));
+    assert_int_equal(sweep_discard_partial(lone, true, &e), 0);
+    scn_free(s);
+    support_rmtree(d);
+}
+
 /* ---- a failing run ------------------------------------------------------------------------------ */
 
 /* study.ini with a timeline event the chain refuses at point 1 only
@@ -438,6 +474,7 @@ int main(void)
         cmocka_unit_test(test_sweep_csv),
         cmocka_unit_test(test_resume_after_kill),
         cmocka_unit_test(test_resume_which_runs),
+        cmocka_unit_test(test_discard_partial),
         cmocka_unit_test(test_failing_run),
         cmocka_unit_test(test_bad_jobs),
     };

@@ -53,9 +53,11 @@ int sweep_run_dir(const char *base, uint64_t run, uint64_t runs, char *buf, size
  * last). Anything else -- missing, unreadable, another scenario -- is false. */
 bool sweep_run_complete(const char *dir, uint64_t run, uint64_t hash, uint64_t seed);
 
-/* Remove the temporaries (.NAME.tmp) an interrupted run left in dir, then,
- * when remove_dir, dir itself if it is now empty. A missing dir is fine.
- * 0, or -1 with *err. */
+/* Remove the temporaries (.NAME.tmp) an interrupted run left in dir -- and,
+ * when there were any, its summary.csv (a commit cut short may have renamed
+ * it already), so that the directory never reads as finished -- then, when
+ * remove_dir, dir itself if it is now empty. A missing dir is fine. 0, or -1
+ * with *err. */
 int sweep_discard_partial(const char *dir, bool remove_dir, io_err *err);
 
 /* Write base/sweep.csv for the runs sel[0..n-1] (ascending, each
