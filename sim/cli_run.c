@@ -1,19 +1,19 @@
-/* cli_run.c -- `taosim run FILE [--out DIR] [--list] [-r RUNS] [--set k=v ...]`.
+/* cli_run.c -- `taosim run FILE [--out DIR] [--list] [-r RUNS] [-j N] [--resume]
+ * [--set k=v ...]`.
  *
  * Loads the scenario (every parameter point checked before anything runs),
- * then runs the selected runs one after the other, each into its own
- * directory (DIR itself for a single run, DIR/run-NNNN for a study). The
- * progress line on stderr (simulated date, blocks per second, time left) is
- * the only place the wall clock is read, and only when stderr is a terminal.
+ * selects the runs and hands them to sim/cli_sweep.c, which runs them (in
+ * this process, on -j worker processes, or over MPI ranks), each into its own
+ * directory (DIR itself for a single run, DIR/run-NNNN for a study), and
+ * writes DIR/sweep.csv for a study.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "cli_sweep.h"
 #include "taosim/cli.h"
 #include "taosim/run.h"
 #include "taosim/scn.h"
@@ -70,8 +70,9 @@ static void print_keys_md(FILE *out)
 static void run_help(FILE *out, bool keys)
 {
     fprintf(out,
-            "usage: taosim run FILE.ini [--out DIR] [--list] [-r RUNS] [--set SECTION.KEY=VALUE ...]\n"
-            "                  [--quiet] [--keys | --keys-md]\n"
+            "usage: taosim run FILE.ini [--out DIR] [--list] [-r RUNS] [-j N] [--resume]\n"
+            "                  [--set SECTION.KEY=VALUE ...] [--quiet] [--keys | --keys-md]\n"
+            "       mpirun -n K taosim run FILE.ini ...   (a build with make MPI=1)\n"
             "\n"
             "Runs a scenario: a synthetic Bittensor network (subnets, miners, validators,\n"
             "nominators, subnet owners) on the chain's own rules (subtensor v1.2.4), block\n"
@@ -83,6 +84,10 @@ static void run_help(FILE *out, bool keys)
             "                     NAME is FILE without .ini); a study writes DIR/run-NNNN/\n"
             "  --list             print the runs of the study (number, seed, swept values) and exit\n"
             "  -r RUNS            run only these: 3, 0..9, 1,4,7 (default: all)\n"
+            "  -j N, --jobs N     run on N worker processes (1..%u); the outputs are the\n"
+            "                     same bytes for any N (default: one run after the other)\n"
+            "  --resume           skip the runs whose directory already holds their complete\n"
+            "                     outputs (an interrupted study goes on where it stopped)\n"
             "  --set S.K=V        override a value without editing the file, e.g.\n"
             "                     --set run.years=2 --set subnet.apps.tempo=99 (repeatable;\n"
             "                     V may be a sweep: --set 'subnet.apps.kappa=${16384, 32767}')\n"
@@ -93,7 +98,10 @@ static void run_help(FILE *out, bool keys)
             "A study: any value may be a list ${a, b, c} or a range ${lo..hi step s}; the\n"
             "cross product of all of them gives the parameter points (the last swept key in\n"
             "the file varies fastest) and [run] repeat = N runs each point N times with\n"
-            "independent seeds. Run r is point r / N, repeat r %% N.\n"
+            "independent seeds. Run r is point r / N, repeat r %% N. A study of more than one\n"
+            "run also writes DIR/sweep.csv: one row per selected run, in run order --\n"
+            "run,seed, the swept values (one column per swept key, KIND.NAME.KEY), then the\n"
+            "summary.csv columns.\n"
             "\n"
             "outputs (in the run's directory, atomic; each CSV starts with '#' provenance):\n"
             "  config.ini   the resolved configuration of the run (every key)\n"
@@ -108,10 +116,12 @@ static void run_help(FILE *out, bool keys)
             "  taosim run scenarios/baseline.ini\n"
             "  taosim run scenarios/baseline.ini --set run.years=0.1 --out out/quick\n"
             "  taosim run scenarios/mainnet-like.ini --list\n"
+            "  taosim run tests/run/study.ini -j 2 --out out/study    (then --resume if stopped)\n"
             "\n"
             "Exit status: 0 ok; 1 failure outside the input; 2 bad scenario, option or\n"
             "selection (one line 'FILE:LINE: what is wrong and what is expected', nothing\n"
-            "written).\n");
+            "written).\n",
+            STUDY_MAX_JOBS);
     if (!keys) {
         fprintf(out, "\n'taosim run --keys' lists every scenario key.\n");
         return;
@@ -119,37 +129,6 @@ static void run_help(FILE *out, bool keys)
     const scn_schema *s = run_schema();
     fprintf(out, "\nscenario sections and keys:\n");
     for (size_t i = 0; i < s->nkinds; i++) print_keys(out, &s->kinds[i]);
-}
-
-typedef struct progress {
-    bool tty;
-    struct timespec t0;
-    uint64_t run_no, nruns;
-    int64_t start_days;
-} progress;
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static void on_progress(void *ctx, const run_progress *p)
-{
-    progress *pg = ctx;
-    if (!pg->tty) return;
-    static double t0;
-    if (p->block == 0 || t0 == 0) t0 = now_s();
-    double el = now_s() - t0;
-    double bps = el > 0 ? (double)p->block / el : 0;
-    double left = bps > 0 ? (double)(p->end - p->block) / bps : 0;
-    fprintf(stderr, "\r[run %" PRIu64 "/%" PRIu64 "] year %7.2f of %.2f  %5.1f%%  %10.0f blocks/s  %" PRIu64
-                    " epochs  ETA %4.0f s ",
-            pg->run_no, pg->nruns, (double)p->block / 2629800.0, (double)p->end / 2629800.0,
-            p->end ? 100.0 * (double)p->block / (double)p->end : 100.0, bps, p->epochs, left);
-    if (p->block >= p->end) fputc('\n', stderr);
-    fflush(stderr);
 }
 
 static int list_runs(const scn_scenario *s)
@@ -178,9 +157,49 @@ static int list_runs(const scn_scenario *s)
     return CLI_OK;
 }
 
-static void default_out(const scn_scenario *s, char *buf, size_t cap)
+/* The study's output directory: --out, else [run] out, else out/NAME. A
+ * swept [run] out would scatter one study over several directories: refused
+ * (unless --out decides). */
+static int study_base(const scn_scenario *s, const char *out, uint64_t first, char *buf, size_t cap, io_err *err)
 {
-    snprintf(buf, cap, "out/%s", scn_name(s));
+    scn_config *c;
+    if (scn_resolve(s, first, &c, err) != SCN_OK) return -1;
+    const scn_section *run = scn_config_section(c, "run", NULL);
+    int rc = 0;
+    for (size_t i = 0; !out && i < c->nswept; i++) {
+        const scn_section *sec = &c->sections[c->swept[i].section];
+        if (sec == run && !strcmp(sec->kind->keys[c->swept[i].key].name, "out")) {
+            scn_config_errf(c, run, "out", err, "cannot be swept: a study writes one directory (DIR/run-NNNN); "
+                                                "expected one value, or --out DIR");
+            rc = -1;
+        }
+    }
+    const scn_value *o = scn_config_value(run, "out");
+    if (rc == 0) {
+        if (out)
+            snprintf(buf, cap, "%s", out);
+        else if (o && *o->text)
+            snprintf(buf, cap, "%s", o->text);
+        else
+            snprintf(buf, cap, "out/%s", scn_name(s));
+    }
+    scn_config_free(c);
+    return rc;
+}
+
+/* -j N: a worker count in 1..STUDY_MAX_JOBS. */
+static int parse_jobs(const char *opt, const char *v, unsigned *jobs)
+{
+    char *end;
+    unsigned long n = 0;
+    if (v[0] >= '0' && v[0] <= '9') n = strtoul(v, &end, 10);
+    if (!(v[0] >= '0' && v[0] <= '9') || *end || n < 1 || n > STUDY_MAX_JOBS) {
+        fprintf(stderr, "taosim run: option %s: '%s' is not a worker count; expected 1..%u\n", opt, v,
+                STUDY_MAX_JOBS);
+        return -1;
+    }
+    *jobs = (unsigned)n;
+    return 0;
 }
 
 int cli_run(int argc, char **argv)
@@ -188,7 +207,8 @@ int cli_run(int argc, char **argv)
     const char *file = NULL, *out = NULL, *sel = NULL;
     const char *sets[64];
     size_t nsets = 0;
-    bool list = false, quiet = false;
+    bool list = false, quiet = false, resume = false;
+    unsigned jobs = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -204,7 +224,10 @@ int cli_run(int argc, char **argv)
             list = true;
         } else if (!strcmp(a, "--quiet")) {
             quiet = true;
-        } else if (!strcmp(a, "--out") || !strcmp(a, "-r") || !strcmp(a, "--set")) {
+        } else if (!strcmp(a, "--resume")) {
+            resume = true;
+        } else if (!strcmp(a, "--out") || !strcmp(a, "-r") || !strcmp(a, "--set") || !strcmp(a, "-j") ||
+                   !strcmp(a, "--jobs")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "taosim run: option %s needs a value (see taosim run --help)\n", a);
                 return CLI_USAGE;
@@ -214,7 +237,9 @@ int cli_run(int argc, char **argv)
                 out = v;
             else if (!strcmp(a, "-r"))
                 sel = v;
-            else if (nsets == sizeof sets / sizeof sets[0]) {
+            else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
+                if (parse_jobs(a, v, &jobs)) return CLI_USAGE;
+            } else if (nsets == sizeof sets / sizeof sets[0]) {
                 fprintf(stderr, "taosim run: more than %zu --set options\n", sizeof sets / sizeof sets[0]);
                 return CLI_USAGE;
             } else
@@ -233,77 +258,53 @@ int cli_run(int argc, char **argv)
         fprintf(stderr, "taosim run: missing scenario file (usage: taosim run FILE.ini; see taosim run --help)\n");
         return CLI_USAGE;
     }
+    int rank = 0, ranks = 1;
+    if (!list) study_begin(&rank, &ranks);
+    FILE *say = rank == 0 ? stderr : NULL; /* only rank 0 speaks */
     scn_scenario *s = NULL;
+    uint64_t *runs = NULL;
     io_err err;
+    int rc = CLI_OK;
     scn_status st = scn_load(run_schema(), file, sets, nsets, &s, &err);
     if (st == SCN_OK) st = scn_check_points(s, &err);
     if (st != SCN_OK) {
-        fprintf(stderr, "%s\n", err.msg);
-        scn_free(s);
-        return st == SCN_EINPUT ? CLI_USAGE : CLI_FAIL;
+        rc = st == SCN_EINPUT ? CLI_USAGE : CLI_FAIL;
+        goto out;
     }
     if (list) {
-        int rc = list_runs(s);
-        scn_free(s);
-        return rc;
+        rc = list_runs(s);
+        goto done;
     }
     uint64_t n = scn_runs_count(s);
-    uint64_t *runs = malloc((n < MAX_SELECT ? n : MAX_SELECT) * sizeof *runs);
-    size_t nsel = 0;
+    size_t cap = n < MAX_SELECT ? (size_t)n : MAX_SELECT, nsel = 0;
+    runs = malloc(cap * sizeof *runs);
     if (!runs) {
-        fprintf(stderr, "taosim run: out of memory\n");
-        scn_free(s);
-        return CLI_FAIL;
+        io_errf(&err, "taosim run: out of memory");
+        rc = CLI_FAIL;
+        goto out;
     }
     if (sel) {
-        if (scn_run_select(sel, n, runs, n < MAX_SELECT ? n : MAX_SELECT, &nsel, &err) != SCN_OK) {
-            fprintf(stderr, "%s\n", err.msg);
-            free(runs);
-            scn_free(s);
-            return CLI_USAGE;
+        if (scn_run_select(sel, n, runs, cap, &nsel, &err) != SCN_OK) {
+            rc = CLI_USAGE;
+            goto out;
         }
     } else {
-        for (uint64_t r = 0; r < n && nsel < MAX_SELECT; r++) runs[nsel++] = r;
+        for (uint64_t r = 0; r < n && nsel < cap; r++) runs[nsel++] = r;
     }
-    progress pg = {.tty = !quiet && isatty(STDERR_FILENO), .nruns = nsel};
-    int rc = CLI_OK;
-    for (size_t i = 0; i < nsel && rc == CLI_OK; i++) {
-        scn_config *c;
-        if (scn_resolve(s, runs[i], &c, &err) != SCN_OK) {
-            fprintf(stderr, "%s\n", err.msg);
-            rc = CLI_USAGE;
-            break;
-        }
-        char base[1024], dir[1100];
-        const scn_value *o = scn_config_value(scn_config_section(c, "run", NULL), "out");
-        if (out)
-            snprintf(base, sizeof base, "%s", out);
-        else if (o && *o->text)
-            snprintf(base, sizeof base, "%s", o->text);
-        else
-            default_out(s, base, sizeof base);
-        if (n > 1)
-            snprintf(dir, sizeof dir, "%s/run-%04" PRIu64, base, runs[i]);
-        else
-            snprintf(dir, sizeof dir, "%s", base);
-        pg.run_no = i + 1;
-        run_opts opts = {.outdir = dir, .progress = on_progress, .progress_ctx = &pg, .progress_every = 7200};
-        run_summary sum;
-        run_status r = run_config(c, &opts, &sum, &err);
-        scn_config_free(c);
-        if (r != RUN_OK) {
-            if (pg.tty) fputc('\n', stderr);
-            fprintf(stderr, "%s\n", err.msg);
-            rc = r == RUN_EINPUT ? CLI_USAGE : CLI_FAIL;
-            break;
-        }
-        if (!quiet)
-            printf("taosim run: run %" PRIu64 " seed %" PRIu64 ": %.2f years, %" PRIu64 " epochs, issuance %.3f TAO, "
-                   "%" PRIu64 " registrations, %" PRIu64 " prunings, %" PRIu64 " subnets -> %s/\n",
-                   sum.run, sum.seed, (double)sum.blocks / 2629800.0, sum.epochs, (double)sum.issuance / 1e9,
-                   sum.registrations, sum.prunings, sum.subnets_end, dir);
+    char base[1024];
+    if (study_base(s, out, runs[0], base, sizeof base, &err)) {
+        rc = CLI_USAGE;
+        goto out;
     }
+    study stu = {.s = s, .base = base, .sel = runs, .nsel = nsel, .jobs = jobs, .resume = resume, .quiet = quiet,
+                 .rank = rank, .ranks = ranks};
+    rc = study_run(&stu);
+    goto done;
+out:
+    if (say) fprintf(say, "%s\n", err.msg);
+done:
     free(runs);
     scn_free(s);
+    study_end();
     return rc;
 }

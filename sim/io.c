@@ -47,12 +47,17 @@ int io_outdir_open(io_outdir *od, const char *dir, io_err *err)
         *p = '\0';
         struct stat st;
         if (stat(path, &st) != 0) {
-            if (mkdir(path, 0777) != 0) {
-                io_errf(err, "%s: cannot create output directory: %s", path, strerror(errno));
+            int e = mkdir(path, 0777) == 0 ? 0 : errno;
+            if (e == 0) {
+                if (od->ncreated < IO_OUT_MAX_DIRS) memcpy(od->created[od->ncreated++], path, strlen(path) + 1);
+            } else if (e != EEXIST || stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+                /* (EEXIST with a directory: another process -- a worker of the
+                 * same study -- made it between our stat and our mkdir; it is
+                 * not ours to remove) */
+                io_errf(err, "%s: cannot create output directory: %s", path, strerror(e));
                 io_outdir_abort(od);
                 return -1;
             }
-            if (od->ncreated < IO_OUT_MAX_DIRS) memcpy(od->created[od->ncreated++], path, strlen(path) + 1);
         } else if (!S_ISDIR(st.st_mode)) {
             io_errf(err, "%s: exists and is not a directory", path);
             io_outdir_abort(od);

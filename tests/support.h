@@ -26,5 +26,8 @@ void support_tmpdir(char *buf, const char *tag);
 /* rm -rf dir. */
 void support_rmtree(const char *dir);
 void support_write(const char *path, const char *text);
+/* Whether directories a and b hold the same names (recursively) with the same
+ * bytes; if not, why[0..whyn) says where they first differ. */
+bool support_same_tree(const char *a, const char *b, char *why, size_t whyn);
 
 #endif

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "support.h"
 
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,4 +112,57 @@ void support_write(const char *path, const char *text)
     if (!f) return;
     fputs(text, f);
     fclose(f);
+}
+
+static int skip_dots(const struct dirent *e)
+{
+    return strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+}
+
+/* Entries of dir except . and .., sorted (scandir + alphasort); -1 if unreadable. */
+static int sorted_entries(const char *dir, struct dirent ***names)
+{
+    return scandir(dir, names, skip_dots, alphasort);
+}
+
+static void free_entries(struct dirent **names, int n)
+{
+    for (int i = 0; i < n; i++) free(names[i]);
+    free(names);
+}
+
+bool support_same_tree(const char *a, const char *b, char *why, size_t whyn)
+{
+    struct dirent **na = NULL, **nb = NULL;
+    int ka = sorted_entries(a, &na), kb = sorted_entries(b, &nb);
+    bool same = ka >= 0 && kb >= 0;
+    if (!same) snprintf(why, whyn, "cannot list %s or %s", a, b);
+    for (int i = 0; same && (i < ka || i < kb); i++) {
+        if (i >= ka || i >= kb || strcmp(na[i]->d_name, nb[i]->d_name)) {
+            snprintf(why, whyn, "%s and %s hold different files (%s vs %s)", a, b, i < ka ? na[i]->d_name : "-",
+                     i < kb ? nb[i]->d_name : "-");
+            same = false;
+            break;
+        }
+        char pa[PATH_MAX], pb[PATH_MAX];
+        snprintf(pa, sizeof pa, "%.2000s/%.1000s", a, na[i]->d_name);
+        snprintf(pb, sizeof pb, "%.2000s/%.1000s", b, nb[i]->d_name);
+        struct stat sa, sb;
+        if (stat(pa, &sa) || stat(pb, &sb) || S_ISDIR(sa.st_mode) != S_ISDIR(sb.st_mode)) {
+            snprintf(why, whyn, "%s and %s differ in kind", pa, pb);
+            same = false;
+        } else if (S_ISDIR(sa.st_mode)) {
+            same = support_same_tree(pa, pb, why, whyn);
+        } else {
+            size_t la, lb;
+            char *x = support_slurp(pa, &la), *y = support_slurp(pb, &lb);
+            same = x && y && la == lb && memcmp(x, y, la) == 0;
+            if (!same) snprintf(why, whyn, "%s and %s differ", pa, pb);
+            free(x);
+            free(y);
+        }
+    }
+    if (ka >= 0) free_entries(na, ka);
+    if (kb >= 0) free_entries(nb, kb);
+    return same;
 }
