@@ -356,7 +356,7 @@ static void wake(void *ctx, uint32_t agent, uint64_t block)
 
 static int schedule_pop(run_ctx *r, uint32_t pop)
 {
-    uint32_t first = agent_pop_first(r->w, pop), n = r->plan->agents.pops[pop].count;
+    uint32_t first = agent_pop_first(r->w, pop), n = agent_pop_size(&r->plan->agents.pops[pop]);
     for (uint32_t a = first; a < first + n; a++) {
         uint64_t at = agent_first_act(r->w, a);
         if (at < chain_block(r->c) + 1) at = chain_block(r->c) + 1;
