@@ -24,6 +24,7 @@
 /* ---- tables ------------------------------------------------------------------- */
 
 static const char *const neurons_words[] = {"sample", "epoch", "off", NULL};
+static const char *const twin_words[] = {"auto", "on", "off", NULL};
 static const char *const join_words[] = {"one", "all", NULL};
 static const char *const action_words[] = {"set", "join", "leave", "stake", "yuma", NULL};
 
@@ -45,6 +46,11 @@ static const scn_key run_keys[] = {
      .doc = "neurons.csv rows: every neurons_every blocks, after every epoch, or none"},
     U64K("neurons_every", "0", NULL, NULL, "blocks", "neurons.csv sampling period (0: sample_blocks)"),
     BOOLK("actions", "true", "write actions.csv (every extrinsic, in replay format)"),
+    {.name = "populations", .type = SCN_ENUM, .def = "sample", .words = neurons_words,
+     .doc = "populations.csv rows: every sample_blocks blocks, after every epoch (per subnet), or none"},
+    {.name = "twin", .type = SCN_ENUM, .def = "auto", .words = twin_words,
+     .doc = "also run the no-attack twin (same seed, attacking populations removed) for honest_miner_loss; "
+            "auto: when the scenario has cabal, copier, lazy, whales or sybil agents"},
     BOOLK("audit", "true", "check the chain's conservation invariants at every sample"),
     STRK("preset", "finney-v1.2.4", "the chain's parameter set (finney-v1.2.4; mock-v1.2.4 = the chain's unit tests)"),
     STRK("out", "", "output directory (empty: out/NAME, NAME = the file name without .ini)"),
@@ -650,6 +656,8 @@ scn_status run_plan_build(const scn_config *c, run_plan *p, io_err *err)
     p->neurons = (run_neurons)val(run, "neurons")->word;
     p->neurons_every = u64v(run, "neurons_every") ? u64v(run, "neurons_every") : p->sample_blocks;
     p->actions = boolv(run, "actions");
+    p->populations = (run_neurons)val(run, "populations")->word;
+    p->twin = (run_twin)val(run, "twin")->word;
     p->audit = boolv(run, "audit");
     p->preset = NULL;
     for (size_t i = 0; i < chain_preset_count(); i++)
