@@ -339,10 +339,14 @@ int ag_paid_register(agent_world *w, uint32_t idx, uint16_t netuid, io_err *err)
     return registered(w, idx, netuid, uid, err);
 }
 
-/* Genesis: a registration loaded as state (no burn, no limits). */
+/* Genesis: a registration loaded as state (no burn, no limits), only while
+ * the subnet has room -- a full subnet at block 0 would prune someone who
+ * was loaded a moment earlier; the agent registers later, paying. */
 int ag_load_register(agent_world *w, uint32_t idx, uint16_t netuid, io_err *err)
 {
     agent *ag = &w->a[idx];
+    const chain_subnet *sub = chain_subnet_get(w->c, netuid);
+    if (!sub || sub->n >= sub->hp.max_allowed_uids) return 0;
     io_err why = {{0}};
     uint32_t uid = NONE;
     chain_err e = chain_register_owned(w->c, netuid, ag_cold(w, ag), ag->hk, &uid, &why);

@@ -44,8 +44,12 @@ uint64_t agent_first_act(const agent_world *w, uint32_t a)
     const agent *ag = &w->a[a];
     const agent_pop *p = &w->plan.pops[ag->pop];
     /* a fixed stagger from the stable id (no draw: the stream stays the
-     * agent's own) so that a population does not act in one block */
-    uint64_t off = 1 + rng_mix64(w->plan.seed ^ ((uint64_t)ag->sid << 20) ^ 0x737461676765ull) % cadence(ag, p);
+     * agent's own) so that a population does not act in one block;
+     * validators start within their first tempo whatever their cadence (a
+     * validator without weights earns nothing and is the first pruned) */
+    uint64_t span = cadence(ag, p);
+    if (ag->role == AGENT_VALIDATOR && span > 361) span = 361;
+    uint64_t off = 1 + rng_mix64(w->plan.seed ^ ((uint64_t)ag->sid << 20) ^ 0x737461676765ull) % span;
     return p->join_at + off;
 }
 
@@ -362,18 +366,24 @@ static int whale_moves(agent_world *w, uint32_t idx, io_err *err)
     agent *ag = &w->a[idx];
     const agent_pop *p = ag_pop(w, ag);
     uint64_t now = chain_block(w->c);
-    if (p->accumulate_rao_per_day && ag->hotkey != NONE && !ag->merged) {
-        uint64_t since = ag->last_accumulate ? ag->last_accumulate : p->join_at;
-        uint64_t days_blocks = now - since;
-        unsigned __int128 amount = (unsigned __int128)p->accumulate_rao_per_day * days_blocks / BLOCKS_PER_DAY;
-        if (amount > 0 && amount < UINT64_MAX / 4) {
-            if (ag_fund(w, ag, ag_cold(w, ag), (uint64_t)amount, err) ||
-                ag_stake_to(w, idx, idx, (uint64_t)amount, err))
-                return -1;
-            ag->last_accumulate = now;
-        }
+    bool merging = p->merge_at && now >= p->merge_at && !ag->merged;
+    /* once a day: buy accumulate_rao_per_day per elapsed day (funded from outside the chain) and stake
+     * it with whatever earlier purchases the staking rate limit held back; not once merging is due
+     * (an add_stake would rate-limit the merge's remove_stake) */
+    uint64_t since = ag->last_accumulate ? ag->last_accumulate : p->join_at;
+    if (p->accumulate_rao_per_day && ag->hotkey != NONE && !ag->merged && !merging && now - since >= BLOCKS_PER_DAY) {
+        unsigned __int128 amount = (unsigned __int128)p->accumulate_rao_per_day * (now - since) / BLOCKS_PER_DAY;
+        if (amount >= UINT64_MAX / 4) amount = UINT64_MAX / 4;
+        if (ag_fund(w, ag, ag_cold(w, ag), (uint64_t)amount, err)) return -1;
+        ag->unstaked += (uint64_t)amount;
+        ag->last_accumulate = now;
     }
-    if (p->merge_at && now >= p->merge_at && !ag->merged) {
+    if (ag->unstaked && !ag->merged && !merging) {
+        uint64_t before = chain_stake(w->c, ag->hk, ag_cold(w, ag));
+        if (ag_stake_to(w, idx, idx, ag->unstaked, err)) return -1;
+        if (chain_stake(w->c, ag->hk, ag_cold(w, ag)) > before) ag->unstaked = 0; /* accepted */
+    }
+    if (merging) {
         uint32_t leader = NONE;
         uint64_t best = 0;
         for (uint32_t k = 0; k < p->count; k++) {

@@ -67,6 +67,7 @@ typedef struct agent {
     bool asleep;              /* no act scheduled: waits for agent_wake */
     bool merged;              /* whale: its stake went to the leader */
     uint64_t last_root_set, last_accumulate;
+    uint64_t unstaked;        /* whale: bought, not yet staked (the staking rate limit) */
     rng_pcg32 rng;
     uint32_t nreg, capreg;
     reg *regs;
