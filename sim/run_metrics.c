@@ -309,8 +309,8 @@ void rm_summary_header(const run_plan *plan, char *buf, size_t cap)
         const char *n = plan->agents.pops[p].name;
         int w = snprintf(buf + at, cap - at,
                          ",%s.stake_share,%s.incentive_share,%s.dividend_share,%s.emission_share,%s.return_per_year,"
-                         "%s.retention",
-                         n, n, n, n, n, n);
+                         "%s.retention,%s.emission_rao,%s.burned_rao",
+                         n, n, n, n, n, n, n, n);
         if (w < 0) break;
         at += (size_t)w;
     }
@@ -319,12 +319,14 @@ void rm_summary_header(const run_plan *plan, char *buf, size_t cap)
 void rm_summary_fields(const run_metrics *m, const chain *c, uint64_t blocks, trace_table *t)
 {
     (void)c;
-    uint64_t p_inc[AGENT_MAX_POPS] = {0}, p_div[AGENT_MAX_POPS] = {0}, t_inc = 0, t_div = 0;
+    uint64_t p_inc[AGENT_MAX_POPS] = {0}, p_div[AGENT_MAX_POPS] = {0}, p_burn[AGENT_MAX_POPS] = {0}, t_inc = 0,
+             t_div = 0;
     for (uint32_t a = 0; a < m->n; a++) {
         agent_view v;
         agent_get(m->w, a, &v);
         p_inc[v.pop] += m->inc[a];
         p_div[v.pop] += m->div[a];
+        p_burn[v.pop] += v.burned;
         t_inc += m->inc[a];
         t_div += m->div[a];
     }
@@ -337,5 +339,7 @@ void rm_summary_fields(const run_metrics *m, const chain *c, uint64_t blocks, tr
         trace_ratio(t, em);
         trace_ratio(t, rm_pop_return(m, p, blocks));
         trace_ratio(t, ratio(em, share));
+        trace_u64(t, p_inc[p] + p_div[p]);
+        trace_u64(t, p_burn[p]);
     }
 }
