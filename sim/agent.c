@@ -1,129 +1,33 @@
-/* agent.c -- populations, traits and the baseline behaviours (agent.h).
+/* agent.c -- the world of a run's agents (agent.h): creation and traits,
+ * bookkeeping of who holds which uid, the chain calls (each logged as a
+ * replay row), genesis, the scenario's timeline, the chain's events. What
+ * the agents decide is agent_act.c.
  *
  * Layout: the world owns the agents (one array, population order), the
  * subnet instances the scenario knows about (one per registered netuid of a
- * scenario kind), and an index from chain hotkey / coldkey ids to agents.
- * Every chain call goes through one of the call_* wrappers at the bottom of
- * the "calls" section, which formats the replay row, makes the call and
- * logs both. Decisions read the chain through chain.h accessors only.
+ * scenario kind), and indexes from chain hotkey / coldkey ids to agents.
+ * Decisions read the chain through chain.h accessors only.
  */
-#include "taosim/agent.h"
-
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_rng.h>
-
-#include "taosim/rng.h"
-
-#define RAO_PER_TAO 1000000000ull
-#define BLOCKS_PER_DAY 7200ull
-#define NONE CHAIN_NONE
-
-/* One registration of an agent's hotkey. */
-typedef struct reg {
-    uint16_t netuid;
-    uint32_t uid;
-} reg;
-
-/* A validator's cached weight vector on one instance. */
-typedef struct wcache {
-    uint16_t netuid;
-    uint64_t gen;      /* instance generation the vector was built for */
-    uint64_t last_set; /* block of the last accepted set_weights */
-    uint32_t len, cap;
-    uint16_t *dests, *vals;
-    /* per uid: who held it and since when, and what this validator sees */
-    uint32_t *holder_hk;
-    uint64_t *holder_bar;
-    uint16_t *seen;
-} wcache;
-
-typedef struct agent {
-    uint32_t pop;
-    uint32_t coldkey, hotkey; /* chain ids; hotkey NONE until created (never for nominators/owners) */
-    char hk[CHAIN_HOTKEY_MAX]; /* the hotkey's name ("" for nominators/owners) */
-    uint16_t quality;         /* miners: q * 65535 */
-    uint16_t sigma;           /* validators: noise * 65535 (saturated) */
-    uint64_t endowed;         /* RAO funded at creation */
-    uint64_t stake;           /* validators/nominators: RAO to stake */
-    uint64_t max_lock;        /* owners: RAO */
-    uint32_t delegate;        /* nominators: agent index of the delegate, NONE */
-    uint32_t owned;           /* owners: instance index, NONE */
-    bool active;              /* joined and not left */
-    bool pruned_out;          /* lost a registration and may not come back */
-    bool asleep;              /* no act scheduled: waits for agent_wake */
-    uint64_t last_root_set;
-    rng_pcg32 rng;
-    uint32_t nreg, capreg;
-    reg *regs;
-    uint32_t nw, capw;
-    wcache *w;
-} agent;
-
-typedef struct inst {
-    uint32_t kind;
-    uint16_t netuid;
-    bool live;
-    uint16_t value;     /* latent value * 65535 */
-    uint64_t qsum;      /* Σ quality of the miners registered on it */
-    uint64_t gen;       /* bumped whenever a uid changes hands */
-    uint32_t owner;     /* owner agent, NONE for the scenario's own */
-    uint64_t due;       /* scenario instance not yet registered: its block; 0 = done */
-} inst;
-
-struct agent_world {
-    agent_plan plan;
-    chain *c;
-    agent_log_fn log;
-    void *log_ctx;
-    uint32_t n;
-    agent *a;
-    uint32_t ninst, capinst;
-    inst *inst;
-    uint32_t *by_hotkey, nby_hotkey; /* hotkey id -> agent */
-    uint32_t *by_coldkey, nby_coldkey;
-    uint32_t *inst_of_netuid;        /* netuid -> instance, NONE */
-    uint32_t *validators, nvalidators; /* agents with the validator role, in index order */
-    gsl_rng *gsl;                    /* adapter; state swapped per agent */
-    agent_stats st;
-    char *buf;                       /* row value buffer */
-    size_t bufcap;
-    bool genesis;                    /* inside agent_genesis: load state, pay nothing */
-    agent_wake_fn wake;
-    void *wake_ctx;
-};
-
-void agent_set_waker(agent_world *w, agent_wake_fn wake, void *ctx)
-{
-    w->wake = wake;
-    w->wake_ctx = ctx;
-}
-
-/* Wake a sleeping agent for its next decision: within its own cadence, at
- * a fixed offset from its index, so that the agents pruned in one block do
- * not all act in the same later block. */
-static void wake_up(agent_world *w, uint32_t idx, uint64_t every)
-{
-    agent *ag = &w->a[idx];
-    if (!ag->asleep || !ag->active || !w->wake) return;
-    ag->asleep = false;
-    if (every == 0) every = 1;
-    w->wake(w->wake_ctx, idx, chain_block(w->c) + 1 + idx % every);
-}
+#include "agent_int.h"
 
 static const char *const role_names[AGENT_ROLE_COUNT] = {"miner", "validator", "nominator", "owner"};
+static const char *const behaviour_names[AGENT_BEHAVIOUR_COUNT] = {"honest", "cabal", "copier",
+                                                                   "lazy",   "whale", "sybil"};
 
 const char *agent_role_name(agent_role r) { return r < AGENT_ROLE_COUNT ? role_names[r] : "?"; }
+const char *agent_behaviour_name(agent_behaviour b) { return b < AGENT_BEHAVIOUR_COUNT ? behaviour_names[b] : "?"; }
 
 static const uint32_t role_purpose[AGENT_ROLE_COUNT] = {RNG_PURPOSE_MINER, RNG_PURPOSE_VALIDATOR,
                                                         RNG_PURPOSE_NOMINATOR, RNG_PURPOSE_OWNER};
 
 /* ---- small helpers -------------------------------------------------------------- */
 
-static int grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
+int ag_grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
 {
     if (need <= *cap) return 0;
     uint32_t nc = *cap ? *cap : 4;
@@ -186,36 +90,117 @@ int32_t agent_perception_z(uint64_t seed, uint64_t a, uint64_t b, uint64_t c)
     return (int32_t)(((s - 131070) * 113512) / 65536);
 }
 
-/* q + sigma * z, clamped to [0, 65535]. */
-static uint16_t perceive(uint16_t q, uint16_t sigma, int32_t z)
+uint16_t ag_perceive(uint16_t q, uint16_t sigma, int32_t z)
 {
     int64_t v = (int64_t)q + ((int64_t)sigma * z) / 65536;
     return v < 0 ? 0 : v > 65535 ? 65535 : (uint16_t)v;
 }
 
-static const char *cold_name(const agent_world *w, const agent *ag)
+const char *ag_cold(const agent_world *w, const agent *ag) { return chain_coldkey_name(w->c, ag->coldkey); }
+
+const agent_pop *ag_pop(const agent_world *w, const agent *ag) { return &w->plan.pops[ag->pop]; }
+
+uint32_t agent_pop_first(const agent_world *w, uint32_t pop) { return w->pop_first[pop]; }
+
+inst *ag_inst_of(agent_world *w, uint16_t netuid)
 {
-    return chain_coldkey_name(w->c, ag->coldkey);
+    uint32_t i = w->inst_of_netuid[netuid];
+    return i == NONE ? NULL : &w->inst[i];
 }
 
-static const char *hot_name(const agent_world *w, const agent *ag)
+bool ag_inst_allowed(const agent_pop *p, const inst *in) { return in->live && ((p->kinds >> in->kind) & 1); }
+
+/* What a caller reads from storage before paying: is burned registration
+ * open on s in this block (allowed, under the per-block and per-interval
+ * limits)? */
+bool ag_reg_open(const chain_subnet *s, uint64_t block)
 {
-    (void)w;
-    return ag->hk;
+    if (!s->hp.registration_allowed) return false;
+    uint32_t this_block = s->regs_block == block ? s->regs_this_block : 0;
+    if (this_block >= s->hp.max_registrations_per_block) return false;
+    uint32_t lim = 3u * s->hp.target_registrations_per_interval;
+    if (lim > UINT16_MAX) lim = UINT16_MAX;
+    return s->regs_this_interval < lim;
 }
 
-uint32_t agent_pop_first(const agent_world *w, uint32_t pop)
+bool ag_root_member(const agent_world *w, const agent *ag)
 {
-    uint32_t first = 0;
-    for (uint32_t p = 0; p < pop; p++) first += w->plan.pops[p].count;
-    return first;
+    const chain_subnet *root = chain_subnet_get(w->c, 0);
+    for (uint32_t uid = 0; root && ag->hotkey != NONE && uid < root->n; uid++)
+        if (root->hotkey[uid] == ag->hotkey) return true;
+    return false;
 }
 
-static const agent_pop *pop_of(const agent_world *w, const agent *ag) { return &w->plan.pops[ag->pop]; }
+int ag_ring_push(row_ring *r, uint64_t block, const uint16_t *d, const uint16_t *v, uint32_t len)
+{
+    uint32_t at = (r->head + r->n) % AGENT_HISTORY;
+    if (r->n == AGENT_HISTORY) {
+        at = r->head;
+        r->head = (r->head + 1) % AGENT_HISTORY;
+    } else {
+        r->n++;
+    }
+    row_snap *s = &r->s[at];
+    if (len > s->cap) {
+        uint16_t *nd = realloc(s->d, len * sizeof *nd);
+        if (nd) s->d = nd;
+        uint16_t *nv = realloc(s->v, len * sizeof *nv);
+        if (nv) s->v = nv;
+        if (!nd || !nv) return -1;
+        s->cap = len;
+    }
+    s->block = block;
+    s->len = len;
+    if (len) {
+        if (d)
+            memcpy(s->d, d, len * sizeof *d);
+        else
+            for (uint32_t i = 0; i < len; i++) s->d[i] = (uint16_t)i; /* a dense vector indexed by uid */
+        memcpy(s->v, v, len * sizeof *v);
+    }
+    return 0;
+}
+
+const row_snap *ag_ring_at(const row_ring *r, uint64_t at)
+{
+    for (uint32_t k = r->n; k-- > 0;) {
+        const row_snap *s = &r->s[(r->head + k) % AGENT_HISTORY];
+        if (s->block <= at) return s;
+    }
+    return NULL;
+}
+
+static void ring_free(row_ring *r)
+{
+    for (uint32_t i = 0; i < AGENT_HISTORY; i++) {
+        free(r->s[i].d);
+        free(r->s[i].v);
+    }
+}
+
+/* ---- sleeping and waking ----------------------------------------------------------- */
+
+void agent_set_waker(agent_world *w, agent_wake_fn wake, void *ctx)
+{
+    w->wake = wake;
+    w->wake_ctx = ctx;
+}
+
+/* Wake a sleeping agent for its next decision: within its own cadence, at
+ * a fixed offset from its stable id, so that the agents pruned in one block
+ * do not all act in the same later block. every == 1: the next block. */
+void ag_wake_up(agent_world *w, uint32_t idx, uint64_t every)
+{
+    agent *ag = &w->a[idx];
+    if (!ag->asleep || !ag->active || !w->wake) return;
+    ag->asleep = false;
+    if (every == 0) every = 1;
+    w->wake(w->wake_ctx, idx, chain_block(w->c) + 1 + ag->sid % every);
+}
 
 /* ---- registrations bookkeeping ------------------------------------------------ */
 
-static reg *reg_find(agent *ag, uint16_t netuid)
+reg *ag_reg_find(agent *ag, uint16_t netuid)
 {
     for (uint32_t i = 0; i < ag->nreg; i++)
         if (ag->regs[i].netuid == netuid) return &ag->regs[i];
@@ -224,12 +209,12 @@ static reg *reg_find(agent *ag, uint16_t netuid)
 
 static int reg_add(agent *ag, uint16_t netuid, uint32_t uid)
 {
-    reg *r = reg_find(ag, netuid);
+    reg *r = ag_reg_find(ag, netuid);
     if (r) {
         r->uid = uid;
         return 0;
     }
-    if (grow((void **)&ag->regs, &ag->capreg, ag->nreg + 1, sizeof *ag->regs)) return -1;
+    if (ag_grow((void **)&ag->regs, &ag->capreg, ag->nreg + 1, sizeof *ag->regs)) return -1;
     ag->regs[ag->nreg++] = (reg){netuid, uid};
     return 0;
 }
@@ -243,32 +228,36 @@ static void reg_drop(agent *ag, uint16_t netuid)
         }
 }
 
-static inst *inst_of(agent_world *w, uint16_t netuid)
+/* How soon a pruned agent reconsiders: coordinated cabal miners at once. */
+static uint64_t wake_every(const agent_world *w, const agent *ag)
 {
-    uint32_t i = w->inst_of_netuid[netuid];
-    return i == NONE ? NULL : &w->inst[i];
+    const agent_pop *p = ag_pop(w, ag);
+    return p->behaviour == AGENT_CABAL && p->coordinated ? 1 : p->check_every;
+}
+
+/* Agent idx lost its uid on netuid (replaced, or the subnet removed). */
+static void lost_uid(agent_world *w, uint32_t idx, uint16_t netuid, inst *in)
+{
+    agent *o = &w->a[idx];
+    if (!ag_reg_find(o, netuid)) return;
+    reg_drop(o, netuid);
+    w->st.prunings++;
+    if (in && o->role == AGENT_MINER) in->qsum -= o->quality;
+    if (!ag_pop(w, o)->reregister)
+        o->pruned_out = true;
+    else
+        ag_wake_up(w, idx, wake_every(w, o));
 }
 
 /* A uid of `netuid` changed hands: `newh` took it from `oldh` (NONE). */
 static void on_uid_change(agent_world *w, uint16_t netuid, uint32_t uid, uint32_t newh, uint32_t oldh)
 {
-    inst *in = inst_of(w, netuid);
+    inst *in = ag_inst_of(w, netuid);
     if (in) in->gen++;
-    if (oldh != NONE && oldh < w->nby_hotkey && w->by_hotkey[oldh] != NONE) {
-        agent *o = &w->a[w->by_hotkey[oldh]];
-        if (reg_find(o, netuid)) {
-            reg_drop(o, netuid);
-            w->st.prunings++;
-            if (in && pop_of(w, o)->role == AGENT_MINER) in->qsum -= o->quality;
-            if (!pop_of(w, o)->reregister) o->pruned_out = true;
-            else wake_up(w, w->by_hotkey[oldh], pop_of(w, o)->check_every);
-        }
-    }
+    if (oldh != NONE && oldh < w->nby_hotkey && w->by_hotkey[oldh] != NONE) lost_uid(w, w->by_hotkey[oldh], netuid, in);
     if (newh != NONE && newh < w->nby_hotkey && w->by_hotkey[newh] != NONE) {
         agent *nw = &w->a[w->by_hotkey[newh]];
-        if (!reg_find(nw, netuid)) {
-            if (in && pop_of(w, nw)->role == AGENT_MINER) in->qsum += nw->quality;
-        }
+        if (!ag_reg_find(nw, netuid) && in && nw->role == AGENT_MINER) in->qsum += nw->quality;
         (void)reg_add(nw, netuid, uid);
     }
 }
@@ -290,7 +279,7 @@ static int hard(chain_err e, io_err *err, const io_err *why)
     return -1;
 }
 
-static int call_fund(agent_world *w, const char *cold, uint64_t rao, io_err *err)
+int ag_fund(agent_world *w, agent *ag, const char *cold, uint64_t rao, io_err *err)
 {
     io_err why = {{0}};
     chain_err e = chain_fund(w->c, cold, rao, &why);
@@ -301,38 +290,73 @@ static int call_fund(agent_world *w, const char *cold, uint64_t rao, io_err *err
         io_errf(err, "cannot fund %s with %" PRIu64 " RAO: %s", cold, rao, why.msg);
         return -1;
     }
+    if (ag) ag->endowed += rao;
     return 0;
 }
 
-static chain_err call_burned_register(agent_world *w, agent *ag, uint16_t netuid, io_err *err, int *fail)
+/* The agent's hotkey id, once the chain has created it (its first accepted
+ * registration). */
+static int note_hotkey(agent_world *w, uint32_t idx, io_err *err)
 {
-    io_err why = {{0}};
-    uint64_t burn = chain_subnet_get(w->c, netuid) ? chain_subnet_get(w->c, netuid)->burn : 0;
-    uint32_t uid = NONE;
-    chain_err e = chain_burned_register(w->c, cold_name(w, ag), netuid, hot_name(w, ag), &uid, &why);
-    char v[96];
-    snprintf(v, sizeof v, "hotkey=%s", hot_name(w, ag));
-    vlog(w, "burned_register", netuid, -1, cold_name(w, ag), v, e);
-    if (e == CHAIN_OK) {
-        w->st.registrations++;
-        w->st.burned_rao += burn;
+    agent *ag = &w->a[idx];
+    if (ag->hotkey != NONE) return 0;
+    int64_t id = chain_hotkey_id(w->c, ag->hk);
+    if (id < 0) return 0;
+    ag->hotkey = (uint32_t)id;
+    if (index_set(&w->by_hotkey, &w->nby_hotkey, ag->hotkey, idx)) {
+        io_errf(err, "out of memory");
+        return -1;
     }
-    if (hard(e, err, &why)) *fail = 1;
-    return e;
+    return 0;
 }
 
-/* Genesis: a registration loaded as state (no burn, no limits). */
-static chain_err call_load_register(agent_world *w, agent *ag, uint16_t netuid, io_err *err, int *fail)
+/* After an accepted registration of agent idx on netuid. The observer has
+ * already seen the event; this covers the case where the hotkey was created
+ * by the call itself (not yet indexed when the observer ran). */
+static int registered(agent_world *w, uint32_t idx, uint16_t netuid, uint32_t uid, io_err *err)
 {
+    if (note_hotkey(w, idx, err)) return -1;
+    on_uid_change(w, netuid, uid, w->a[idx].hotkey, NONE);
+    return 0;
+}
+
+int ag_paid_register(agent_world *w, uint32_t idx, uint16_t netuid, io_err *err)
+{
+    agent *ag = &w->a[idx];
+    io_err why = {{0}};
+    const chain_subnet *s = chain_subnet_get(w->c, netuid);
+    uint64_t burn = s ? s->burn : 0;
+    uint32_t uid = NONE;
+    chain_err e = chain_burned_register(w->c, ag_cold(w, ag), netuid, ag->hk, &uid, &why);
+    char v[96];
+    snprintf(v, sizeof v, "hotkey=%s", ag->hk);
+    vlog(w, "burned_register", netuid, -1, ag_cold(w, ag), v, e);
+    if (hard(e, err, &why)) return -1;
+    if (e != CHAIN_OK) return 0;
+    w->st.registrations++;
+    w->st.burned_rao += burn;
+    ag->burned += burn;
+    return registered(w, idx, netuid, uid, err);
+}
+
+/* Genesis: a registration loaded as state (no burn, no limits), only while
+ * the subnet has room -- a full subnet at block 0 would prune someone who
+ * was loaded a moment earlier; the agent registers later, paying. */
+int ag_load_register(agent_world *w, uint32_t idx, uint16_t netuid, io_err *err)
+{
+    agent *ag = &w->a[idx];
+    const chain_subnet *sub = chain_subnet_get(w->c, netuid);
+    if (!sub || sub->n >= sub->hp.max_allowed_uids) return 0;
     io_err why = {{0}};
     uint32_t uid = NONE;
-    chain_err e = chain_register_owned(w->c, netuid, cold_name(w, ag), hot_name(w, ag), &uid, &why);
+    chain_err e = chain_register_owned(w->c, netuid, ag_cold(w, ag), ag->hk, &uid, &why);
     char v[96];
-    snprintf(v, sizeof v, "coldkey=%s", cold_name(w, ag));
-    vlog(w, "register", netuid, -1, hot_name(w, ag), v, e);
-    if (e == CHAIN_OK) w->st.registrations++;
-    if (hard(e, err, &why)) *fail = 1;
-    return e;
+    snprintf(v, sizeof v, "coldkey=%s", ag_cold(w, ag));
+    vlog(w, "register", netuid, -1, ag->hk, v, e);
+    if (hard(e, err, &why)) return -1;
+    if (e != CHAIN_OK) return 0;
+    w->st.registrations++;
+    return registered(w, idx, netuid, uid, err);
 }
 
 static chain_err call_add_stake(agent_world *w, agent *ag, uint32_t hotkey, uint64_t amount, io_err *err,
@@ -340,53 +364,63 @@ static chain_err call_add_stake(agent_world *w, agent *ag, uint32_t hotkey, uint
 {
     io_err why = {{0}};
     const char *hk = chain_hotkey_name(w->c, hotkey);
-    chain_err e = chain_add_stake(w->c, cold_name(w, ag), hk, amount, &why);
+    chain_err e = chain_add_stake(w->c, ag_cold(w, ag), hk, amount, &why);
     char v[128];
     snprintf(v, sizeof v, "hotkey=%s amount=%" PRIu64, hk, amount);
-    vlog(w, "add_stake", -1, -1, cold_name(w, ag), v, e);
+    vlog(w, "add_stake", -1, -1, ag_cold(w, ag), v, e);
     if (hard(e, err, &why)) *fail = 1;
     return e;
 }
 
-static chain_err call_remove_stake(agent_world *w, agent *ag, uint32_t hotkey, uint64_t amount, io_err *err,
-                                   int *fail)
+int ag_stake_to(agent_world *w, uint32_t idx, uint32_t target, uint64_t amount, io_err *err)
+{
+    if (amount == 0 || w->a[target].hotkey == NONE) return 0;
+    int fail = 0;
+    chain_err e = call_add_stake(w, &w->a[idx], w->a[target].hotkey, amount, err, &fail);
+    if (fail) return -1;
+    if (e == CHAIN_OK && idx != target) w->a[idx].delegate = target;
+    return 0;
+}
+
+chain_err ag_remove_stake(agent_world *w, agent *ag, uint32_t hotkey, uint64_t amount, io_err *err, int *fail)
 {
     io_err why = {{0}};
     const char *hk = chain_hotkey_name(w->c, hotkey);
-    chain_err e = chain_remove_stake(w->c, cold_name(w, ag), hk, amount, &why);
+    chain_err e = chain_remove_stake(w->c, ag_cold(w, ag), hk, amount, &why);
     char v[128];
     snprintf(v, sizeof v, "hotkey=%s amount=%" PRIu64, hk, amount);
-    vlog(w, "remove_stake", -1, -1, cold_name(w, ag), v, e);
+    vlog(w, "remove_stake", -1, -1, ag_cold(w, ag), v, e);
     if (hard(e, err, &why)) *fail = 1;
     return e;
 }
 
-static chain_err call_become_delegate(agent_world *w, agent *ag, io_err *err, int *fail)
+chain_err ag_become_delegate(agent_world *w, agent *ag, io_err *err, int *fail)
 {
     io_err why = {{0}};
-    uint16_t take = pop_of(w, ag)->take;
-    chain_err e = chain_become_delegate(w->c, cold_name(w, ag), hot_name(w, ag), take, &why);
+    uint16_t take = ag_pop(w, ag)->take;
+    chain_err e = chain_become_delegate(w->c, ag_cold(w, ag), ag->hk, take, &why);
     char v[128];
-    snprintf(v, sizeof v, "hotkey=%s take=%u", hot_name(w, ag), (unsigned)take);
-    vlog(w, "become_delegate", -1, -1, cold_name(w, ag), v, e);
+    snprintf(v, sizeof v, "hotkey=%s take=%u", ag->hk, (unsigned)take);
+    vlog(w, "become_delegate", -1, -1, ag_cold(w, ag), v, e);
     if (hard(e, err, &why)) *fail = 1;
     return e;
 }
 
-static chain_err call_root_register(agent_world *w, agent *ag, io_err *err, int *fail)
+chain_err ag_root_register(agent_world *w, agent *ag, io_err *err, int *fail)
 {
     io_err why = {{0}};
     uint32_t uid = NONE;
-    chain_err e = chain_root_register(w->c, cold_name(w, ag), hot_name(w, ag), &uid, &why);
+    chain_err e = chain_root_register(w->c, ag_cold(w, ag), ag->hk, &uid, &why);
     char v[96];
-    snprintf(v, sizeof v, "hotkey=%s", hot_name(w, ag));
-    vlog(w, "root_register", -1, -1, cold_name(w, ag), v, e);
+    snprintf(v, sizeof v, "hotkey=%s", ag->hk);
+    vlog(w, "root_register", -1, -1, ag_cold(w, ag), v, e);
     if (hard(e, err, &why)) *fail = 1;
     return e;
 }
 
-/* Append " d:v" pairs to the row buffer. */
-static int pairs_text(agent_world *w, const char *prefix, const uint16_t *d, const uint16_t *v, uint32_t n)
+/* " d:v" pairs into the row buffer, after prefix. */
+static int pairs_text(agent_world *w, const char *prefix, const uint16_t *d, const uint16_t *v, uint32_t n,
+                      char sep)
 {
     size_t need = strlen(prefix) + (size_t)n * 13 + 1;
     if (need > w->bufcap) {
@@ -396,63 +430,67 @@ static int pairs_text(agent_world *w, const char *prefix, const uint16_t *d, con
         w->bufcap = need;
     }
     size_t at = (size_t)snprintf(w->buf, w->bufcap, "%s", prefix);
-    for (uint32_t i = 0; i < n; i++)
-        at += (size_t)snprintf(w->buf + at, w->bufcap - at, "%s%u:%u", i ? " " : "", (unsigned)d[i],
-                               (unsigned)v[i]);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i) w->buf[at++] = sep;
+        at += (size_t)snprintf(w->buf + at, w->bufcap - at, "%u:%u", (unsigned)d[i], (unsigned)v[i]);
+    }
+    w->buf[at] = '\0';
     return 0;
 }
 
-static chain_err call_set_weights(agent_world *w, agent *ag, const reg *r, const wcache *wc, io_err *err,
-                                  int *fail)
+chain_err ag_set_weights(agent_world *w, agent *ag, const reg *r, wcache *wc, io_err *err, int *fail)
 {
     io_err why = {{0}};
     const chain_subnet *s = chain_subnet_get(w->c, r->netuid);
     uint64_t version = s ? s->hp.weights_version : 0;
-    chain_err e = chain_set_weights(w->c, r->netuid, hot_name(w, ag), wc->dests, wc->len, wc->vals, wc->len,
-                                    version, &why);
+    chain_err e = chain_set_weights(w->c, r->netuid, ag->hk, wc->dests, wc->len, wc->vals, wc->len, version, &why);
+    if (e == CHAIN_OK) {
+        wc->last_set = chain_block(w->c);
+        if (w->has_copier && ag_ring_push(&wc->sent, wc->last_set, wc->dests, wc->vals, wc->len)) {
+            io_errf(err, "out of memory");
+            *fail = 1;
+            return CHAIN_ENOMEM;
+        }
+    }
     if (!w->log) {
         vlog(w, "weights", r->netuid, r->uid, NULL, NULL, e);
-        if (hard(e, err, &why)) *fail = 1;
-        return e;
+    } else {
+        char key[24] = "";
+        if (version) snprintf(key, sizeof key, "%" PRIu64, version);
+        if (pairs_text(w, "", wc->dests, wc->vals, wc->len, ' ')) {
+            io_errf(err, "out of memory");
+            *fail = 1;
+            return CHAIN_ENOMEM;
+        }
+        vlog(w, "weights", r->netuid, r->uid, key, w->buf, e);
     }
-    char key[24] = "";
-    if (version) snprintf(key, sizeof key, "%" PRIu64, version);
-    if (pairs_text(w, "", wc->dests, wc->vals, wc->len)) {
-        io_errf(err, "out of memory");
-        *fail = 1;
-        return CHAIN_ENOMEM;
-    }
-    vlog(w, "weights", r->netuid, r->uid, key, w->buf, e);
     if (hard(e, err, &why)) *fail = 1;
     return e;
 }
 
-static chain_err call_set_root_weights(agent_world *w, agent *ag, const uint16_t *netuids, const uint16_t *vals,
-                                       uint32_t n, io_err *err, int *fail)
+chain_err ag_set_root_weights(agent_world *w, agent *ag, const uint16_t *netuids, const uint16_t *vals, uint32_t n,
+                              io_err *err, int *fail)
 {
     io_err why = {{0}};
-    chain_err e = chain_set_root_weights(w->c, cold_name(w, ag), 0, hot_name(w, ag), netuids, n, vals, n, 0, &why);
+    chain_err e = chain_set_root_weights(w->c, ag_cold(w, ag), 0, ag->hk, netuids, n, vals, n, 0, &why);
     if (!w->log) {
         vlog(w, "set_root_weights", 0, -1, NULL, NULL, e);
-        if (hard(e, err, &why)) *fail = 1;
-        return e;
+    } else {
+        char prefix[96];
+        snprintf(prefix, sizeof prefix, "hotkey=%s weights=", ag->hk);
+        /* the weights list is one name=value pair: its pairs are joined by ';' */
+        if (pairs_text(w, prefix, netuids, vals, n, ';')) {
+            io_errf(err, "out of memory");
+            *fail = 1;
+            return CHAIN_ENOMEM;
+        }
+        vlog(w, "set_root_weights", 0, -1, ag_cold(w, ag), w->buf, e);
     }
-    char prefix[96];
-    snprintf(prefix, sizeof prefix, "hotkey=%s weights=", hot_name(w, ag));
-    if (pairs_text(w, prefix, netuids, vals, n)) {
-        io_errf(err, "out of memory");
-        *fail = 1;
-        return CHAIN_ENOMEM;
-    }
-    /* the weights list is one name=value pair: its pairs are joined by ';' */
-    for (char *p = w->buf + strlen(prefix); *p; p++)
-        if (*p == ' ') *p = ';';
-    vlog(w, "set_root_weights", 0, -1, cold_name(w, ag), w->buf, e);
     if (hard(e, err, &why)) *fail = 1;
     return e;
 }
 
-static chain_err call_register_network(agent_world *w, const char *cold, uint16_t *netuid, io_err *err, int *fail)
+chain_err ag_register_network(agent_world *w, const char *cold, uint16_t *netuid, io_err *err, int *fail)
 {
     io_err why = {{0}};
     uint64_t lock = chain_lock_cost(w->c);
@@ -488,44 +526,78 @@ static int call_hparam(agent_world *w, uint16_t netuid, const char *key, uint64_
 
 /* ---- creation ---------------------------------------------------------------- */
 
-static int make_agent(agent_world *w, uint32_t idx, uint32_t pop, uint32_t k, io_err *err)
+/* Agent idx is the k-th of population pop, with role `role`. */
+static int make_agent(agent_world *w, uint32_t idx, uint32_t pop, uint32_t k, agent_role role, io_err *err)
 {
     const agent_pop *p = &w->plan.pops[pop];
     agent *ag = &w->a[idx];
     memset(ag, 0, sizeof *ag);
     ag->pop = pop;
+    ag->sid = (pop << 24) | k;
+    ag->role = role;
     ag->hotkey = NONE;
     ag->delegate = NONE;
     ag->owned = NONE;
-    ag->rng = rng_stream(w->plan.seed, role_purpose[p->role], idx);
+    ag->rng = rng_stream(w->plan.seed, role_purpose[role], ag->sid);
     char name[CHAIN_HOTKEY_MAX - 1];
     snprintf(name, sizeof name, "%s-%u", p->name, (unsigned)k);
-    double bal = draw(w, ag, &p->balance_tao);
-    switch (p->role) {
+    uint64_t balance = tao_to_rao(draw(w, ag, &p->balance_tao));
+    switch (role) {
     case AGENT_MINER: ag->quality = to_u16_unit(draw(w, ag, &p->quality)); break;
     case AGENT_VALIDATOR:
-        ag->stake = tao_to_rao(draw(w, ag, &p->stake_tao));
+        ag->stake = p->behaviour == AGENT_CABAL ? 0 : tao_to_rao(draw(w, ag, &p->stake_tao));
         ag->sigma = to_u16_unit(draw(w, ag, &p->noise));
         break;
     case AGENT_NOMINATOR: ag->stake = tao_to_rao(draw(w, ag, &p->stake_tao)); break;
     case AGENT_OWNER: ag->max_lock = tao_to_rao(draw(w, ag, &p->max_lock_tao)); break;
     default: break;
     }
-    ag->endowed = tao_to_rao(bal) + ag->stake;
-    if (ag->endowed && call_fund(w, name, ag->endowed, err)) return -1;
-    if (!ag->endowed && call_fund(w, name, 0, err)) return -1; /* creates the coldkey */
-    if (p->role == AGENT_MINER || p->role == AGENT_VALIDATOR) snprintf(ag->hk, sizeof ag->hk, "%sh", name);
-    int64_t cid = chain_coldkey_id(w->c, name);
+    if (role == AGENT_MINER || role == AGENT_VALIDATOR) snprintf(ag->hk, sizeof ag->hk, "%sh", name);
+    /* a sybil's identities share the population's one coldkey and budget */
+    const char *cold = name;
+    char shared[CHAIN_HOTKEY_MAX];
+    if (p->behaviour == AGENT_SYBIL) {
+        snprintf(shared, sizeof shared, "%s", p->name);
+        cold = shared;
+        if (k > 0) balance = 0;
+    }
+    if (chain_coldkey_id(w->c, cold) < 0 || balance + ag->stake > 0) {
+        if (ag_fund(w, ag, cold, balance + ag->stake, err)) return -1;
+    }
+    int64_t cid = chain_coldkey_id(w->c, cold);
     if (cid < 0) {
-        io_errf(err, "coldkey %s was not created", name);
+        io_errf(err, "coldkey %s was not created", cold);
         return -1;
     }
     ag->coldkey = (uint32_t)cid;
-    if (index_set(&w->by_coldkey, &w->nby_coldkey, ag->coldkey, idx)) goto nomem;
+    if ((p->behaviour != AGENT_SYBIL || k == 0) && index_set(&w->by_coldkey, &w->nby_coldkey, ag->coldkey, idx)) {
+        io_errf(err, "out of memory");
+        return -1;
+    }
     return 0;
-nomem:
-    io_errf(err, "out of memory");
-    return -1;
+}
+
+/* The cabal holds stake_share of all validator stake: its validators get
+ * equal parts of share / (1 - share) times the other validators' total,
+ * funded now (after every other trait is drawn). */
+static int cabal_stakes(agent_world *w, io_err *err)
+{
+    unsigned __int128 others = 0;
+    for (uint32_t i = 0; i < w->n; i++)
+        if (w->a[i].role == AGENT_VALIDATOR && ag_pop(w, &w->a[i])->behaviour != AGENT_CABAL) others += w->a[i].stake;
+    for (uint32_t p = 0; p < w->plan.npops; p++) {
+        const agent_pop *pp = &w->plan.pops[p];
+        if (pp->behaviour != AGENT_CABAL || pp->count == 0) continue;
+        uint64_t share = pp->stake_share_ppm >= 1000000 ? 999999 : pp->stake_share_ppm;
+        unsigned __int128 total = others * share / (1000000 - share);
+        uint64_t each = (uint64_t)(total / pp->count);
+        for (uint32_t k = 0; k < pp->count; k++) {
+            agent *ag = &w->a[w->pop_first[p] + k];
+            ag->stake = each;
+            if (each && ag_fund(w, ag, ag_cold(w, ag), each, err)) return -1;
+        }
+    }
+    return 0;
 }
 
 agent_world *agent_world_new(const agent_plan *plan, chain *c, agent_log_fn log, void *log_ctx, io_err *err)
@@ -537,29 +609,40 @@ agent_world *agent_world_new(const agent_plan *plan, chain *c, agent_log_fn log,
     w->log = log;
     w->log_ctx = log_ctx;
     uint64_t total = 0;
-    for (uint32_t p = 0; p < plan->npops; p++) total += plan->pops[p].count;
+    for (uint32_t p = 0; p < plan->npops; p++) {
+        w->pop_first[p] = (uint32_t)(total < UINT32_MAX ? total : UINT32_MAX);
+        total += agent_pop_size(&plan->pops[p]);
+        w->has_copier |= plan->pops[p].behaviour == AGENT_COPIER && plan->pops[p].count > 0;
+    }
     if (total > AGENT_MAX_AGENTS) {
         io_errf(err, "%" PRIu64 " agents: more than the limit %u", total, AGENT_MAX_AGENTS);
         free(w);
         return NULL;
     }
+    w->pop_first[plan->npops] = (uint32_t)total;
     w->n = (uint32_t)total;
     w->a = calloc(total ? total : 1, sizeof *w->a);
     w->inst_of_netuid = malloc(65536 * sizeof *w->inst_of_netuid);
-    w->gsl = rng_gsl_alloc(rng_stream(plan->seed, RNG_PURPOSE_SCENARIO, 0));
-    if (!w->a || !w->inst_of_netuid || !w->gsl) goto nomem;
-    for (uint32_t i = 0; i < 65536; i++) w->inst_of_netuid[i] = NONE;
     w->validators = malloc((total ? total : 1) * sizeof *w->validators);
-    if (!w->validators) goto nomem;
-    uint32_t idx = 0;
-    for (uint32_t p = 0; p < plan->npops; p++)
-        for (uint32_t k = 0; k < plan->pops[p].count; k++, idx++)
-            if (make_agent(w, idx, p, k, err)) {
+    w->gsl = rng_gsl_alloc(rng_stream(plan->seed, RNG_PURPOSE_SCENARIO, 0));
+    if (!w->a || !w->inst_of_netuid || !w->validators || !w->gsl) goto nomem;
+    for (uint32_t i = 0; i < 65536; i++) w->inst_of_netuid[i] = NONE;
+    for (uint32_t p = 0; p < plan->npops; p++) {
+        const agent_pop *pp = &plan->pops[p];
+        for (uint32_t k = 0; k < agent_pop_size(pp); k++) {
+            uint32_t idx = w->pop_first[p] + k;
+            agent_role role = k < pp->count ? pp->role : AGENT_MINER; /* a cabal's miners follow its validators */
+            if (make_agent(w, idx, p, k, role, err)) {
                 agent_world_free(w);
                 return NULL;
-            } else if (plan->pops[p].role == AGENT_VALIDATOR) {
-                w->validators[w->nvalidators++] = idx;
             }
+            if (role == AGENT_VALIDATOR) w->validators[w->nvalidators++] = idx;
+        }
+    }
+    if (cabal_stakes(w, err)) {
+        agent_world_free(w);
+        return NULL;
+    }
     return w;
 nomem:
     io_errf(err, "out of memory");
@@ -573,14 +656,17 @@ void agent_world_free(agent_world *w)
     for (uint32_t i = 0; i < w->n && w->a; i++) {
         free(w->a[i].regs);
         for (uint32_t j = 0; j < w->a[i].nw; j++) {
-            free(w->a[i].w[j].dests);
-            free(w->a[i].w[j].vals);
-            free(w->a[i].w[j].holder_hk);
-            free(w->a[i].w[j].holder_bar);
-            free(w->a[i].w[j].seen);
+            wcache *wc = &w->a[i].w[j];
+            free(wc->dests);
+            free(wc->vals);
+            free(wc->holder_hk);
+            free(wc->holder_bar);
+            free(wc->seen);
+            ring_free(&wc->sent);
         }
         free(w->a[i].w);
     }
+    for (uint32_t i = 0; i < w->ninst; i++) ring_free(&w->inst[i].consensus);
     free(w->a);
     free(w->inst);
     free(w->by_hotkey);
@@ -589,6 +675,7 @@ void agent_world_free(agent_world *w)
     free(w->validators);
     if (w->gsl) gsl_rng_free(w->gsl);
     free(w->buf);
+    free(w->acc);
     free(w);
 }
 
@@ -598,11 +685,13 @@ void agent_get(const agent_world *w, uint32_t i, agent_view *v)
 {
     const agent *ag = &w->a[i];
     *v = (agent_view){.pop = ag->pop,
-                      .role = w->plan.pops[ag->pop].role,
+                      .role = ag->role,
+                      .behaviour = w->plan.pops[ag->pop].behaviour,
                       .coldkey = ag->coldkey,
                       .hotkey = ag->hotkey,
                       .quality = ag->quality,
                       .endowed = ag->endowed,
+                      .burned = ag->burned,
                       .active = ag->active};
 }
 
@@ -630,11 +719,22 @@ uint16_t agent_netuid_value(const agent_world *w, uint16_t netuid)
 
 void agent_get_stats(const agent_world *w, agent_stats *s) { *s = w->st; }
 
+uint32_t agent_kind_netuids(const agent_world *w, uint32_t kind, uint16_t *out, uint32_t cap)
+{
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < w->ninst; i++)
+        if (w->inst[i].live && w->inst[i].kind == kind) {
+            if (m < cap) out[m] = w->inst[i].netuid;
+            m++;
+        }
+    return m;
+}
+
 /* ---- subnet instances --------------------------------------------------------- */
 
-static int inst_new(agent_world *w, uint32_t kind, uint32_t owner, uint64_t due, uint32_t *out)
+int ag_inst_new(agent_world *w, uint32_t kind, uint32_t owner, uint64_t due, uint32_t *out)
 {
-    if (grow((void **)&w->inst, &w->capinst, w->ninst + 1, sizeof *w->inst)) return -1;
+    if (ag_grow((void **)&w->inst, &w->capinst, w->ninst + 1, sizeof *w->inst)) return -1;
     inst *in = &w->inst[w->ninst];
     memset(in, 0, sizeof *in);
     in->kind = kind;
@@ -649,8 +749,8 @@ static int inst_new(agent_world *w, uint32_t kind, uint32_t owner, uint64_t due,
 }
 
 /* The subnet is registered as netuid: bind the instance, apply the kind's
- * hyperparameters. */
-static int inst_bind(agent_world *w, uint32_t i, uint16_t netuid, io_err *err)
+ * hyperparameters (those the chain does not already hold). */
+int ag_inst_bind(agent_world *w, uint32_t i, uint16_t netuid, io_err *err)
 {
     inst *in = &w->inst[i];
     in->netuid = netuid;
@@ -676,13 +776,13 @@ static int inst_register_scenario(agent_world *w, uint32_t i, io_err *err)
     snprintf(cold, sizeof cold, "owner-%s-%u", w->plan.kinds[w->inst[i].kind].name, (unsigned)i);
     uint64_t lock = chain_lock_cost(w->c);
     uint64_t have = chain_balance(w->c, cold);
-    if (have < lock && call_fund(w, cold, lock - have, err)) return -1;
+    if (have < lock && ag_fund(w, NULL, cold, lock - have, err)) return -1;
     uint16_t netuid = 0;
     int fail = 0;
-    chain_err e = call_register_network(w, cold, &netuid, err, &fail);
+    chain_err e = ag_register_network(w, cold, &netuid, err, &fail);
     if (fail) return -1;
     if (e != CHAIN_OK) return 0;
-    return inst_bind(w, i, netuid, err) ? -1 : 1;
+    return ag_inst_bind(w, i, netuid, err) ? -1 : 1;
 }
 
 uint64_t agent_kinds_due(agent_world *w, io_err *err, int *failed)
@@ -705,170 +805,65 @@ uint64_t agent_kinds_due(agent_world *w, io_err *err, int *failed)
     return next;
 }
 
-/* ---- genesis ------------------------------------------------------------------- */
-
-static bool may_join_kind(const agent_pop *p, uint32_t kind) { return (p->kinds >> kind) & 1; }
-
-
-/* The agent's hotkey id, once the chain has created it (its first accepted
- * registration). */
-static int note_hotkey(agent_world *w, uint32_t idx, io_err *err)
-{
-    agent *ag = &w->a[idx];
-    if (ag->hotkey != NONE) return 0;
-    int64_t id = chain_hotkey_id(w->c, ag->hk);
-    if (id < 0) return 0;
-    ag->hotkey = (uint32_t)id;
-    if (index_set(&w->by_hotkey, &w->nby_hotkey, ag->hotkey, idx)) {
-        io_errf(err, "out of memory");
-        return -1;
-    }
-    return 0;
-}
-
-/* After an accepted registration of agent idx on netuid. The observer has
- * already seen the event; this covers the case where the hotkey was created
- * by the call itself (not yet indexed when the observer ran). */
-static int registered(agent_world *w, uint32_t idx, uint16_t netuid, io_err *err)
-{
-    if (note_hotkey(w, idx, err)) return -1;
-    agent *ag = &w->a[idx];
-    const chain_subnet *s = chain_subnet_get(w->c, netuid);
-    for (uint32_t uid = 0; s && uid < s->n; uid++)
-        if (s->hotkey[uid] == ag->hotkey) {
-            on_uid_change(w, netuid, uid, ag->hotkey, NONE);
-            break;
-        }
-    return 0;
-}
-
-/* What a caller reads from storage before paying: is burned registration
- * open on s in this block (allowed, under the per-block and per-interval
- * limits)? */
-static bool reg_open(const chain_subnet *s, uint64_t block)
-{
-    if (!s->hp.registration_allowed) return false;
-    uint32_t this_block = s->regs_block == block ? s->regs_this_block : 0;
-    if (this_block >= s->hp.max_registrations_per_block) return false;
-    uint32_t lim = 3u * s->hp.target_registrations_per_interval;
-    if (lim > UINT16_MAX) lim = UINT16_MAX;
-    return s->regs_this_interval < lim;
-}
-
-static bool root_member(const agent_world *w, const agent *ag)
-{
-    const chain_subnet *root = chain_subnet_get(w->c, 0);
-    for (uint32_t uid = 0; root && ag->hotkey != NONE && uid < root->n; uid++)
-        if (root->hotkey[uid] == ag->hotkey) return true;
-    return false;
-}
-
-/* Live instances agent idx may join, in instance order. */
-static bool inst_allowed(const agent_world *w, const agent_pop *p, const inst *in)
-{
-    (void)w;
-    return in->live && may_join_kind(p, in->kind);
-}
-
-static int load_register(agent_world *w, uint32_t idx, uint16_t netuid, io_err *err)
-{
-    int fail = 0;
-    chain_err e = call_load_register(w, &w->a[idx], netuid, err, &fail);
-    if (fail) return -1;
-    return e == CHAIN_OK ? registered(w, idx, netuid, err) : 0;
-}
-
-static int paid_register(agent_world *w, uint32_t idx, uint16_t netuid, io_err *err)
-{
-    int fail = 0;
-    chain_err e = call_burned_register(w, &w->a[idx], netuid, err, &fail);
-    if (fail) return -1;
-    return e == CHAIN_OK ? registered(w, idx, netuid, err) : 0;
-}
+/* ---- genesis and the timeline ---------------------------------------------------- */
 
 /* The k-th live allowed instance, round-robin for genesis placement. */
 static int nth_allowed(const agent_world *w, const agent_pop *p, uint32_t k)
 {
     uint32_t m = 0;
-    for (uint32_t i = 0; i < w->ninst; i++) m += inst_allowed(w, p, &w->inst[i]);
+    for (uint32_t i = 0; i < w->ninst; i++) m += ag_inst_allowed(p, &w->inst[i]);
     if (m == 0) return -1;
     k %= m;
     for (uint32_t i = 0; i < w->ninst; i++)
-        if (inst_allowed(w, p, &w->inst[i]) && k-- == 0) return (int)i;
+        if (ag_inst_allowed(p, &w->inst[i]) && k-- == 0) return (int)i;
     return -1;
-}
-
-/* The validator agents a nominator of population p may delegate to. */
-static bool is_delegate_target(const agent_world *w, const agent_pop *p, const agent *v)
-{
-    return w->plan.pops[v->pop].role == AGENT_VALIDATOR && ((p->validator_pops >> v->pop) & 1) && v->active &&
-           v->hotkey != NONE;
-}
-
-static uint32_t pick_delegate_random(agent_world *w, uint32_t idx)
-{
-    agent *ag = &w->a[idx];
-    const agent_pop *p = pop_of(w, ag);
-    uint32_t m = 0;
-    for (uint32_t j = 0; j < w->nvalidators; j++) m += is_delegate_target(w, p, &w->a[w->validators[j]]);
-    if (m == 0) return NONE;
-    uint32_t k = rng_bounded_u32(&ag->rng, m);
-    for (uint32_t j = 0; j < w->nvalidators; j++)
-        if (is_delegate_target(w, p, &w->a[w->validators[j]]) && k-- == 0) return w->validators[j];
-    return NONE;
-}
-
-static int stake_to(agent_world *w, uint32_t idx, uint32_t target, uint64_t amount, io_err *err)
-{
-    if (amount == 0 || w->a[target].hotkey == NONE) return 0;
-    int fail = 0;
-    chain_err e = call_add_stake(w, &w->a[idx], w->a[target].hotkey, amount, err, &fail);
-    if (fail) return -1;
-    if (e == CHAIN_OK && idx != target) w->a[idx].delegate = target;
-    return 0;
 }
 
 /* A validator's start: delegate first (TxRateLimit counts stake calls), then
  * its own stake, then root membership. */
-static int validator_setup(agent_world *w, uint32_t idx, io_err *err)
+int ag_validator_setup(agent_world *w, uint32_t idx, io_err *err)
 {
     agent *ag = &w->a[idx];
-    if (ag->hotkey == NONE) return 0; /* registered nowhere yet: later */
+    if (ag->hotkey == NONE || ag->merged) return 0; /* registered nowhere yet: later */
     int fail = 0;
     chain_hotkey_view v;
     if (chain_hotkey_get(w->c, ag->hotkey, &v) == CHAIN_OK && !v.is_delegate) {
-        call_become_delegate(w, ag, err, &fail);
+        ag_become_delegate(w, ag, err, &fail);
         if (fail) return -1;
     }
-    uint64_t bal = chain_balance(w->c, cold_name(w, ag));
+    uint64_t bal = chain_balance(w->c, ag_cold(w, ag));
     uint64_t amount = ag->stake < bal ? ag->stake : bal;
-    if (amount && chain_stake(w->c, ag->hk, cold_name(w, ag)) == 0 && stake_to(w, idx, idx, amount, err)) return -1;
-    if (pop_of(w, ag)->root && !root_member(w, ag)) {
-        call_root_register(w, ag, err, &fail);
+    if (amount && chain_stake(w->c, ag->hk, ag_cold(w, ag)) == 0 && ag_stake_to(w, idx, idx, amount, err)) return -1;
+    if (ag_pop(w, ag)->root && !ag_root_member(w, ag)) {
+        ag_root_register(w, ag, err, &fail);
         if (fail) return -1;
     }
     return 0;
 }
 
+/* Where a joining miner or validator registers at genesis: every allowed
+ * instance (join all), or one, round-robin over the population (a cabal's
+ * miners: the instances its validators chose). */
 static int join_genesis(agent_world *w, uint32_t idx, uint32_t k, io_err *err)
 {
     agent *ag = &w->a[idx];
-    const agent_pop *p = pop_of(w, ag);
-    switch (p->role) {
+    const agent_pop *p = ag_pop(w, ag);
+    switch (ag->role) {
     case AGENT_MINER:
     case AGENT_VALIDATOR:
-        if (p->join_all) {
+        if (p->behaviour == AGENT_SYBIL) return 0; /* sybils pay their way in */
+        if (ag_joins_all(p, ag)) {
             for (uint32_t i = 0; i < w->ninst; i++)
-                if (inst_allowed(w, p, &w->inst[i]) && load_register(w, idx, w->inst[i].netuid, err)) return -1;
+                if (ag_inst_allowed(p, &w->inst[i]) && ag_load_register(w, idx, w->inst[i].netuid, err)) return -1;
         } else {
-            int i = nth_allowed(w, p, k);
-            if (i >= 0 && load_register(w, idx, w->inst[i].netuid, err)) return -1;
+            uint32_t slot = ag->role == AGENT_MINER && p->behaviour == AGENT_CABAL ? k - p->count : k;
+            int i = nth_allowed(w, p, slot);
+            if (i >= 0 && ag_load_register(w, idx, w->inst[i].netuid, err)) return -1;
         }
-        if (p->role == AGENT_VALIDATOR) return validator_setup(w, idx, err);
-        return 0;
+        return ag->role == AGENT_VALIDATOR ? ag_validator_setup(w, idx, err) : 0;
     case AGENT_NOMINATOR: {
-        uint32_t t = pick_delegate_random(w, idx);
-        return t == NONE ? 0 : stake_to(w, idx, t, chain_balance(w->c, cold_name(w, ag)), err);
+        uint32_t t = ag_pick_delegate_random(w, idx);
+        return t == NONE ? 0 : ag_stake_to(w, idx, t, chain_balance(w->c, ag_cold(w, ag)), err);
     }
     default: return 0;
     }
@@ -876,14 +871,14 @@ static int join_genesis(agent_world *w, uint32_t idx, uint32_t k, io_err *err)
 
 int agent_pop_join(agent_world *w, uint32_t pop, io_err *err)
 {
-    uint32_t first = agent_pop_first(w, pop);
     const agent_pop *p = &w->plan.pops[pop];
-    for (uint32_t k = 0; k < p->count; k++) {
-        agent *ag = &w->a[first + k];
+    for (uint32_t k = 0; k < agent_pop_size(p); k++) {
+        uint32_t idx = w->pop_first[pop] + k;
+        agent *ag = &w->a[idx];
         if (ag->active) continue;
         ag->active = true;
         ag->pruned_out = false;
-        if (w->genesis && join_genesis(w, first + k, k, err)) return -1;
+        if (w->genesis && join_genesis(w, idx, k, err)) return -1;
     }
     return 0;
 }
@@ -897,7 +892,7 @@ int agent_genesis(agent_world *w, io_err *err)
         for (uint32_t i = 0; i < w->plan.kinds[k].count; i++) {
             uint32_t at;
             uint64_t due = w->plan.kinds[k].register_at;
-            if (inst_new(w, k, NONE, due ? due : 1, &at)) {
+            if (ag_inst_new(w, k, NONE, due ? due : 1, &at)) {
                 io_errf(err, "out of memory");
                 goto out;
             }
@@ -911,320 +906,31 @@ int agent_genesis(agent_world *w, io_err *err)
                 }
             }
         }
-    for (uint32_t p = 0; p < w->plan.npops; p++)
-        if (w->plan.pops[p].join_at == 0 && agent_pop_join(w, p, err)) goto out;
+    /* validators first (nominators need delegates), then everybody else */
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t p = 0; p < w->plan.npops; p++)
+            if (w->plan.pops[p].join_at == 0 && (w->plan.pops[p].role == AGENT_VALIDATOR) == (pass == 0) &&
+                agent_pop_join(w, p, err))
+                goto out;
     rc = 0;
 out:
     w->genesis = false;
     return rc;
 }
 
-/* ---- behaviours ------------------------------------------------------------------- */
-
-uint64_t agent_first_act(const agent_world *w, uint32_t a)
-{
-    const agent *ag = &w->a[a];
-    const agent_pop *p = &w->plan.pops[ag->pop];
-    uint64_t every = p->role == AGENT_MINER || p->role == AGENT_OWNER ? p->check_every
-                     : p->role == AGENT_NOMINATOR                      ? p->review_every
-                     : p->weights_every                                ? p->weights_every
-                                                                       : 360;
-    if (every == 0) every = 1;
-    /* a fixed stagger from the agent's index (no draw: the stream stays the
-     * agent's own) so that a population does not act in one block */
-    uint64_t off = 1 + rng_mix64(w->plan.seed ^ ((uint64_t)a << 20) ^ 0x737461676765ull) % every;
-    return p->join_at + off;
-}
-
-/* Expected daily reward of miner q on instance in, RAO (u128 to be safe). */
-static unsigned __int128 miner_daily(const agent_world *w, const inst *in, uint16_t q)
-{
-    const chain_subnet *s = chain_subnet_get(w->c, in->netuid);
-    if (!s || q == 0) return 0;
-    unsigned __int128 e = (unsigned __int128)s->emission_value * (BLOCKS_PER_DAY / 2);
-    return e * q / ((uint64_t)q + in->qsum);
-}
-
-static int act_miner(agent_world *w, uint32_t idx, io_err *err)
-{
-    agent *ag = &w->a[idx];
-    const agent_pop *p = pop_of(w, ag);
-    if (ag->pruned_out) return 0;
-    if (ag->nreg > 0 && !p->join_all) return 0;
-    uint64_t bal = chain_balance(w->c, cold_name(w, ag));
-    int best = -1;
-    unsigned __int128 best_net = 0;
-    for (uint32_t i = 0; i < w->ninst; i++) {
-        const inst *in = &w->inst[i];
-        if (!inst_allowed(w, p, in) || reg_find(ag, in->netuid)) continue;
-        const chain_subnet *s = chain_subnet_get(w->c, in->netuid);
-        if (!s || s->burn > bal || !reg_open(s, chain_block(w->c))) continue;
-        unsigned __int128 gain = miner_daily(w, in, ag->quality) * p->payback_days;
-        if (gain < s->burn) continue;
-        unsigned __int128 net = gain - s->burn;
-        if (best < 0 || net > best_net) {
-            best = (int)i;
-            best_net = net;
-        }
-    }
-    return best < 0 ? 0 : paid_register(w, idx, w->inst[best].netuid, err);
-}
-
-/* Build (or reuse) the validator's weight vector on r->netuid. */
-static int weights_build(agent_world *w, uint32_t idx, const reg *r, wcache **out, io_err *err)
-{
-    agent *ag = &w->a[idx];
-    const inst *in = inst_of(w, r->netuid);
-    wcache *wc = NULL;
-    for (uint32_t i = 0; i < ag->nw; i++)
-        if (ag->w[i].netuid == r->netuid) wc = &ag->w[i];
-    if (!wc) {
-        if (grow((void **)&ag->w, &ag->capw, ag->nw + 1, sizeof *ag->w)) goto nomem;
-        wc = &ag->w[ag->nw++];
-        wc->netuid = r->netuid;
-        wc->gen = UINT64_MAX;
-    }
-    *out = wc;
-    if (in && wc->gen == in->gen) return 0;
-    const chain_subnet *s = chain_subnet_get(w->c, r->netuid);
-    if (s->n > wc->cap) {
-        uint32_t cap = wc->cap;
-        if (grow((void **)&wc->dests, &cap, s->n, sizeof *wc->dests)) goto nomem;
-        void *v = realloc(wc->vals, (size_t)cap * sizeof *wc->vals), *h = realloc(wc->holder_hk, (size_t)cap * sizeof *wc->holder_hk),
-             *b = realloc(wc->holder_bar, (size_t)cap * sizeof *wc->holder_bar), *sn = realloc(wc->seen, (size_t)cap * sizeof *wc->seen);
-        if (v) wc->vals = v;
-        if (h) wc->holder_hk = h;
-        if (b) wc->holder_bar = b;
-        if (sn) wc->seen = sn;
-        if (!v || !h || !b || !sn) goto nomem;
-        for (uint32_t u = wc->cap; u < cap; u++) wc->holder_hk[u] = NONE;
-        wc->cap = cap;
-    }
-    wc->len = 0;
-    for (uint32_t uid = 0; uid < s->n; uid++) {
-        uint32_t hk = s->hotkey[uid];
-        uint64_t bar = s->block_at_registration[uid];
-        if (wc->holder_hk[uid] != hk || wc->holder_bar[uid] != bar) { /* a new occupant: look at it once */
-            uint32_t holder = agent_of_hotkey(w, hk);
-            uint16_t v = 0;
-            if (holder != NONE && pop_of(w, &w->a[holder])->role == AGENT_MINER)
-                v = perceive(w->a[holder].quality, ag->sigma, agent_perception_z(w->plan.seed, idx, hk, bar));
-            wc->holder_hk[uid] = hk;
-            wc->holder_bar[uid] = bar;
-            wc->seen[uid] = v;
-        }
-        if (wc->seen[uid] == 0) continue;
-        wc->dests[wc->len] = (uint16_t)uid;
-        wc->vals[wc->len++] = wc->seen[uid];
-    }
-    wc->gen = in ? in->gen : 0;
-    return 0;
-nomem:
-    io_errf(err, "out of memory");
-    return -1;
-}
-
-static int validator_weights(agent_world *w, uint32_t idx, io_err *err)
-{
-    agent *ag = &w->a[idx];
-    for (uint32_t i = 0; i < ag->nreg; i++) {
-        reg r = ag->regs[i];
-        const chain_subnet *s = chain_subnet_get(w->c, r.netuid);
-        if (!s || r.uid >= s->n || !s->permit[r.uid]) continue; /* no permit: the chain would refuse */
-        wcache *wc;
-        if (weights_build(w, idx, &r, &wc, err)) return -1;
-        if (wc->len == 0 || wc->len < s->hp.min_allowed_weights) continue;
-        int fail = 0;
-        if (call_set_weights(w, ag, &r, wc, err, &fail) == CHAIN_OK) wc->last_set = chain_block(w->c);
-        if (fail) return -1;
-    }
-    return 0;
-}
-
-static int validator_root_weights(agent_world *w, uint32_t idx, io_err *err)
-{
-    agent *ag = &w->a[idx];
-    const agent_pop *p = pop_of(w, ag);
-    uint64_t now = chain_block(w->c);
-    if (!p->root || (ag->last_root_set && now - ag->last_root_set < p->root_every)) return 0;
-    if (!root_member(w, ag)) return 0; /* validator_setup (re)joins root; weights from the next act on */
-    uint32_t m = 0;
-    uint16_t *d = malloc((w->ninst + 1) * sizeof *d), *v = malloc((w->ninst + 1) * sizeof *v);
-    if (!d || !v) {
-        free(d);
-        free(v);
-        io_errf(err, "out of memory");
-        return -1;
-    }
-    for (uint32_t i = 0; i < w->ninst; i++) {
-        const inst *in = &w->inst[i];
-        if (!in->live) continue;
-        const chain_subnet *s = chain_subnet_get(w->c, in->netuid);
-        int32_t z = agent_perception_z(w->plan.seed, idx, 0x10000u + in->netuid, s ? s->registered_at : 0);
-        uint16_t val = perceive(in->value, ag->sigma, z);
-        if (val == 0) continue;
-        d[m] = in->netuid;
-        v[m++] = val;
-    }
-    int rc = 0;
-    if (m > 0) {
-        int fail = 0;
-        if (call_set_root_weights(w, ag, d, v, m, err, &fail) == CHAIN_OK) ag->last_root_set = now;
-        rc = fail ? -1 : 0;
-    }
-    free(d);
-    free(v);
-    return rc;
-}
-
-static int act_validator(agent_world *w, uint32_t idx, io_err *err)
-{
-    agent *ag = &w->a[idx];
-    const agent_pop *p = pop_of(w, ag);
-    if (!ag->pruned_out) {
-        /* join instances it should be on (new subnets, lost uids) */
-        uint64_t bal = chain_balance(w->c, cold_name(w, ag));
-        for (uint32_t i = 0; i < w->ninst; i++) {
-            const inst *in = &w->inst[i];
-            if (!inst_allowed(w, p, in) || reg_find(ag, in->netuid)) continue;
-            if (!p->join_all && ag->nreg > 0) break;
-            const chain_subnet *s = chain_subnet_get(w->c, in->netuid);
-            if (!s || s->burn > bal || !reg_open(s, chain_block(w->c))) continue;
-            if (paid_register(w, idx, in->netuid, err)) return -1;
-            bal = chain_balance(w->c, cold_name(w, ag));
-        }
-        if (validator_setup(w, idx, err)) return -1;
-    }
-    if (validator_weights(w, idx, err)) return -1;
-    return validator_root_weights(w, idx, err);
-}
-
-/* Last-epoch dividends per staked RAO of validator v, scaled by 2^32. */
-static unsigned __int128 delegate_return(const agent_world *w, const agent *v)
-{
-    uint64_t stake = chain_hotkey_stake(w->c, v->hk);
-    if (stake == 0) return 0;
-    unsigned __int128 div = 0;
-    for (uint32_t i = 0; i < v->nreg; i++) {
-        const chain_subnet *s = chain_subnet_get(w->c, v->regs[i].netuid);
-        if (s && v->regs[i].uid < s->n) div += s->validator_emission[v->regs[i].uid];
-    }
-    return (div << 32) / stake;
-}
-
-static int act_nominator(agent_world *w, uint32_t idx, io_err *err)
-{
-    agent *ag = &w->a[idx];
-    const agent_pop *p = pop_of(w, ag);
-    const char *cold = cold_name(w, ag);
-    if (ag->delegate == NONE || !is_delegate_target(w, p, &w->a[ag->delegate])) {
-        uint32_t t = pick_delegate_random(w, idx);
-        if (t == NONE) return 0;
-        ag->delegate = t;
-    }
-    uint32_t cur = ag->delegate;
-    if (rng_bounded_u32(&ag->rng, 1000000) >= p->inertia_ppm) {
-        uint32_t best = cur;
-        unsigned __int128 best_r = delegate_return(w, &w->a[cur]);
-        for (uint32_t j = 0; j < w->nvalidators; j++) {
-            uint32_t i = w->validators[j];
-            if (!is_delegate_target(w, p, &w->a[i])) continue;
-            unsigned __int128 r = delegate_return(w, &w->a[i]);
-            if (r > best_r) {
-                best = i;
-                best_r = r;
-            }
-        }
-        if (best != cur) {
-            uint64_t have = chain_stake(w->c, w->a[cur].hk, cold);
-            int fail = 0;
-            if (have && call_remove_stake(w, ag, w->a[cur].hotkey, have, err, &fail) != CHAIN_OK) {
-                return fail ? -1 : 0; /* rate limit: try again next review */
-            }
-            ag->delegate = best;
-        }
-    }
-    /* whatever is free (refunds, the moved stake) goes to the delegate */
-    return stake_to(w, idx, ag->delegate, chain_balance(w->c, cold), err);
-}
-
-static int act_owner(agent_world *w, uint32_t idx, io_err *err)
-{
-    agent *ag = &w->a[idx];
-    const agent_pop *p = pop_of(w, ag);
-    if (ag->owned != NONE && (w->inst[ag->owned].live || !p->reregister)) return 0;
-    uint64_t lock = chain_lock_cost(w->c);
-    if (lock > ag->max_lock || lock > chain_balance(w->c, cold_name(w, ag))) return 0;
-    uint16_t netuid = 0;
-    int fail = 0;
-    chain_err e = call_register_network(w, cold_name(w, ag), &netuid, err, &fail);
-    if (fail) return -1;
-    if (e != CHAIN_OK) return 0;
-    uint32_t at;
-    if (inst_new(w, p->owner_kind, idx, 0, &at)) {
-        io_errf(err, "out of memory");
-        return -1;
-    }
-    ag->owned = at;
-    return inst_bind(w, at, netuid, err);
-}
-
-int64_t agent_act(agent_world *w, uint32_t a, io_err *err)
-{
-    agent *ag = &w->a[a];
-    if (!ag->active) return 0;
-    const agent_pop *p = pop_of(w, ag);
-    int rc = 0;
-    uint64_t every = 1;
-    switch (p->role) {
-    case AGENT_MINER:
-        rc = act_miner(w, a, err);
-        every = p->check_every;
-        if (!rc && ag->nreg > 0 && !p->join_all && w->wake) { /* nothing to do until pruned */
-            ag->asleep = true;
-            return 0;
-        }
-        break;
-    case AGENT_VALIDATOR:
-        rc = act_validator(w, a, err);
-        every = p->weights_every;
-        if (every == 0) {
-            every = UINT64_MAX;
-            for (uint32_t i = 0; i < ag->nreg; i++) {
-                const chain_subnet *s = chain_subnet_get(w->c, ag->regs[i].netuid);
-                uint64_t t = s && s->hp.tempo ? (uint64_t)s->hp.tempo + 1 : 361;
-                if (t < every) every = t;
-            }
-            if (every == UINT64_MAX) every = 361;
-        }
-        break;
-    case AGENT_NOMINATOR:
-        rc = act_nominator(w, a, err);
-        every = p->review_every;
-        break;
-    case AGENT_OWNER:
-        rc = act_owner(w, a, err);
-        every = p->check_every;
-        break;
-    default: break;
-    }
-    if (rc) return -1;
-    return (int64_t)(every ? every : 1);
-}
-
 int agent_pop_leave(agent_world *w, uint32_t pop, io_err *err)
 {
-    uint32_t first = agent_pop_first(w, pop);
-    for (uint32_t k = 0; k < w->plan.pops[pop].count; k++) {
-        agent *ag = &w->a[first + k];
+    for (uint32_t k = 0; k < agent_pop_size(&w->plan.pops[pop]); k++) {
+        uint32_t idx = w->pop_first[pop] + k;
+        agent *ag = &w->a[idx];
         if (!ag->active) continue;
         ag->active = false;
         ag->pruned_out = true;
-        uint32_t target = w->plan.pops[pop].role == AGENT_VALIDATOR ? first + k : ag->delegate;
+        uint32_t target = ag->role == AGENT_VALIDATOR ? idx : ag->delegate;
         if (target == NONE || w->a[target].hotkey == NONE) continue;
-        uint64_t have = chain_stake(w->c, w->a[target].hk, cold_name(w, ag));
+        uint64_t have = chain_stake(w->c, w->a[target].hk, ag_cold(w, ag));
         int fail = 0;
-        if (have) call_remove_stake(w, ag, w->a[target].hotkey, have, err, &fail);
+        if (have) ag_remove_stake(w, ag, w->a[target].hotkey, have, err, &fail);
         if (fail) return -1;
     }
     return 0;
@@ -1232,15 +938,12 @@ int agent_pop_leave(agent_world *w, uint32_t pop, io_err *err)
 
 int agent_pop_stake(agent_world *w, uint32_t pop, uint64_t rao_each, io_err *err)
 {
-    uint32_t first = agent_pop_first(w, pop);
-    agent_role role = w->plan.pops[pop].role;
-    for (uint32_t k = 0; k < w->plan.pops[pop].count; k++) {
-        uint32_t idx = first + k;
+    for (uint32_t k = 0; k < agent_pop_size(&w->plan.pops[pop]); k++) {
+        uint32_t idx = w->pop_first[pop] + k;
         agent *ag = &w->a[idx];
-        if (call_fund(w, cold_name(w, ag), rao_each, err)) return -1;
-        ag->endowed += rao_each;
-        uint32_t target = role == AGENT_VALIDATOR ? idx : role == AGENT_NOMINATOR ? ag->delegate : NONE;
-        if (target != NONE && stake_to(w, idx, target, rao_each, err)) return -1;
+        if (ag_fund(w, ag, ag_cold(w, ag), rao_each, err)) return -1;
+        uint32_t target = ag->role == AGENT_VALIDATOR ? idx : ag->role == AGENT_NOMINATOR ? ag->delegate : NONE;
+        if (target != NONE && ag_stake_to(w, idx, target, rao_each, err)) return -1;
     }
     return 0;
 }
@@ -1253,14 +956,15 @@ void agent_on_chain_event(agent_world *w, const chain_event *ev)
     case CHAIN_EV_NEURON_ADDED:
         if (ev->netuid != 0) on_uid_change(w, ev->netuid, ev->uid, ev->hotkey, ev->other);
         break;
+    case CHAIN_EV_EPOCH: {
+        inst *in = ag_inst_of(w, ev->netuid);
+        const chain_subnet *s = chain_subnet_get(w->c, ev->netuid);
+        if (w->has_copier && in && s) (void)ag_ring_push(&in->consensus, ev->block, NULL, s->consensus, s->n);
+        break;
+    }
     case CHAIN_EV_SUBNET_REMOVED: {
-        inst *in = inst_of(w, ev->netuid);
-        for (uint32_t i = 0; i < w->n; i++)
-            if (reg_find(&w->a[i], ev->netuid)) {
-                reg_drop(&w->a[i], ev->netuid);
-                w->st.prunings++;
-                wake_up(w, i, pop_of(w, &w->a[i])->check_every);
-            }
+        inst *in = ag_inst_of(w, ev->netuid);
+        for (uint32_t i = 0; i < w->n; i++) lost_uid(w, i, ev->netuid, NULL);
         if (in) {
             in->live = false;
             in->qsum = 0;
@@ -1272,15 +976,4 @@ void agent_on_chain_event(agent_world *w, const chain_event *ev)
     }
     default: break;
     }
-}
-
-uint32_t agent_kind_netuids(const agent_world *w, uint32_t kind, uint16_t *out, uint32_t cap)
-{
-    uint32_t m = 0;
-    for (uint32_t i = 0; i < w->ninst; i++)
-        if (w->inst[i].live && w->inst[i].kind == kind) {
-            if (m < cap) out[m] = w->inst[i].netuid;
-            m++;
-        }
-    return m;
 }

@@ -1,5 +1,6 @@
 /* run.c -- one run of a scenario: genesis, the event loop, the traces (run.h). */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,7 @@
 #define BLOCKS_PER_DAY 7200ull
 #define NONE CHAIN_NONE
 
-enum { T_SUPPLY, T_SUBNETS, T_NEURONS, T_EVENTS, T_ACTIONS, T_SUMMARY, T_COUNT };
+enum { T_SUPPLY, T_SUBNETS, T_NEURONS, T_EVENTS, T_ACTIONS, T_POPS, T_SUMMARY, T_COUNT };
 
 typedef struct run_ctx {
     const scn_config *cfg;
@@ -30,7 +31,10 @@ typedef struct run_ctx {
     uint64_t epochs;
     uint64_t last_emission; /* block emission seen at the last root epoch */
     uint32_t halvings;
-    uint64_t *emission_of;  /* per agent: RAO received from epochs */
+    run_metrics *m;         /* what each population gets */
+    bool twin_done;         /* the no-attack twin ran: honest_twin holds its honest miners' emission */
+    uint64_t honest_twin;
+    char summary_header[AGENT_MAX_POPS * 6 * 72 + 512];
     uint64_t next_progress;
     int failed;             /* a handler failed: err holds why (RUN_EFAIL or RUN_EINPUT) */
     io_err err;
@@ -235,6 +239,7 @@ static int64_t sample_supply_rows(run_ctx *r, uint64_t block)
     trace_ratio(t, g);
     trace_ratio(t, top10);
     trace_end(t);
+    rm_sample(r->m, r->c, block, r->plan->populations == RUN_NEURONS_SAMPLE ? &r->t[T_POPS] : NULL);
     t = &r->t[T_SUBNETS];
     uint64_t ev_sum = 0;
     for (uint32_t i = 0; i < chain_subnet_count(r->c); i++) ev_sum += chain_subnet_at(r->c, i)->emission_value;
@@ -293,9 +298,10 @@ static void on_chain(void *ctx, const chain *c, const chain_event *ev)
         r->epochs++;
         const chain_subnet *s = chain_subnet_get(r->c, ev->netuid);
         if (!s) break;
-        for (uint32_t uid = 0; uid < s->n; uid++) {
-            uint32_t a = agent_of_hotkey(r->w, s->hotkey[uid]);
-            if (a != NONE) r->emission_of[a] += s->server_emission[uid] + s->validator_emission[uid];
+        if (rm_on_epoch(r->m, r->c, s, ev->block, r->plan->populations == RUN_NEURONS_EPOCH ? &r->t[T_POPS] : NULL) &&
+            !r->failed) {
+            io_errf(&r->err, "out of memory");
+            r->failed = RUN_EFAIL;
         }
         if (r->plan->neurons == RUN_NEURONS_EPOCH) neuron_rows(r, s);
         break;
@@ -356,7 +362,7 @@ static void wake(void *ctx, uint32_t agent, uint64_t block)
 
 static int schedule_pop(run_ctx *r, uint32_t pop)
 {
-    uint32_t first = agent_pop_first(r->w, pop), n = r->plan->agents.pops[pop].count;
+    uint32_t first = agent_pop_first(r->w, pop), n = agent_pop_size(&r->plan->agents.pops[pop]);
     for (uint32_t a = first; a < first + n; a++) {
         uint64_t at = agent_first_act(r->w, a);
         if (at < chain_block(r->c) + 1) at = chain_block(r->c) + 1;
@@ -418,6 +424,7 @@ static int64_t timeline(sim_engine *e, void *ctx, uint64_t block, void *data)
     char detail[200];
     snprintf(detail, sizeof detail, "%s: %s", ev->name, names[ev->action]);
     event_row(r, block, "scenario", -1, NONE, NONE, ev->action == RUN_ACT_STAKE ? ev->value : 0, detail);
+    rm_event(r->m, block);
     int rc = 0;
     switch (ev->action) {
     case RUN_ACT_SET:
@@ -483,8 +490,8 @@ static int genesis(run_ctx *r)
     /* without actions.csv nothing is logged: the rows are not even formatted */
     r->w = agent_world_new(&r->plan->agents, r->c, r->plan->actions ? log_action : NULL, r, &r->err);
     if (!r->w) return -1;
-    r->emission_of = calloc(agent_count(r->w) + 1, sizeof *r->emission_of);
-    if (!r->emission_of) {
+    r->m = rm_new(r->plan, r->w);
+    if (!r->m) {
         io_errf(&r->err, "out of memory");
         return -1;
     }
@@ -567,7 +574,7 @@ static int summarize(run_ctx *r, run_summary *s)
     for (uint32_t a = 0; a < n; a++) {
         agent_view av;
         agent_get(r->w, a, &av);
-        if (av.role == AGENT_MINER || av.role == AGENT_VALIDATOR) em[ne++] = r->emission_of[a];
+        if (av.role == AGENT_MINER || av.role == AGENT_VALIDATOR) em[ne++] = rm_emission_of(r->m, a);
     }
     if (validator_concentration(r, &s->validator_stake_gini, &s->validator_top10_share)) {
         free(em);
@@ -597,6 +604,13 @@ static int summarize(run_ctx *r, run_summary *s)
     trace_ratio(t, s->validator_stake_gini);
     trace_ratio(t, s->validator_top10_share);
     trace_ratio(t, s->emission_gini);
+    /* the honest miners' loss against the no-attack twin (same seed, attackers removed) */
+    uint64_t honest = rm_honest_miner_emission(r->m);
+    s->honest_miner_loss = r->twin_done && r->honest_twin ? 1.0 - (double)honest / (double)r->honest_twin : NAN;
+    trace_ratio(t, s->honest_miner_loss);
+    s->bonds_settle_blocks = rm_bonds_settle_blocks(r->m, r->plan->horizon);
+    trace_u64(t, s->bonds_settle_blocks);
+    rm_summary_fields(r->m, r->c, s->blocks, t);
     trace_end(t);
     return 0;
 }
@@ -605,14 +619,19 @@ static int summarize(run_ctx *r, run_summary *s)
 
 static int open_traces(run_ctx *r)
 {
-    static const char *const headers[T_COUNT] = {RUN_SUPPLY_HEADER, RUN_SUBNETS_HEADER, RUN_NEURONS_HEADER,
-                                                 RUN_EVENTS_HEADER, RUN_ACTIONS_HEADER, RUN_SUMMARY_HEADER};
-    static const char *const names[T_COUNT] = {"supply.csv", "subnets.csv", "neurons.csv",
-                                               "events.csv", "actions.csv", "summary.csv"};
+    char *summary_header = r->summary_header;
+    snprintf(summary_header, sizeof r->summary_header, "%s", RUN_SUMMARY_HEADER);
+    rm_summary_header(r->plan, summary_header + strlen(summary_header), sizeof r->summary_header - strlen(summary_header));
+    const char *const headers[T_COUNT] = {RUN_SUPPLY_HEADER,  RUN_SUBNETS_HEADER,     RUN_NEURONS_HEADER,
+                                          RUN_EVENTS_HEADER,  RUN_ACTIONS_HEADER,     RUN_POPULATIONS_HEADER,
+                                          summary_header};
+    static const char *const names[T_COUNT] = {"supply.csv",  "subnets.csv",     "neurons.csv", "events.csv",
+                                               "actions.csv", "populations.csv", "summary.csv"};
     trace_prov prov = {"run", r->cfg->path, r->plan->hash, r->plan->seed, r->plan->run, r->plan->runs};
     for (int i = 0; i < T_COUNT; i++) {
         if (i == T_NEURONS && r->plan->neurons == RUN_NEURONS_OFF) continue;
         if (i == T_ACTIONS && !r->plan->actions) continue;
+        if (i == T_POPS && r->plan->populations == RUN_NEURONS_OFF) continue;
         if (trace_open(&r->t[i], &r->od, names[i], &prov, headers[i], &r->err)) return -1;
         r->open[i] = true;
     }
@@ -671,26 +690,27 @@ static int loop(run_ctx *r)
     return 0;
 }
 
-run_status run_config(const scn_config *cfg, const run_opts *o, run_summary *sum, io_err *err)
+/* One execution of a plan into o->outdir. keep: commit the outputs (else
+ * they are written and removed: the twin). The honest miners' emission goes
+ * to *honest. */
+static run_status run_plan_exec(const scn_config *cfg, run_plan *plan, const run_opts *o, bool keep,
+                                const uint64_t *honest_twin, run_summary *sum, uint64_t *honest, io_err *err)
 {
     run_ctx *r = calloc(1, sizeof *r);
-    run_plan *plan = malloc(sizeof *plan);
-    if (!r || !plan) {
-        free(r);
-        free(plan);
+    if (!r) {
         io_errf(err, "out of memory");
         return RUN_EFAIL;
     }
     run_status rc = RUN_EFAIL;
     r->cfg = cfg;
     r->o = *o;
-    uint64_t t_start = tick(r);
     r->plan = plan;
-    if (run_plan_build(cfg, plan, err) != SCN_OK) {
-        rc = RUN_EINPUT;
-        goto out_noout;
+    if (honest_twin) {
+        r->twin_done = true;
+        r->honest_twin = *honest_twin;
     }
-    if (io_outdir_open(&r->od, o->outdir, err)) goto out_noout;
+    uint64_t t_start = tick(r);
+    if (io_outdir_open(&r->od, o->outdir, err)) goto out;
     if (open_traces(r) || genesis(r) || schedule_all(r) || loop(r) || summarize(r, sum) || write_accounts(r)) goto fail;
     sum->digest = IO_FNV_INIT;
     for (int i = 0; i < T_COUNT; i++) {
@@ -698,7 +718,12 @@ run_status run_config(const scn_config *cfg, const run_opts *o, run_summary *sum
         if (trace_check(&r->t[i], &r->err)) goto fail;
         sum->digest = io_fnv1a64(&r->t[i].digest, sizeof r->t[i].digest, sum->digest);
     }
-    if (io_outdir_commit(&r->od, err)) goto out;
+    *honest = rm_honest_miner_emission(r->m);
+    if (!keep) {
+        io_outdir_abort(&r->od);
+    } else if (io_outdir_commit(&r->od, err)) {
+        goto out;
+    }
     r->prof.total_ns = tick(r) - t_start;
     sum->prof = r->prof;
     rc = RUN_OK;
@@ -708,13 +733,62 @@ fail:
     *err = r->err;
     if (r->failed == RUN_EINPUT) rc = RUN_EINPUT;
 out:
-out_noout:
     if (r->e.slots) sim_free(&r->e);
     agent_world_free(r->w);
     chain_free(r->c);
-    free(r->emission_of);
+    rm_free(r->m);
     free(r->line);
-    free(plan);
     free(r);
+    return rc;
+}
+
+/* The scenario has agents that do not play honestly. */
+static bool has_attackers(const run_plan *p)
+{
+    for (uint32_t i = 0; i < p->agents.npops; i++)
+        if (p->agents.pops[i].behaviour != AGENT_HONEST && agent_pop_size(&p->agents.pops[i]) > 0) return true;
+    return false;
+}
+
+run_status run_config(const scn_config *cfg, const run_opts *o, run_summary *sum, io_err *err)
+{
+    run_plan *plan = malloc(sizeof *plan);
+    run_plan *twin = NULL;
+    if (!plan) {
+        io_errf(err, "out of memory");
+        return RUN_EFAIL;
+    }
+    run_status rc = RUN_EINPUT;
+    if (run_plan_build(cfg, plan, err) != SCN_OK) goto out;
+    uint64_t honest = 0, honest_twin = 0;
+    bool with_twin = plan->twin == RUN_TWIN_ON || (plan->twin == RUN_TWIN_AUTO && has_attackers(plan));
+    if (with_twin) {
+        /* the same seed without the attacking populations: every honest agent keeps its numbers
+         * (streams are keyed by stable population ids) */
+        rc = RUN_EFAIL;
+        twin = malloc(sizeof *twin);
+        if (!twin) {
+            io_errf(err, "out of memory");
+            goto out;
+        }
+        *twin = *plan;
+        for (uint32_t i = 0; i < twin->agents.npops; i++)
+            if (twin->agents.pops[i].behaviour != AGENT_HONEST) twin->agents.pops[i].count = twin->agents.pops[i].count_miners = 0;
+        twin->actions = false;
+        twin->neurons = RUN_NEURONS_OFF;
+        twin->populations = RUN_NEURONS_OFF;
+        char dir[1100];
+        snprintf(dir, sizeof dir, "%s/.twin", o->outdir);
+        run_opts to = *o;
+        to.outdir = dir;
+        to.progress = NULL;
+        run_summary ts;
+        rc = run_plan_exec(cfg, twin, &to, false, NULL, &ts, &honest_twin, err);
+        if (rc != RUN_OK) goto out;
+    }
+    rc = run_plan_exec(cfg, plan, o, true, with_twin ? &honest_twin : NULL, sum, &honest, err);
+out:
+    free(twin);
+    free(plan);
     return rc;
 }

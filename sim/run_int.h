@@ -12,6 +12,7 @@
 typedef enum run_action { RUN_ACT_SET = 0, RUN_ACT_JOIN, RUN_ACT_LEAVE, RUN_ACT_STAKE, RUN_ACT_YUMA } run_action;
 
 typedef enum run_neurons { RUN_NEURONS_SAMPLE = 0, RUN_NEURONS_EPOCH, RUN_NEURONS_OFF } run_neurons;
+typedef enum run_twin { RUN_TWIN_AUTO = 0, RUN_TWIN_ON, RUN_TWIN_OFF } run_twin;
 
 /* One [event NAME] section. */
 typedef struct run_event {
@@ -34,6 +35,8 @@ typedef struct run_plan {
     run_neurons neurons;
     uint64_t neurons_every;  /* neurons.csv samples (neurons = sample) */
     bool actions;            /* write actions.csv */
+    run_neurons populations; /* populations.csv rows: per sample, per epoch, or none */
+    run_twin twin;           /* run the no-attack twin for honest_miner_loss */
     bool audit;              /* chain_audit at every sample */
     const char *preset;
     uint64_t world_rao;      /* genesis balance of the rest of the world */
@@ -44,6 +47,32 @@ typedef struct run_plan {
     uint32_t nevents;
     run_event events[RUN_MAX_EVENTS];
 } run_plan;
+
+/* ---- run_metrics.c: what each population gets -------------------------------------------- */
+
+#include "taosim/trace.h"
+
+#define RUN_POPULATIONS_HEADER                                                                            \
+    "block,netuid,population,behaviour,stake_rao,stake_share,incentive_rao,dividends_rao,incentive_share," \
+    "dividend_share,emission_share,retention"
+
+typedef struct run_metrics run_metrics;
+run_metrics *rm_new(const run_plan *plan, const agent_world *w);
+void rm_free(run_metrics *m);
+/* A scenario event at `block`: bonds settle after it. */
+void rm_event(run_metrics *m, uint64_t block);
+/* After subnet s ran its epoch: accumulate, write epoch rows (rows may be NULL). */
+int rm_on_epoch(run_metrics *m, const chain *c, const chain_subnet *s, uint64_t block, trace_table *rows);
+/* At a sample: stake shares, and rows for the interval since the last (rows may be NULL). */
+void rm_sample(run_metrics *m, const chain *c, uint64_t block, trace_table *rows);
+uint64_t rm_honest_miner_emission(const run_metrics *m);
+uint64_t rm_emission_of(const run_metrics *m, uint32_t agent);
+/* Blocks from the last scenario event (or block 0) to the last epoch that
+ * moved any subnet's bonds by >= 1% (L1, relative); 0 if none did. */
+uint64_t rm_bonds_settle_blocks(const run_metrics *m, uint64_t horizon);
+/* ",POP.stake_share,POP.incentive_share,..." for every population. */
+void rm_summary_header(const run_plan *plan, char *buf, size_t cap);
+void rm_summary_fields(const run_metrics *m, const chain *c, uint64_t blocks, trace_table *t);
 
 /* Build the plan of a resolved configuration; SCN_EINPUT with *err pointing
  * at the offending key (scn_config_errf) when it cannot be run. */

@@ -24,6 +24,7 @@
 /* ---- tables ------------------------------------------------------------------- */
 
 static const char *const neurons_words[] = {"sample", "epoch", "off", NULL};
+static const char *const twin_words[] = {"auto", "on", "off", NULL};
 static const char *const join_words[] = {"one", "all", NULL};
 static const char *const action_words[] = {"set", "join", "leave", "stake", "yuma", NULL};
 
@@ -45,6 +46,11 @@ static const scn_key run_keys[] = {
      .doc = "neurons.csv rows: every neurons_every blocks, after every epoch, or none"},
     U64K("neurons_every", "0", NULL, NULL, "blocks", "neurons.csv sampling period (0: sample_blocks)"),
     BOOLK("actions", "true", "write actions.csv (every extrinsic, in replay format)"),
+    {.name = "populations", .type = SCN_ENUM, .def = "sample", .words = neurons_words,
+     .doc = "populations.csv rows: every sample_blocks blocks, after every epoch (per subnet), or none"},
+    {.name = "twin", .type = SCN_ENUM, .def = "auto", .words = twin_words,
+     .doc = "also run the no-attack twin (same seed, attacking populations removed) for honest_miner_loss; "
+            "auto: when the scenario has cabal, copier, lazy, whales or sybil agents"},
     BOOLK("audit", "true", "check the chain's conservation invariants at every sample"),
     STRK("preset", "finney-v1.2.4", "the chain's parameter set (finney-v1.2.4; mock-v1.2.4 = the chain's unit tests)"),
     STRK("out", "", "output directory (empty: out/NAME, NAME = the file name without .ini)"),
@@ -130,20 +136,79 @@ static const scn_key miner_keys[] = {
     BOOLK("reregister", "true", "registers again after being pruned"),
 };
 
+static const char *const weighting_words[] = {"proportional", "wta", NULL};
+static const char *const source_words[] = {"consensus", "weights", NULL};
+static const char *const lazy_words[] = {"rare", "replay", "shifted", NULL};
+
+/* The keys every validator-like population has (stake_tao aside). */
+#define VALIDATOR_KEYS(root_def)                                                                          \
+    STRK("subnets", "all", "subnet kinds it validates: names separated by commas, or all"),                 \
+        {.name = "join", .type = SCN_ENUM, .def = "all", .words = join_words,                               \
+         .doc = "register on every subnet of its kinds, or on one"},                                        \
+        DISTK("balance_tao", "100", "TAO", "free TAO at creation (registration burns)"),                    \
+        DISTK("noise", "0.1", "quality units", "perception error sigma when scoring miners and subnets"),   \
+        U64K("weights_every", "0", NULL, NULL, "blocks", "set_weights cadence (0: every tempo + 1 blocks)"), \
+        {.name = "take_percent", .type = SCN_NUMBER, .def = "18", .min = "0", .max = "100", .unit = "%",    \
+         .doc = "delegate take (18% = 11796/65535)"},                                                       \
+        BOOLK("root", root_def, "joins the root network and weights subnets by their value"),               \
+        U64K("root_every", "7200", "1", NULL, "blocks", "root weights cadence"),                            \
+        BOOLK("reregister", "true", "registers again after being pruned")
+
+#define STAKE_KEY DISTK("stake_tao", "lognormal(9, 1)", "TAO", "own stake")
+#define WEIGHTING_KEY                                                                                      \
+    {.name = "weighting", .type = SCN_ENUM, .def = "proportional", .words = weighting_words,               \
+     .doc = "weights proportional to perceived quality, or wta: all on the best-perceived miner"}
+
 static const scn_key validator_keys[] = {
-    POP_COMMON("validators in the population"),
-    STRK("subnets", "all", "subnet kinds it validates: names separated by commas, or all"),
-    {.name = "join", .type = SCN_ENUM, .def = "all", .words = join_words,
-     .doc = "register on every subnet of its kinds, or on one"},
-    DISTK("stake_tao", "lognormal(9, 1)", "TAO", "own stake"),
-    DISTK("balance_tao", "100", "TAO", "free TAO at creation (registration burns)"),
-    DISTK("noise", "0.1", "quality units", "perception error sigma when scoring miners and subnets"),
-    U64K("weights_every", "0", NULL, NULL, "blocks", "set_weights cadence (0: every tempo + 1 blocks)"),
-    {.name = "take_percent", .type = SCN_NUMBER, .def = "18", .min = "0", .max = "100", .unit = "%",
-     .doc = "delegate take (18% = 11796/65535)"},
-    BOOLK("root", "true", "joins the root network and weights subnets by their value"),
-    U64K("root_every", "7200", "1", NULL, "blocks", "root weights cadence"),
-    BOOLK("reregister", "true", "registers again after being pruned"),
+    POP_COMMON("validators in the population"), STAKE_KEY, VALIDATOR_KEYS("true"), WEIGHTING_KEY,
+};
+
+static const scn_key cabal_keys[] = {
+    POP_COMMON("the cabal's validators"),
+    U64K("miners", "0", "0", "1000000", "agents", "the cabal's own miners"),
+    {.name = "stake_share", .type = SCN_NUMBER, .def = "0.3", .min = "0", .max = "0.99", .unit = "fraction",
+     .doc = "the cabal validators' share of all validator stake at genesis"},
+    {.name = "self_weight", .type = SCN_NUMBER, .def = "1", .min = "0", .max = "1", .unit = "fraction",
+     .doc = "weight mass the cabal's validators put on its own miners (the rest: honest scoring)"},
+    DISTK("quality", "beta(1, 9)", "[0,1]", "the cabal miners' latent quality"),
+    BOOLK("coordinated", "true", "its miners register with its validators and come back the next block when pruned"),
+    VALIDATOR_KEYS("false"),
+};
+
+static const scn_key copier_keys[] = {
+    POP_COMMON("weight copiers"), STAKE_KEY, VALIDATOR_KEYS("false"),
+    {.name = "source", .type = SCN_ENUM, .def = "weights", .words = source_words,
+     .doc = "what it copies: the last Consensus vector, or the other validators' revealed weights"},
+    U64K("lag", "0", NULL, NULL, "blocks", "copies the data as it was this many blocks ago"),
+    U64K("conceal", "0", NULL, NULL, "blocks", "source = weights: rows are revealed this long after they are set"),
+};
+
+static const scn_key lazy_keys[] = {
+    POP_COMMON("lazy or stale validators"), STAKE_KEY, VALIDATOR_KEYS("false"), WEIGHTING_KEY,
+    {.name = "mode", .type = SCN_ENUM, .def = "rare", .words = lazy_words,
+     .doc = "rare: weights only every weights_every blocks; replay: resubmits the weights it had at freeze_at; "
+            "shifted: sees a new miner only shift blocks late"},
+    {.name = "freeze_at", .type = SCN_BLOCK_OR_DATE, .def = "0", .doc = "mode = replay: when its weights freeze"},
+    U64K("shift", "720", NULL, NULL, "blocks", "mode = shifted: its delay"),
+};
+
+static const scn_key whale_keys[] = {
+    POP_COMMON("whales"), STAKE_KEY, VALIDATOR_KEYS("true"), WEIGHTING_KEY,
+    {.name = "accumulate_tao_per_day", .type = SCN_NUMBER, .def = "0", .min = "0", .max = "1000000", .unit = "TAO",
+     .doc = "bought from outside the chain and staked, per day each"},
+    {.name = "merge_at", .type = SCN_BLOCK_OR_DATE, .def = "0",
+     .doc = "from then on every other whale moves its own stake to the largest (0: never)"},
+};
+
+static const scn_key sybil_keys[] = {
+    POP_COMMON("identities of one sybil registrant"),
+    STRK("subnets", "all", "subnet kinds it may register on: names separated by commas, or all"),
+    DISTK("balance_tao", "1000", "TAO", "the registrant's whole budget (one coldkey)"),
+    DISTK("quality", "beta(1, 9)", "[0,1]", "its identities' latent quality"),
+    {.name = "max_burn_tao", .type = SCN_NUMBER, .def = "1", .min = "0", .max = "21000000", .unit = "TAO",
+     .doc = "registers an identity whenever the burn is at most this"},
+    U64K("check_every", "360", "1", NULL, "blocks", "an unregistered identity reconsiders this often"),
+    BOOLK("reregister", "true", "an identity registers again after being pruned"),
 };
 
 static const scn_key nominator_keys[] = {
@@ -183,6 +248,11 @@ static const scn_kind kinds[] = {
     KIND("validators", true, validator_keys, "a population of validators"),
     KIND("nominators", true, nominator_keys, "a population of nominators"),
     KIND("owners", true, owner_keys, "a population of would-be subnet owners"),
+    KIND("cabal", true, cabal_keys, "colluding validators and their own miners (split-graph collusion)"),
+    KIND("copier", true, copier_keys, "validators that copy chain-visible weights or consensus with a lag"),
+    KIND("lazy", true, lazy_keys, "validators that set weights rarely, replay old ones, or see miners late"),
+    KIND("whales", true, whale_keys, "validators that accumulate stake and merge it"),
+    KIND("sybil", true, sybil_keys, "one registrant farming emission with many identities along the burn curve"),
     KIND("event", true, event_keys, "a timeline entry"),
 };
 
@@ -290,19 +360,28 @@ static uint64_t num_times(scn_num x, uint64_t mul)
     return (uint64_t)(u / E18 * mul + (u % E18) * mul / E18);
 }
 
-static agent_role role_of(const char *kind)
+/* Population section kinds: their role and behaviour. */
+static const struct {
+    const char *kind;
+    agent_role role;
+    agent_behaviour behaviour;
+} pop_kinds[] = {
+    {"miners", AGENT_MINER, AGENT_HONEST},      {"validators", AGENT_VALIDATOR, AGENT_HONEST},
+    {"nominators", AGENT_NOMINATOR, AGENT_HONEST}, {"owners", AGENT_OWNER, AGENT_HONEST},
+    {"cabal", AGENT_VALIDATOR, AGENT_CABAL},    {"copier", AGENT_VALIDATOR, AGENT_COPIER},
+    {"lazy", AGENT_VALIDATOR, AGENT_LAZY},      {"whales", AGENT_VALIDATOR, AGENT_WHALE},
+    {"sybil", AGENT_MINER, AGENT_SYBIL},
+};
+#define NPOPKINDS (sizeof pop_kinds / sizeof pop_kinds[0])
+
+static int pop_kind_index(const char *kind)
 {
-    return strcmp(kind, "miners") == 0       ? AGENT_MINER
-           : strcmp(kind, "validators") == 0 ? AGENT_VALIDATOR
-           : strcmp(kind, "nominators") == 0 ? AGENT_NOMINATOR
-                                             : AGENT_OWNER;
+    for (size_t i = 0; i < NPOPKINDS; i++)
+        if (strcmp(pop_kinds[i].kind, kind) == 0) return (int)i;
+    return -1;
 }
 
-static bool is_pop_kind(const char *kind)
-{
-    return !strcmp(kind, "miners") || !strcmp(kind, "validators") || !strcmp(kind, "nominators") ||
-           !strcmp(kind, "owners");
-}
+static bool is_pop_kind(const char *kind) { return pop_kind_index(kind) >= 0; }
 
 static scn_status build_kind(const scn_config *c, const scn_section *s, run_plan *p, io_err *err)
 {
@@ -332,6 +411,61 @@ static scn_status build_kind(const scn_config *c, const scn_section *s, run_plan
     return SCN_OK;
 }
 
+/* A key of the section's kind, or NULL (kinds differ in their keys). */
+static const scn_value *opt(const scn_section *s, const char *key)
+{
+    for (size_t i = 0; i < s->kind->nkeys; i++)
+        if (strcmp(s->kind->keys[i].name, key) == 0) return &s->values[i];
+    return NULL;
+}
+
+static uint32_t ppm(const scn_section *s, const char *key) { return (uint32_t)num_times(val(s, key)->num, 1000000); }
+
+static scn_status build_validator(const scn_config *c, const scn_section *s, run_plan *p, agent_pop *a, io_err *err)
+{
+    if (opt(s, "stake_tao")) a->stake_tao = val(s, "stake_tao")->dist;
+    a->noise = val(s, "noise")->dist;
+    a->weights_every = u64v(s, "weights_every");
+    a->take = (uint16_t)(num_times(val(s, "take_percent")->num, 65535) / 100);
+    a->root = boolv(s, "root");
+    a->root_every = u64v(s, "root_every");
+    a->wta = opt(s, "weighting") && val(s, "weighting")->word == 1;
+    scn_status st = SCN_OK;
+    switch (a->behaviour) {
+    case AGENT_CABAL:
+        a->count_miners = (uint32_t)u64v(s, "miners");
+        a->stake_share_ppm = ppm(s, "stake_share");
+        a->self_weight_ppm = ppm(s, "self_weight");
+        a->quality = val(s, "quality")->dist;
+        a->coordinated = boolv(s, "coordinated");
+        a->check_every = 100; /* its miners retry this often; coordinated ones also the block after a pruning */
+        break;
+    case AGENT_COPIER:
+        a->copy_consensus = val(s, "source")->word == 0;
+        a->lag = u64v(s, "lag");
+        a->conceal = u64v(s, "conceal");
+        if (a->copy_consensus && set_to_non_default(s, "conceal"))
+            return scn_config_errf(c, s, "conceal", err, "is for source = weights (consensus is public)");
+        break;
+    case AGENT_LAZY:
+        a->lazy_mode = (agent_lazy_mode)val(s, "mode")->word;
+        a->shift = u64v(s, "shift");
+        st = when_block(c, s, "freeze_at", p->start_days, &a->freeze_at, err);
+        if (st) return st;
+        if (a->lazy_mode == AGENT_LAZY_RARE && a->weights_every == 0)
+            return scn_config_errf(c, s, "weights_every", err,
+                                   "mode = rare needs weights_every (how rarely it sets weights, in blocks)");
+        break;
+    case AGENT_WHALE:
+        a->accumulate_rao_per_day = num_times(val(s, "accumulate_tao_per_day")->num, 1000000000ull);
+        a->review_every = 7200;
+        st = when_block(c, s, "merge_at", p->start_days, &a->merge_at, err);
+        break;
+    default: break;
+    }
+    return st;
+}
+
 static scn_status build_pop(const scn_config *c, const scn_section *s, run_plan *p, const char *const *kind_names,
                             io_err *err)
 {
@@ -340,35 +474,33 @@ static scn_status build_pop(const scn_config *c, const scn_section *s, run_plan 
     agent_pop *a = &p->agents.pops[p->agents.npops++];
     memset(a, 0, sizeof *a);
     snprintf(a->name, sizeof a->name, "%s", s->name);
-    a->role = role_of(s->kind->name);
+    int pk = pop_kind_index(s->kind->name);
+    a->role = pop_kinds[pk].role;
+    a->behaviour = pop_kinds[pk].behaviour;
     a->count = (uint32_t)u64v(s, "count");
     scn_status st = when_block(c, s, "join_at", p->start_days, &a->join_at, err);
     if (st) return st;
     a->balance_tao = val(s, "balance_tao")->dist;
+    if (opt(s, "subnets") && (st = name_mask(c, s, "subnets", kind_names, p->agents.nkinds, &a->kinds, err)))
+        return st;
+    a->join_all = opt(s, "join") ? val(s, "join")->word == 1 : a->behaviour == AGENT_CABAL;
+    if (opt(s, "reregister")) a->reregister = boolv(s, "reregister");
     switch (a->role) {
     case AGENT_MINER:
-    case AGENT_VALIDATOR:
-        st = name_mask(c, s, "subnets", kind_names, p->agents.nkinds, &a->kinds, err);
-        if (st) return st;
-        a->join_all = val(s, "join")->word == 1;
-        a->reregister = boolv(s, "reregister");
-        if (a->role == AGENT_MINER) {
-            a->quality = val(s, "quality")->dist;
-            a->check_every = u64v(s, "check_every");
+        a->quality = val(s, "quality")->dist;
+        a->check_every = u64v(s, "check_every");
+        if (a->behaviour == AGENT_SYBIL)
+            a->max_burn_rao = num_times(val(s, "max_burn_tao")->num, 1000000000ull);
+        else
             a->payback_days = (uint32_t)u64v(s, "payback_days");
-        } else {
-            a->stake_tao = val(s, "stake_tao")->dist;
-            a->noise = val(s, "noise")->dist;
-            a->weights_every = u64v(s, "weights_every");
-            a->take = (uint16_t)(num_times(val(s, "take_percent")->num, 65535) / 100);
-            a->root = boolv(s, "root");
-            a->root_every = u64v(s, "root_every");
-        }
+        break;
+    case AGENT_VALIDATOR:
+        if ((st = build_validator(c, s, p, a, err))) return st;
         break;
     case AGENT_NOMINATOR:
         a->stake_tao = val(s, "stake_tao")->dist;
         a->review_every = u64v(s, "review_every");
-        a->inertia_ppm = (uint32_t)num_times(val(s, "inertia")->num, 1000000);
+        a->inertia_ppm = ppm(s, "inertia");
         break;
     case AGENT_OWNER: {
         a->max_lock_tao = val(s, "max_lock_tao")->dist;
@@ -459,12 +591,13 @@ static scn_status build_event(const scn_config *c, const scn_section *s, run_pla
     } else {
         if (!is_pop_kind(kind))
             return scn_config_errf(c, s, "target", err,
-                                   "'%s': expected a population, miners.NAME, validators.NAME, nominators.NAME "
-                                   "or owners.NAME",
+                                   "'%s': expected a population, KIND.NAME with KIND one of miners, validators, "
+                                   "nominators, owners, cabal, copier, lazy, whales, sybil",
                                    target);
         uint32_t k = 0;
         while (k < p->agents.npops &&
-               !(strcmp(p->agents.pops[k].name, name) == 0 && p->agents.pops[k].role == role_of(kind)))
+               !(strcmp(p->agents.pops[k].name, name) == 0 && p->agents.pops[k].role == pop_kinds[pop_kind_index(kind)].role &&
+                 p->agents.pops[k].behaviour == pop_kinds[pop_kind_index(kind)].behaviour))
             k++;
         if (k == p->agents.npops) return scn_config_errf(c, s, "target", err, "no [%s %s] in the scenario", kind, name);
         e->pop = k;
@@ -531,6 +664,8 @@ scn_status run_plan_build(const scn_config *c, run_plan *p, io_err *err)
     p->neurons = (run_neurons)val(run, "neurons")->word;
     p->neurons_every = u64v(run, "neurons_every") ? u64v(run, "neurons_every") : p->sample_blocks;
     p->actions = boolv(run, "actions");
+    p->populations = (run_neurons)val(run, "populations")->word;
+    p->twin = (run_twin)val(run, "twin")->word;
     p->audit = boolv(run, "audit");
     p->preset = NULL;
     for (size_t i = 0; i < chain_preset_count(); i++)

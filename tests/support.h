@@ -30,4 +30,18 @@ void support_write(const char *path, const char *text);
  * bytes; if not, why[0..whyn) says where they first differ. */
 bool support_same_tree(const char *a, const char *b, char *why, size_t whyn);
 
+
+/* A CSV file read with libcsv, '#' lines skipped; row 0 is the header. */
+typedef struct support_table {
+    size_t nrows;
+    struct support_row {
+        size_t n;
+        char **f;
+    } *rows;
+} support_table;
+int support_table_load(const char *path, support_table *t);
+void support_table_free(support_table *t);
+/* Index of column `name` in the header, or -1. */
+int support_col(const support_table *t, const char *name);
+
 #endif

@@ -166,3 +166,90 @@ bool support_same_tree(const char *a, const char *b, char *why, size_t whyn)
     if (kb >= 0) free_entries(nb, kb);
     return same;
 }
+
+/* ---- CSV tables (libcsv) ---------------------------------------------------------- */
+
+#include <csv.h>
+
+typedef struct loader {
+    support_table *t;
+    struct support_row cur;
+    size_t cap;
+    int fail;
+} loader;
+
+static void on_field(void *s, size_t len, void *ctx)
+{
+    loader *l = ctx;
+    if (l->cur.n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 16;
+        char **f = realloc(l->cur.f, l->cap * sizeof *f);
+        if (!f) {
+            l->fail = 1;
+            return;
+        }
+        l->cur.f = f;
+    }
+    char *v = malloc(len + 1);
+    if (!v) {
+        l->fail = 1;
+        return;
+    }
+    memcpy(v, s, len);
+    v[len] = '\0';
+    l->cur.f[l->cur.n++] = v;
+}
+
+static void on_row(int c, void *ctx)
+{
+    (void)c;
+    loader *l = ctx;
+    if (l->cur.n && l->cur.f[0][0] == '#') { /* a comment line */
+        for (size_t i = 0; i < l->cur.n; i++) free(l->cur.f[i]);
+        free(l->cur.f);
+    } else {
+        struct support_row *r = realloc(l->t->rows, (l->t->nrows + 1) * sizeof *r);
+        if (!r) {
+            l->fail = 1;
+            return;
+        }
+        l->t->rows = r;
+        l->t->rows[l->t->nrows++] = l->cur;
+    }
+    l->cur = (struct support_row){0, NULL};
+    l->cap = 0;
+}
+
+int support_table_load(const char *path, support_table *t)
+{
+    *t = (support_table){0, NULL};
+    size_t len;
+    char *text = support_slurp(path, &len);
+    if (!text) return -1;
+    struct csv_parser p;
+    csv_init(&p, CSV_APPEND_NULL);
+    loader l = {t, {0, NULL}, 0, 0};
+    csv_parse(&p, text, len, on_field, on_row, &l);
+    csv_fini(&p, on_field, on_row, &l);
+    csv_free(&p);
+    free(text);
+    return l.fail ? -1 : 0;
+}
+
+void support_table_free(support_table *t)
+{
+    for (size_t i = 0; i < t->nrows; i++) {
+        for (size_t k = 0; k < t->rows[i].n; k++) free(t->rows[i].f[k]);
+        free(t->rows[i].f);
+    }
+    free(t->rows);
+    *t = (support_table){0, NULL};
+}
+
+int support_col(const support_table *t, const char *name)
+{
+    if (!t->nrows) return -1;
+    for (size_t k = 0; k < t->rows[0].n; k++)
+        if (strcmp(t->rows[0].f[k], name) == 0) return (int)k;
+    return -1;
+}

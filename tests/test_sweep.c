@@ -171,8 +171,17 @@ static void check_sweep(const char *dir, const char *file, const char *const *se
     assert_true(strncmp(t, "# taosim ", 9) == 0);
     if (!strstr(t, want)) fail_msg("sweep.csv provenance: want\n%s\ngot\n%s", want, t);
     const char *body = support_body(t);
-    /* the header: run, seed, the swept keys, then summary.csv's columns after run,seed */
-    snprintf(want, sizeof want, "run,seed,%s,%s\n", columns, RUN_SUMMARY_HEADER + strlen("run,seed,"));
+    /* the header: run, seed, the swept keys, then summary.csv's columns after run,seed (the run's
+     * own header: RUN_SUMMARY_HEADER and the per-population columns of this scenario) */
+    char p0[1024];
+    snprintf(p0, sizeof p0, "%s/run-%04" PRIu64 "/summary.csv", dir, runs[0]);
+    char *sum0 = support_slurp(p0, NULL);
+    assert_non_null(sum0);
+    const char *h0 = support_body(sum0);
+    assert_true(strncmp(h0, RUN_SUMMARY_HEADER, strlen(RUN_SUMMARY_HEADER)) == 0);
+    snprintf(want, sizeof want, "run,seed,%s,%.*s\n", columns, (int)(strchr(h0, '\n') - h0 - strlen("run,seed,")),
+             h0 + strlen("run,seed,"));
+    free(sum0);
     if (strncmp(body, want, strlen(want))) fail_msg("sweep.csv header: want %s got %s", want, body);
     const char *row = body + strlen(want);
     for (size_t i = 0; i < n; i++) {

@@ -29,7 +29,9 @@
  *   neurons.csv  per uid per sample (or per epoch): stake, incentive, dividends, ...
  *   events.csv   registrations, prunings, subnet churn, halvings, scenario events
  *   actions.csv  every extrinsic, in `taosim replay` format
- *   summary.csv  one row: the headline figures
+ *   populations.csv  per sample (or per epoch) per population: stake, incentive,
+ *                dividends, their shares, retention
+ *   summary.csv  one row: the headline figures, then the same per population
  */
 #ifndef TAOSIM_RUN_H
 #define TAOSIM_RUN_H
@@ -58,7 +60,7 @@ const scn_schema *run_schema(void);
 #define RUN_SUMMARY_HEADER                                                                                    \
     "run,seed,blocks,years,issuance_rao,minted_rao,burned_rao,locked_rao,endowed_rao,halvings,"            \
     "subnets_end,subnets_registered,subnets_pruned,registrations,prunings,refused,epochs,"                  \
-    "validator_stake_gini,validator_top10_share,emission_gini"
+    "validator_stake_gini,validator_top10_share,emission_gini,honest_miner_loss,bonds_settle_blocks"
 
 typedef struct run_progress {
     uint64_t block, end; /* simulated block reached, horizon */
@@ -91,6 +93,8 @@ typedef struct run_summary {
     uint64_t subnets_end, subnets_registered, subnets_pruned;
     uint64_t registrations, prunings, refused, epochs;
     double validator_stake_gini, validator_top10_share, emission_gini;
+    double honest_miner_loss;     /* 1 - honest miners' emission / the no-attack twin's (NaN: no twin) */
+    uint64_t bonds_settle_blocks; /* from the last scenario event to the last epoch moving bonds >= 1% */
     uint64_t digest; /* FNV-1a over every trace's header and rows */
     run_profile prof;
 } run_summary;
