@@ -168,13 +168,13 @@ static void vector_from(wcache *wc, const uint64_t *acc, uint32_t n)
 
 static uint64_t *scratch(agent_world *w, uint32_t n)
 {
-    if (n > w->nacc) {
-        uint64_t *a = realloc(w->acc, (size_t)n * sizeof *a);
+    if (n >= w->nacc) { /* one more than needed: never NULL, even for an empty subnet */
+        uint64_t *a = realloc(w->acc, ((size_t)n + 1) * sizeof *a);
         if (!a) return NULL;
         w->acc = a;
-        w->nacc = n;
+        w->nacc = n + 1;
     }
-    memset(w->acc, 0, (size_t)n * sizeof *w->acc);
+    if (n) memset(w->acc, 0, (size_t)n * sizeof *w->acc);
     return w->acc;
 }
 

@@ -162,8 +162,10 @@ static int bonds_epoch(run_metrics *m, const chain_subnet *s, uint64_t block)
         if (!k || !v) return -1;
         old->cap = len;
     }
-    memcpy(old->key, m->key_buf, (size_t)len * sizeof *old->key);
-    memcpy(old->val, m->val_buf, (size_t)len * sizeof *old->val);
+    if (len) { /* an empty bond matrix has no buffers yet */
+        memcpy(old->key, m->key_buf, (size_t)len * sizeof *old->key);
+        memcpy(old->val, m->val_buf, (size_t)len * sizeof *old->val);
+    }
     old->len = len;
     return 0;
 }
