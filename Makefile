@@ -132,12 +132,16 @@ run: deps all                                       ## set up, build, run the de
 	@$(MAKE) --no-print-directory plots
 
 # Pictures are pure functions of the CSVs: each script reads DIR/*.csv and
-# writes DIR/*.png; a directory without its CSVs is skipped.
+# writes DIR/*.png; a directory without its CSVs is skipped. A study's own
+# picture is analysis/NAME.gp (NAME = the scenario's name, the directory's),
+# drawn from its points.csv; of a study's runs only the first is drawn.
 plots: deps                                         ## draw the pictures (gnuplot) from the CSVs in out/
-	@n=0; for d in out/*/; do d=$${d%/}; \
+	@n=0; for d in out/*/; do d=$${d%/}; name=$$(basename $$d); \
 	  if [ -f $$d/supply.csv ] && [ -f $$d/halvings.csv ]; then \
 	    gnuplot -e "dir='$$d'" analysis/supply.gp || exit 1; echo "plots: $$d/supply.png"; n=$$((n+1)); fi; \
-	  for r in $$d $$d/run-*; do if [ -f $$r/supply.csv ] && [ -f $$r/subnets.csv ]; then \
+	  if [ -f $$d/points.csv ] && [ -f analysis/$$name.gp ]; then \
+	    gnuplot -e "dir='$$d'" analysis/$$name.gp || exit 1; echo "plots: $$d (analysis/$$name.gp)"; n=$$((n+1)); fi; \
+	  for r in $$d $$d/run-0000; do if [ -f $$r/supply.csv ] && [ -f $$r/subnets.csv ]; then \
 	    gnuplot -e "dir='$$r'" analysis/run.gp || exit 1; \
 	    echo "plots: $$r/{supply,emission_share,lock_burn,stake_concentration}.png"; n=$$((n+1)); fi; done; \
 	done; [ $$n -gt 0 ] || echo "plots: no CSVs in out/ yet (make run first)"

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -319,6 +320,77 @@ static void write_row(trace_table *t, const scn_config *c, const summ *m)
     trace_end(t);
 }
 
+/* points.csv: the mean and standard deviation over the repeats of every
+ * summary column, one row per parameter point (the selected runs are in
+ * ascending order, so a point's runs are contiguous). Reporting only:
+ * doubles, %.9g. Empty fields (undefined ratios) are left out of a column's
+ * count. */
+typedef struct point_acc {
+    uint64_t point, runs;
+    const scn_config *c; /* its first run's configuration (the swept values) */
+    size_t ncols;
+    double *sum, *sq;
+    uint64_t *cnt;
+} point_acc;
+
+static char *points_header(const scn_config *c, const summ *m)
+{
+    size_t len = sizeof "point,runs";
+    char name[3 * SCN_IDENT_MAX + 4];
+    for (size_t i = 0; i < c->nswept; i++) len += sizeof name + 1;
+    for (size_t i = 2; i < m->n[0]; i++) len += 2 * strlen(m->f[0][i]) + sizeof ",.mean,.sd";
+    char *h = malloc(len);
+    if (!h) return NULL;
+    size_t at = (size_t)snprintf(h, len, "point");
+    for (size_t i = 0; i < c->nswept; i++) {
+        swept_name(c, i, name, sizeof name);
+        at += (size_t)snprintf(h + at, len - at, ",%s", name);
+    }
+    at += (size_t)snprintf(h + at, len - at, ",runs");
+    for (size_t i = 2; i < m->n[0]; i++)
+        at += (size_t)snprintf(h + at, len - at, ",%s.mean,%s.sd", m->f[0][i], m->f[0][i]);
+    return h;
+}
+
+static void point_flush(trace_table *t, point_acc *a)
+{
+    if (!a->runs) return;
+    trace_u64(t, a->point);
+    for (size_t i = 0; i < a->c->nswept; i++)
+        trace_text(t, a->c->sections[a->c->swept[i].section].values[a->c->swept[i].key].text);
+    trace_u64(t, a->runs);
+    for (size_t k = 0; k < a->ncols; k++) {
+        if (!a->cnt[k]) {
+            trace_empty(t);
+            trace_empty(t);
+            continue;
+        }
+        double mean = a->sum[k] / (double)a->cnt[k];
+        double var = a->cnt[k] > 1 ? (a->sq[k] - a->sum[k] * mean) / (double)(a->cnt[k] - 1) : 0;
+        trace_ratio(t, mean);
+        trace_ratio(t, var > 0 ? sqrt(var) : 0);
+    }
+    trace_end(t);
+    memset(a->sum, 0, a->ncols * sizeof *a->sum);
+    memset(a->sq, 0, a->ncols * sizeof *a->sq);
+    memset(a->cnt, 0, a->ncols * sizeof *a->cnt);
+    a->runs = 0;
+}
+
+static void point_add(point_acc *a, const summ *m)
+{
+    for (size_t k = 0; k < a->ncols && k + 2 < m->n[1]; k++) {
+        const char *f = m->f[1][k + 2];
+        char *end;
+        double v = strtod(f, &end);
+        if (!*f || *end || v != v) continue;
+        a->sum[k] += v;
+        a->sq[k] += v * v;
+        a->cnt[k]++;
+    }
+    a->runs++;
+}
+
 int sweep_write(const scn_scenario *s, const char *base, const uint64_t *sel, size_t n, io_err *err)
 {
     if (n == 0) {
@@ -326,39 +398,62 @@ int sweep_write(const scn_scenario *s, const char *base, const uint64_t *sel, si
         return -1;
     }
     summ first, m;
-    scn_config *c = NULL;
+    scn_config *c = NULL, *pc = NULL;
     if (load_run(s, base, sel[0], NULL, &first, &c, err)) return -1;
-    char *header = sweep_header(c, &first);
-    if (!header) {
+    char *header = sweep_header(c, &first), *pheader = points_header(c, &first);
+    point_acc acc = {0, 0, NULL, first.n[0] - 2, NULL, NULL, NULL};
+    acc.sum = calloc(acc.ncols + 1, sizeof *acc.sum);
+    acc.sq = calloc(acc.ncols + 1, sizeof *acc.sq);
+    acc.cnt = calloc(acc.ncols + 1, sizeof *acc.cnt);
+    int rc = -1;
+    io_outdir od;
+    trace_table t, pt;
+    bool opened = false;
+    if (!header || !pheader || !acc.sum || !acc.sq || !acc.cnt) {
         io_errf(err, "out of memory");
-        summ_free(&first);
-        scn_config_free(c);
-        return -1;
+        goto out;
     }
     char what[96];
     snprintf(what, sizeof what, "run sweep (%zu of %" PRIu64 " runs)", n, scn_runs_count(s));
     trace_prov prov = {what, scn_path(s), scn_hash(s), scn_base_seed(s), 0, 0};
-    io_outdir od;
-    trace_table t;
-    int rc = -1;
     if (io_outdir_open(&od, base, err)) goto out;
-    if (trace_open(&t, &od, SWEEP_CSV, &prov, header, err)) goto abort;
+    opened = true;
+    if (trace_open(&t, &od, SWEEP_CSV, &prov, header, err) || trace_open(&pt, &od, SWEEP_POINTS, &prov, pheader, err))
+        goto abort;
     write_row(&t, c, &first);
+    acc.point = c->point;
+    acc.c = c;
+    point_add(&acc, &first);
     for (size_t i = 1; i < n; i++) {
         scn_config *ci = NULL;
         if (load_run(s, base, sel[i], &first, &m, &ci, err)) goto abort;
         write_row(&t, ci, &m);
+        if (ci->point != acc.point) {
+            point_flush(&pt, &acc);
+            scn_config_free(pc);
+            pc = ci; /* keeps the swept values of the new point alive */
+            acc.point = ci->point;
+            acc.c = ci;
+            ci = NULL;
+        }
+        point_add(&acc, &m);
         summ_free(&m);
         scn_config_free(ci);
     }
-    if (trace_check(&t, err) || io_outdir_commit(&od, err)) goto abort;
+    point_flush(&pt, &acc);
+    if (trace_check(&t, err) || trace_check(&pt, err) || io_outdir_commit(&od, err)) goto abort;
     rc = 0;
     goto out;
 abort:
-    io_outdir_abort(&od);
+    if (opened) io_outdir_abort(&od);
 out:
     free(header);
+    free(pheader);
+    free(acc.sum);
+    free(acc.sq);
+    free(acc.cnt);
     summ_free(&first);
+    scn_config_free(pc);
     scn_config_free(c);
     return rc;
 }

@@ -85,7 +85,7 @@
 #define AGENT_MAX_KINDS 64u   /* subnet kinds ([subnet NAME] sections) */
 #define AGENT_MAX_POPS 64u    /* populations */
 #define AGENT_MAX_AGENTS (1u << 20)
-#define AGENT_HISTORY 8u      /* revealed weight rows / consensus vectors a copier can look back on */
+#define AGENT_HISTORY 32u     /* revealed weight rows / consensus vectors a copier can look back on */
 
 typedef enum agent_role {
     AGENT_MINER = 0,

@@ -39,6 +39,7 @@
 
 #define SWEEP_CSV "sweep.csv"
 #define SWEEP_SUMMARY "summary.csv" /* the run's file sweep.csv is made of */
+#define SWEEP_POINTS "points.csv"
 
 /* The directory of run `run` of a scenario with `runs` runs: base itself when
  * runs == 1, base/run-NNNN (at least four digits) otherwise. 0, or -1 when
@@ -60,7 +61,15 @@ bool sweep_run_complete(const char *dir, uint64_t run, uint64_t hash, uint64_t s
  * with *err. */
 int sweep_discard_partial(const char *dir, bool remove_dir, io_err *err);
 
-/* Write base/sweep.csv for the runs sel[0..n-1] (ascending, each
+/* points.csv, written with sweep.csv: one row per parameter point of the
+ * selection, in point order,
+ *     point,<the swept keys>,runs,<C.mean,C.sd for every summary column C after run,seed>
+ * the mean and sample standard deviation over the point's selected runs
+ * (its repeats) of each column, empty fields (undefined ratios) left out of
+ * that column's count; %.9g doubles (reporting only). What the study
+ * pictures plot.
+ *
+ * Write base/sweep.csv (and base/points.csv) for the runs sel[0..n-1] (ascending, each
  * < scn_runs_count(s), n >= 1) of s, whose outputs are in
  * sweep_run_dir(base, r, scn_runs_count(s)). Every run's summary.csv must be
  * that run's (sweep_run_complete) and have the same header, starting
