@@ -19,6 +19,14 @@ if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {
     set terminal png size 1500,520 font 'Sans,11'
 }
 set output dir.'/retention.png'
+# how many points each kappa has (before any range is set: stats honours them); a partial
+# study (-r) may lack one, and gnuplot 5.4 crashes on boxes whose every point is filtered out
+kappas = "16384 32767 49151"
+array npoints[3]
+do for [i = 1:3] {
+    stats points using (column('subnet.s.kappa') == int(word(kappas, i)) ? 1 : 0) nooutput
+    npoints[i] = STATS_sum
+}
 set multiplot layout 1,3 title 'cabal retention after 100 epochs with EMA bonds (mean over seeds): emission share / stake share' font ',13'
 set palette defined (0 '#2166ac', 0.5 '#92c5de', 1 '#f7f7f7', 1.5 '#f4a582', 2 '#b2182b')
 set cbrange [0:2]
@@ -32,14 +40,20 @@ set ytics (0.25, 0.5, 0.75, 1)
 unset key
 ret(k) = column('subnet.s.kappa') == k ? column('c.retention.mean') : NaN
 xof(k) = column('subnet.s.kappa') == k ? column('cabal.c.stake_share') : NaN  # other kappas: no box at all
-do for [k in "16384 32767 49151"] {
-    kk = int(k)
+do for [i = 1:3] {
+    kk = int(word(kappas, i))
     set title sprintf('kappa = %d/65535 (%.2f)', kk, kk / 65535.0)
     set arrow 1 from kk / 65535.0, graph 0 to kk / 65535.0, graph 1 nohead dt 2 lw 2 lc rgb '#333333' front
-    plot points using (xof(kk)):'cabal.c.self_weight':(0.05):(0.125):(ret(kk)) \
-             with boxxyerror fill solid 1.0 noborder lc palette, \
-         points using (xof(kk)):'cabal.c.self_weight':(sprintf('%.2f', ret(kk))) \
-             with labels font ',8'
+    if (npoints[i] > 0) {
+        plot points using (xof(kk)):'cabal.c.self_weight':(0.05):(0.125):(ret(kk)) \
+                 with boxxyerror fill solid 1.0 noborder lc palette, \
+             points using (xof(kk)):'cabal.c.self_weight':(sprintf('%.2f', ret(kk))) \
+                 with labels font ',8'
+    } else {
+        set label 1 'no runs at this kappa' at graph 0.5, graph 0.5 center
+        plot -10 with lines notitle
+        unset label 1
+    }
 }
 unset multiplot
 set output

@@ -37,6 +37,7 @@ set ylabel 'TAO'
 plot for [t in "1 3"] for [a in alphas] points using (num(strcol('sybil.sy.balance_tao'))):(profit(int(t), a)) with linespoints lw 2 pt 7 title sprintf('%s, %s', t, aname(a)), 0 with lines dt 2 lc rgb '#555555' notitle
 set title 'TAO burned by all registrations'
 set ylabel 'TAO'
-plot for [t in "1 3"] for [a in alphas] points using (num(strcol('sybil.sy.balance_tao'))):(burned(int(t), a)) with linespoints lw 2 pt 7 title sprintf('%s, %s', t, aname(a))
+plot for [t in "1 3"] for [a in alphas] points using (num(strcol('sybil.sy.balance_tao'))):(burned(int(t), a)) with linespoints lw 2 pt 7 title sprintf('%s, %s', t, aname(a)), \
+     -1 with lines notitle # always something to plot: a partial study (-r) may lack a series
 unset multiplot
 set output

@@ -430,6 +430,58 @@ static void test_golden_baseline(void **state)
     support_rmtree(d);
 }
 
+/* Every shipped scenario runs (CI runs them at a reduced size): a few
+ * thousand blocks, actions off, the first runs of a study on two workers;
+ * each writes its outputs, and its pictures are drawn when gnuplot is here. */
+static void test_shipped_scenarios(void **state)
+{
+    (void)state;
+    char d[64], cmd[1024], err[4096];
+    support_tmpdir(d, "run-shipped");
+    FILE *ls = popen("ls scenarios/*.ini", "r");
+    assert_non_null(ls);
+    char path[512];
+    int seen = 0;
+    bool have_gnuplot = system("command -v gnuplot >/dev/null 2>&1") == 0;
+    while (fgets(path, sizeof path, ls)) {
+        path[strcspn(path, "\n")] = '\0';
+        const char *base = strrchr(path, '/') + 1;
+        char name[128];
+        snprintf(name, sizeof name, "%.*s", (int)(strlen(base) - 4), base);
+        scn_scenario *s = NULL;
+        io_err e;
+        assert_int_equal(scn_load(run_schema(), path, NULL, 0, &s, &e), SCN_OK);
+        bool study = scn_runs_count(s) > 1;
+        scn_free(s);
+        snprintf(cmd, sizeof cmd,
+                 "run %s --set run.blocks=0 --set run.years=0.002 --set run.actions=false --out %s/%s --quiet%s", path, d,
+                 name, study ? " -r 0..1 -j 2" : "");
+        int rc = support_taosim(NULL, cmd, NULL, err, sizeof err);
+        if (rc != 0) fail_msg("%s: exit %d: %s", path, rc, err);
+        char out[256];
+        snprintf(out, sizeof out, "%s/%s%s", d, name, study ? "/run-0001" : "");
+        assert_true(support_exists(file_in(out, "summary.csv")));
+        if (study) {
+            snprintf(out, sizeof out, "%s/%s", d, name);
+            assert_true(support_exists(file_in(out, "points.csv")));
+            char gp[256];
+            snprintf(gp, sizeof gp, "analysis/%s.gp", name);
+            if (have_gnuplot && support_exists(gp)) {
+                snprintf(cmd, sizeof cmd, "gnuplot -e \"dir='%s'\" %s 2>%s/gp.err", out, gp, d);
+                if (system(cmd) != 0) fail_msg("%s failed on %s", gp, out);
+            }
+        } else if (have_gnuplot) {
+            snprintf(cmd, sizeof cmd, "gnuplot -e \"dir='%s'\" analysis/run.gp 2>%s/gp.err", out, d);
+            if (system(cmd) != 0) fail_msg("analysis/run.gp failed on %s", out);
+            assert_true(support_exists(file_in(out, "emission_share.png")));
+        }
+        seen++;
+    }
+    pclose(ls);
+    assert_true(seen >= 6); /* baseline, mainnet-like, supply-256y and the three studies */
+    support_rmtree(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +494,7 @@ int main(void)
         cmocka_unit_test(test_usage),
         cmocka_unit_test(test_yuma3_subnet_keys),
         cmocka_unit_test(test_golden_baseline),
+        cmocka_unit_test(test_shipped_scenarios),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
