@@ -19,11 +19,17 @@
 #define BLOCKS_PER_YEAR 2629800.0
 #define SETTLED 0.01 /* bonds have settled when an epoch moves them by less than 1% (L1, relative) */
 
-/* The stored bond matrix of a subnet after its last epoch, flattened. */
+/* The stored bond matrix of a subnet after its last epoch, as CSR rows
+ * (entries in column order), double-buffered: the comparison with the new
+ * bonds writes the next snapshot, then the two swap. */
+typedef struct bond_csr {
+    uint32_t n, len, cap, offcap;
+    uint32_t *off; /* n + 1 */
+    uint16_t *col, *val;
+} bond_csr;
+
 typedef struct bond_snap {
-    uint32_t len, cap;
-    uint32_t *key; /* row << 16 | col, increasing */
-    uint16_t *val;
+    bond_csr cur, next;
     uint64_t last_move;   /* block of the last epoch that moved the bonds by >= SETTLED */
     bool moved_since_ref; /* such an epoch happened after the reference block */
 } bond_snap;
@@ -40,9 +46,9 @@ struct run_metrics {
     uint64_t ref_block;          /* the last scenario event (bonds settle after it) */
     bond_snap *bonds;            /* per netuid, allocated on first use */
     uint32_t nbonds;
-    uint32_t *key_buf;
-    uint16_t *val_buf;
-    uint32_t buf_cap;
+    uint32_t *pop_of;            /* per agent: its population (fixed) */
+    yuma_entry *row_buf;         /* a row sorted by column when the chain's is not */
+    uint32_t row_cap;
 };
 
 run_metrics *rm_new(const run_plan *plan, const agent_world *w)
@@ -55,9 +61,15 @@ run_metrics *rm_new(const run_plan *plan, const agent_world *w)
     m->npops = plan->agents.npops;
     m->inc = calloc(m->n + 1, sizeof *m->inc);
     m->div = calloc(m->n + 1, sizeof *m->div);
-    if (!m->inc || !m->div) {
+    m->pop_of = calloc(m->n + 1, sizeof *m->pop_of);
+    if (!m->inc || !m->div || !m->pop_of) {
         rm_free(m);
         return NULL;
+    }
+    for (uint32_t a = 0; a < m->n; a++) {
+        agent_view v;
+        agent_get(w, a, &v);
+        m->pop_of[a] = v.pop;
     }
     return m;
 }
@@ -66,12 +78,16 @@ void rm_free(run_metrics *m)
 {
     if (!m) return;
     for (uint32_t i = 0; i < m->nbonds; i++) {
-        free(m->bonds[i].key);
-        free(m->bonds[i].val);
+        bond_csr *c[2] = {&m->bonds[i].cur, &m->bonds[i].next};
+        for (int k = 0; k < 2; k++) {
+            free(c[k]->off);
+            free(c[k]->col);
+            free(c[k]->val);
+        }
     }
     free(m->bonds);
-    free(m->key_buf);
-    free(m->val_buf);
+    free(m->pop_of);
+    free(m->row_buf);
     free(m->inc);
     free(m->div);
     free(m);
@@ -83,44 +99,33 @@ void rm_event(run_metrics *m, uint64_t block)
     for (uint32_t i = 0; i < m->nbonds; i++) m->bonds[i].moved_since_ref = false;
 }
 
-static int cmp_u32_pair(const void *a, const void *b)
+static int cmp_col(const void *a, const void *b)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    uint16_t x = ((const yuma_entry *)a)->col, y = ((const yuma_entry *)b)->col;
     return x < y ? -1 : x > y;
 }
 
-/* The subnet's bonds, flattened and sorted, into the scratch buffers. */
-static int flatten_bonds(run_metrics *m, const chain_subnet *s, uint32_t *len)
+static int csr_reserve(bond_csr *c, uint32_t n, uint32_t nnz)
 {
-    uint32_t nnz = 0;
-    for (uint32_t i = 0; i < s->n; i++) nnz += s->bonds[i].len;
-    if (nnz > m->buf_cap) {
-        uint32_t *k = realloc(m->key_buf, (size_t)nnz * 2 * sizeof *k);
-        if (k) m->key_buf = k;
-        uint16_t *v = realloc(m->val_buf, (size_t)nnz * sizeof *v);
-        if (v) m->val_buf = v;
-        if (!k || !v) return -1;
-        m->buf_cap = nnz;
+    if (n + 1 > c->offcap) {
+        uint32_t *o = realloc(c->off, ((size_t)n + 1) * sizeof *o);
+        if (!o) return -1;
+        c->off = o;
+        c->offcap = n + 1;
     }
-    /* pairs (key, value) sorted by key; rows the epoch writes are already in column order */
-    uint32_t *pairs = m->key_buf, at = 0;
-    bool sorted = true;
-    for (uint32_t i = 0; i < s->n; i++)
-        for (uint32_t q = 0; q < s->bonds[i].len; q++) {
-            uint32_t key = (i << 16) | s->bonds[i].ent[q].col;
-            if (at && pairs[2 * (at - 1)] >= key) sorted = false;
-            pairs[2 * at] = key;
-            pairs[2 * at + 1] = s->bonds[i].ent[q].val;
-            at++;
-        }
-    if (!sorted) qsort(pairs, at, 2 * sizeof *pairs, cmp_u32_pair);
-    for (uint32_t k = 0; k < at; k++) m->val_buf[k] = (uint16_t)pairs[2 * k + 1];
-    for (uint32_t k = 0; k < at; k++) pairs[k] = pairs[2 * k];
-    *len = at;
+    if (nnz > c->cap) {
+        uint16_t *col = realloc(c->col, (size_t)nnz * sizeof *col);
+        if (col) c->col = col;
+        uint16_t *val = realloc(c->val, (size_t)nnz * sizeof *val);
+        if (val) c->val = val;
+        if (!col || !val) return -1;
+        c->cap = nnz;
+    }
     return 0;
 }
 
-/* Compare the subnet's bonds with those after its previous epoch. */
+/* Compare the subnet's bonds with those after its previous epoch, row by
+ * row (both in column order), writing the new snapshot as it goes. */
 static int bonds_epoch(run_metrics *m, const chain_subnet *s, uint64_t block)
 {
     if (s->netuid >= m->nbonds) {
@@ -132,41 +137,59 @@ static int bonds_epoch(run_metrics *m, const chain_subnet *s, uint64_t block)
         m->bonds = b;
         m->nbonds = nn;
     }
-    bond_snap *old = &m->bonds[s->netuid];
-    uint32_t len;
-    if (flatten_bonds(m, s, &len)) return -1;
+    bond_snap *bs = &m->bonds[s->netuid];
+    bond_csr *old = &bs->cur, *nw = &bs->next;
+    uint32_t nnz = 0;
+    for (uint32_t i = 0; i < s->n; i++) nnz += s->bonds[i].len;
+    if (csr_reserve(nw, s->n, nnz)) return -1;
     uint64_t diff = 0, mass = 0;
-    uint32_t i = 0, j = 0;
-    while (i < old->len || j < len) {
-        if (j == len || (i < old->len && old->key[i] < m->key_buf[j])) {
-            diff += old->val[i++];
-        } else if (i == old->len || m->key_buf[j] < old->key[i]) {
-            diff += m->val_buf[j];
-            mass += m->val_buf[j++];
-        } else {
-            diff += old->val[i] > m->val_buf[j] ? old->val[i] - m->val_buf[j] : m->val_buf[j] - old->val[i];
-            mass += m->val_buf[j];
-            i++;
-            j++;
+    uint32_t at = 0;
+    for (uint32_t i = 0; i < s->n; i++) {
+        const yuma_entry *e = s->bonds[i].ent;
+        uint32_t len = s->bonds[i].len;
+        for (uint32_t q = 1; q < len; q++)
+            if (e[q].col <= e[q - 1].col) { /* rows the epoch writes are sorted; a loaded one may not be */
+                if (len > m->row_cap) {
+                    yuma_entry *rb = realloc(m->row_buf, (size_t)len * sizeof *rb);
+                    if (!rb) return -1;
+                    m->row_buf = rb;
+                    m->row_cap = len;
+                }
+                memcpy(m->row_buf, e, (size_t)len * sizeof *e);
+                qsort(m->row_buf, len, sizeof *e, cmp_col);
+                e = m->row_buf;
+                break;
+            }
+        nw->off[i] = at;
+        uint32_t p = i < old->n ? old->off[i] : 0, pe = i < old->n ? old->off[i + 1] : 0, q = 0;
+        while (p < pe || q < len) {
+            if (q == len || (p < pe && old->col[p] < e[q].col)) {
+                diff += old->val[p++];
+                continue;
+            }
+            uint16_t v = e[q].val;
+            if (p < pe && old->col[p] == e[q].col) {
+                diff += old->val[p] > v ? old->val[p] - v : v - old->val[p];
+                p++;
+            } else {
+                diff += v;
+            }
+            mass += v;
+            nw->col[at] = e[q].col;
+            nw->val[at++] = v;
+            q++;
         }
     }
-    if ((double)diff >= SETTLED * (double)(mass ? mass : 1) && (diff || mass)) {
-        old->last_move = block;
-        old->moved_since_ref = block > m->ref_block;
+    nw->off[s->n] = at;
+    nw->n = s->n;
+    nw->len = at;
+    if ((diff || mass) && (double)diff >= SETTLED * (double)(mass ? mass : 1)) {
+        bs->last_move = block;
+        bs->moved_since_ref = block > m->ref_block;
     }
-    if (len > old->cap) {
-        uint32_t *k = realloc(old->key, (size_t)len * sizeof *k);
-        if (k) old->key = k;
-        uint16_t *v = realloc(old->val, (size_t)len * sizeof *v);
-        if (v) old->val = v;
-        if (!k || !v) return -1;
-        old->cap = len;
-    }
-    if (len) { /* an empty bond matrix has no buffers yet */
-        memcpy(old->key, m->key_buf, (size_t)len * sizeof *old->key);
-        memcpy(old->val, m->val_buf, (size_t)len * sizeof *old->val);
-    }
-    old->len = len;
+    bond_csr t = *old; /* swap: the new snapshot becomes the current one */
+    *old = *nw;
+    *nw = t;
     return 0;
 }
 
@@ -214,13 +237,12 @@ int rm_on_epoch(run_metrics *m, const chain *c, const chain_subnet *s, uint64_t 
         if (a == NONE) continue;
         m->inc[a] += inc;
         m->div[a] += div;
-        agent_view v;
-        agent_get(m->w, a, &v);
-        m->iv_inc[v.pop] += inc;
-        m->iv_div[v.pop] += div;
-        p_inc[v.pop] += inc;
-        p_div[v.pop] += div;
-        p_stake[v.pop] += s->epoch_stake[uid];
+        uint32_t pop = m->pop_of[a];
+        m->iv_inc[pop] += inc;
+        m->iv_div[pop] += div;
+        p_inc[pop] += inc;
+        p_div[pop] += div;
+        p_stake[pop] += s->epoch_stake[uid];
     }
     if (rows)
         for (uint32_t p = 0; p < m->npops; p++) {
