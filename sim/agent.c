@@ -123,6 +123,24 @@ bool ag_reg_open(const chain_subnet *s, uint64_t block)
     return s->regs_this_interval < lim;
 }
 
+const uint32_t *ag_open_instances(agent_world *w, uint32_t *n)
+{
+    uint64_t now = chain_block(w->c);
+    if (!w->open_valid || w->open_block != now) {
+        if (ag_grow((void **)&w->open, &w->capopen, w->ninst + 1, sizeof *w->open)) return NULL;
+        w->nopen = 0;
+        for (uint32_t i = 0; i < w->ninst; i++) {
+            const inst *in = &w->inst[i];
+            const chain_subnet *s = in->live ? chain_subnet_get(w->c, in->netuid) : NULL;
+            if (s && ag_reg_open(s, now)) w->open[w->nopen++] = i;
+        }
+        w->open_block = now;
+        w->open_valid = true;
+    }
+    *n = w->nopen;
+    return w->open;
+}
+
 bool ag_root_member(const agent_world *w, const agent *ag)
 {
     const chain_subnet *root = chain_subnet_get(w->c, 0);
@@ -254,6 +272,7 @@ static void on_uid_change(agent_world *w, uint16_t netuid, uint32_t uid, uint32_
 {
     inst *in = ag_inst_of(w, netuid);
     if (in) in->gen++;
+    w->open_valid = false; /* a registration moved the subnet's counters */
     if (oldh != NONE && oldh < w->nby_hotkey && w->by_hotkey[oldh] != NONE) lost_uid(w, w->by_hotkey[oldh], netuid, in);
     if (newh != NONE && newh < w->nby_hotkey && w->by_hotkey[newh] != NONE) {
         agent *nw = &w->a[w->by_hotkey[newh]];
@@ -673,6 +692,7 @@ void agent_world_free(agent_world *w)
     free(w->by_coldkey);
     free(w->inst_of_netuid);
     free(w->validators);
+    free(w->open);
     if (w->gsl) gsl_rng_free(w->gsl);
     free(w->buf);
     free(w->acc);
@@ -759,6 +779,7 @@ int ag_inst_bind(agent_world *w, uint32_t i, uint16_t netuid, io_err *err)
     in->qsum = 0;
     in->gen++;
     w->inst_of_netuid[netuid] = i;
+    w->open_valid = false;
     const agent_kind *k = &w->plan.kinds[in->kind];
     for (uint32_t h = 0; h < k->nhparams; h++) {
         uint64_t now;
@@ -972,6 +993,7 @@ void agent_on_chain_event(agent_world *w, const chain_event *ev)
         }
         w->inst_of_netuid[ev->netuid] = NONE;
         w->st.subnets_pruned++;
+        w->open_valid = false;
         break;
     }
     default: break;

@@ -81,14 +81,21 @@ static int act_miner(agent_world *w, uint32_t idx, io_err *err)
     const agent_pop *p = ag_pop(w, ag);
     if (ag->pruned_out) return 0;
     if (ag->nreg > 0 && !ag_joins_all(p, ag)) return 0;
-    uint64_t bal = chain_balance(w->c, ag_cold(w, ag)), now = chain_block(w->c);
+    uint64_t bal = chain_balance(w->c, ag_cold(w, ag));
     int best = -1;
     unsigned __int128 best_net = 0;
-    for (uint32_t i = 0; i < w->ninst; i++) {
+    uint32_t nopen = 0;
+    const uint32_t *open = ag_open_instances(w, &nopen); /* usually few: the interval limits close most */
+    if (!open) {
+        io_errf(err, "out of memory");
+        return -1;
+    }
+    for (uint32_t k = 0; k < nopen; k++) {
+        uint32_t i = open[k];
         const inst *in = &w->inst[i];
         if (!ag_inst_allowed(p, in) || ag_reg_find(ag, in->netuid)) continue;
         const chain_subnet *s = chain_subnet_get(w->c, in->netuid);
-        if (!s || s->burn > bal || !ag_reg_open(s, now)) continue;
+        if (!s || s->burn > bal) continue;
         unsigned __int128 net;
         if (p->behaviour == AGENT_SYBIL) { /* along the burn curve, cheapest first */
             if (s->burn > p->max_burn_rao) continue;

@@ -109,6 +109,11 @@ struct agent_world {
     uint64_t *acc;                   /* copier scratch, one per uid */
     uint32_t nacc;
     bool genesis;                    /* inside agent_genesis: load state, pay nothing */
+    /* instances where burned registration is open, for the block open_block
+     * (recomputed when the block changes or a uid changes hands) */
+    uint32_t *open, nopen, capopen;
+    uint64_t open_block;
+    bool open_valid;
     agent_wake_fn wake;
     void *wake_ctx;
 };
@@ -131,6 +136,9 @@ uint16_t ag_perceive(uint16_t q, uint16_t sigma, int32_t z);
 bool ag_reg_open(const chain_subnet *s, uint64_t block);
 bool ag_root_member(const agent_world *w, const agent *ag);
 bool ag_inst_allowed(const agent_pop *p, const inst *in);
+/* The live instances where burned registration is open now (ag_reg_open),
+ * in instance order; *n gets their count. NULL on out of memory. */
+const uint32_t *ag_open_instances(agent_world *w, uint32_t *n);
 void ag_wake_up(agent_world *w, uint32_t idx, uint64_t every);
 int ag_ring_push(row_ring *r, uint64_t block, const uint16_t *d, const uint16_t *v, uint32_t len);
 /* The newest row of r with block <= at, or NULL. */

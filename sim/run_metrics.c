@@ -24,8 +24,8 @@
  * bonds writes the next snapshot, then the two swap. */
 typedef struct bond_csr {
     uint32_t n, len, cap, offcap;
-    uint32_t *off; /* n + 1 */
-    uint16_t *col, *val;
+    uint32_t *off;   /* n + 1 */
+    yuma_entry *ent; /* the chain's own layout: an unchanged row compares in one tight loop */
 } bond_csr;
 
 typedef struct bond_snap {
@@ -81,8 +81,7 @@ void rm_free(run_metrics *m)
         bond_csr *c[2] = {&m->bonds[i].cur, &m->bonds[i].next};
         for (int k = 0; k < 2; k++) {
             free(c[k]->off);
-            free(c[k]->col);
-            free(c[k]->val);
+            free(c[k]->ent);
         }
     }
     free(m->bonds);
@@ -114,11 +113,9 @@ static int csr_reserve(bond_csr *c, uint32_t n, uint32_t nnz)
         c->offcap = n + 1;
     }
     if (nnz > c->cap) {
-        uint16_t *col = realloc(c->col, (size_t)nnz * sizeof *col);
-        if (col) c->col = col;
-        uint16_t *val = realloc(c->val, (size_t)nnz * sizeof *val);
-        if (val) c->val = val;
-        if (!col || !val) return -1;
+        yuma_entry *e = realloc(c->ent, (size_t)nnz * sizeof *e);
+        if (!e) return -1;
+        c->ent = e;
         c->cap = nnz;
     }
     return 0;
@@ -161,23 +158,39 @@ static int bonds_epoch(run_metrics *m, const chain_subnet *s, uint64_t block)
                 break;
             }
         nw->off[i] = at;
-        uint32_t p = i < old->n ? old->off[i] : 0, pe = i < old->n ? old->off[i + 1] : 0, q = 0;
-        while (p < pe || q < len) {
-            if (q == len || (p < pe && old->col[p] < e[q].col)) {
-                diff += old->val[p++];
+        uint32_t p = i < old->n ? old->off[i] : 0, pe = i < old->n ? old->off[i + 1] : 0;
+        const yuma_entry *o = old->ent + p;
+        if (pe - p == len) { /* the usual case: the same columns, new values */
+            uint32_t mism = 0;
+            uint64_t d = 0, ms = 0;
+            for (uint32_t q = 0; q < len; q++) {
+                mism |= (uint32_t)(e[q].col ^ o[q].col);
+                d += (uint64_t)(e[q].val > o[q].val ? e[q].val - o[q].val : o[q].val - e[q].val);
+                ms += e[q].val;
+            }
+            if (!mism) {
+                diff += d;
+                mass += ms;
+                memcpy(nw->ent + at, e, (size_t)len * sizeof *e);
+                at += len;
+                continue;
+            }
+        }
+        uint32_t q = 0;
+        while (p < pe || q < len) { /* columns differ: merge */
+            if (q == len || (p < pe && old->ent[p].col < e[q].col)) {
+                diff += old->ent[p++].val;
                 continue;
             }
             uint16_t v = e[q].val;
-            if (p < pe && old->col[p] == e[q].col) {
-                diff += old->val[p] > v ? old->val[p] - v : v - old->val[p];
+            if (p < pe && old->ent[p].col == e[q].col) {
+                diff += old->ent[p].val > v ? old->ent[p].val - v : v - old->ent[p].val;
                 p++;
             } else {
                 diff += v;
             }
             mass += v;
-            nw->col[at] = e[q].col;
-            nw->val[at++] = v;
-            q++;
+            nw->ent[at++] = e[q++];
         }
     }
     nw->off[s->n] = at;
