@@ -81,7 +81,6 @@ static int act_miner(agent_world *w, uint32_t idx, io_err *err)
     const agent_pop *p = ag_pop(w, ag);
     if (ag->pruned_out) return 0;
     if (ag->nreg > 0 && !ag_joins_all(p, ag)) return 0;
-    uint64_t bal = chain_balance(w->c, ag_cold(w, ag));
     int best = -1;
     unsigned __int128 best_net = 0;
     uint32_t nopen = 0;
@@ -90,6 +89,8 @@ static int act_miner(agent_world *w, uint32_t idx, io_err *err)
         io_errf(err, "out of memory");
         return -1;
     }
+    if (nopen == 0) return 0;
+    uint64_t bal = chain_balance(w->c, ag_cold(w, ag));
     for (uint32_t k = 0; k < nopen; k++) {
         uint32_t i = open[k];
         const inst *in = &w->inst[i];
