@@ -301,6 +301,30 @@ static void test_set_and_events(void **state)
     support_rmtree(d);
 }
 
+/* A timeline event switches a subnet kind to Yuma 3 mid-run, as the chain
+ * switched subnets one by one: the switch is an admin call at that block on
+ * every instance of the kind, the run goes on, and its actions replay. */
+static void test_yuma_switch_event(void **state)
+{
+    (void)state;
+    char d[64];
+    support_tmpdir(d, "run-yuma");
+    run_summary s;
+    io_err err;
+    const char *set[] = {"event.y3.at=12000", "event.y3.action=yuma", "event.y3.target=subnet.s",
+                         "event.y3.value=3"};
+    assert_int_equal(run_here(TINY, set, 4, 0, d, &s, &err), RUN_OK);
+    char *act = support_slurp(file_in(d, "actions.csv"), NULL);
+    assert_non_null(strstr(act, "12000,hparam,1,,yuma_version,3\n"));
+    assert_non_null(strstr(act, "12000,hparam,2,,yuma_version,3\n"));
+    free(act);
+    char *ev = support_slurp(file_in(d, "events.csv"), NULL);
+    assert_non_null(strstr(ev, "12000,scenario,,,,,0,y3: yuma"));
+    free(ev);
+    assert_true(s.epochs > 0);
+    support_rmtree(d);
+}
+
 /* ---- bad scenarios: one line FILE:LINE, exit 2, nothing written ---------------------------- */
 
 typedef struct bad_case {
@@ -490,6 +514,7 @@ int main(void)
         cmocka_unit_test(test_conservation_every_sample),
         cmocka_unit_test(test_sweep_list_select),
         cmocka_unit_test(test_set_and_events),
+        cmocka_unit_test(test_yuma_switch_event),
         cmocka_unit_test(test_bad_scenarios),
         cmocka_unit_test(test_usage),
         cmocka_unit_test(test_yuma3_subnet_keys),
