@@ -432,7 +432,8 @@ static int act_validator(agent_world *w, uint32_t idx, io_err *err)
         }
         if (ag_validator_setup(w, idx, err)) return -1;
     }
-    if (p->behaviour == AGENT_WHALE && whale_moves(w, idx, err)) return -1;
+    /* whales merge (and accumulate); a cabal may coordinate a merge of its stake too */
+    if ((p->behaviour == AGENT_WHALE || p->behaviour == AGENT_CABAL) && whale_moves(w, idx, err)) return -1;
     if (ag->merged) return 0;
     if (validator_weights(w, idx, err)) return -1;
     return validator_root_weights(w, idx, err);

@@ -172,6 +172,8 @@ static const scn_key cabal_keys[] = {
      .doc = "weight mass the cabal's validators put on its own miners (the rest: honest scoring)"},
     DISTK("quality", "beta(1, 9)", "[0,1]", "the cabal miners' latent quality"),
     BOOLK("coordinated", "true", "its miners register with its validators and come back the next block when pruned"),
+    {.name = "merge_at", .type = SCN_BLOCK_OR_DATE, .def = "0",
+     .doc = "a coordinated stake move: from then on its validators move their own stake to the largest (0: never)"},
     VALIDATOR_KEYS("false"),
 };
 
@@ -438,6 +440,7 @@ static scn_status build_validator(const scn_config *c, const scn_section *s, run
         a->self_weight_ppm = ppm(s, "self_weight");
         a->quality = val(s, "quality")->dist;
         a->coordinated = boolv(s, "coordinated");
+        if ((st = when_block(c, s, "merge_at", p->start_days, &a->merge_at, err))) return st;
         a->check_every = 100; /* its miners retry this often; coordinated ones also the block after a pruning */
         break;
     case AGENT_COPIER:

@@ -416,6 +416,31 @@ static void test_cabal_retention(void **state)
     }
 }
 
+/* A cabal's coordinated stake move: at merge_at its validators but the
+ * largest take their own stake back and stake it on the largest. */
+static void test_cabal_merge(void **state)
+{
+    (void)state;
+    const char *out = run_extra("cabal-merge", "[cabal evil]\ncount = 3\nminers = 4\nstake_share = 0.3\nmerge_at = 8000\n",
+                                NULL, 0, NULL);
+    support_table act;
+    load(out, "actions.csv", &act);
+    int cop = support_col(&act, "op"), ckey = support_col(&act, "key"), cval = support_col(&act, "value"),
+        cblk = support_col(&act, "block");
+    int moved = 0;
+    for (size_t i = 1; i < act.nrows; i++) {
+        const char *k = act.rows[i].f[ckey];
+        if (strncmp(k, "evil-", 5) || strcmp(act.rows[i].f[cop], "remove_stake")) continue;
+        char own[64];
+        snprintf(own, sizeof own, "hotkey=%sh ", k);
+        if (!strstr(act.rows[i].f[cval], own)) continue;
+        assert_true(strtoull(act.rows[i].f[cblk], NULL, 10) >= 8000);
+        moved++;
+    }
+    assert_int_equal(moved, 2); /* all but the largest */
+    support_table_free(&act);
+}
+
 /* With the twin on, honest miners lose to a cabal above kappa. */
 static void test_twin_loss(void **state)
 {
@@ -449,7 +474,7 @@ int main(void)
         cmocka_unit_test(test_perception_z), cmocka_unit_test(test_wta_validator),
         cmocka_unit_test(test_copier_consensus), cmocka_unit_test(test_lazy_modes),
         cmocka_unit_test(test_whales), cmocka_unit_test(test_sybil),
-        cmocka_unit_test(test_cabal_retention), cmocka_unit_test(test_twin_loss),
+        cmocka_unit_test(test_cabal_retention), cmocka_unit_test(test_cabal_merge), cmocka_unit_test(test_twin_loss),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -446,6 +446,8 @@ static void test_golden_baseline(void **state)
     run_summary s;
     io_err err;
     assert_int_equal(run_here("scenarios/baseline.ini", NULL, 0, 0, d, &s, &err), RUN_OK);
+    /* the ledger identity over the whole baseline (the run also audited every sample) */
+    assert_true(s.issuance == s.endowed + s.minted - s.burned);
     char *t = support_slurp(file_in(d, "summary.csv"), NULL);
     const char *row = strchr(support_body(t), '\n') + 1;
     if (strcmp(row, golden_baseline) != 0)

@@ -40,7 +40,9 @@
  *              their weight mass on the cabal's miners and the rest on their
  *              honest scoring: the split-graph collusion model. coordinated:
  *              the cabal's miners register together on the cabal's subnets and
- *              come back the next block when pruned.
+ *              come back the next block when pruned. merge_at: a coordinated
+ *              stake move -- its validators give their own stake to the
+ *              largest of them, as whales do.
  *   copier     a validator that does not score miners: it copies chain-visible
  *              data with a lag -- the subnet's stored Consensus vector as of
  *              `lag` blocks ago (source = consensus), or the stake-weighted
