@@ -82,7 +82,11 @@ plot for [i = 1:nv] f using ($1 + shift(i)):(col('dpk_'.word(vtags, i))) \
      title sprintf('%s: total %.6f', vlabel(word(vtags, i)), total[i])
 
 # ---- bonds --------------------------------------------------------------------------------
-set title 'bonds: validator -> server (stored u16 / 65535)'
+if (strstrt(yuma, 'v1.2.4') > 0) {
+    set title 'bonds: validator -> server (stored u16 / 65535; v1.2.4 stores each server''s largest bond as 1)'
+} else {
+    set title 'bonds: validator -> server (stored u16 / 65535: the validator''s own proportion)'
+}
 set ylabel 'bond'
 set xlabel 'epoch'
 set yrange [-0.02:1.02]

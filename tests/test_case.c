@@ -437,6 +437,40 @@ static void test_lookup(void **state)
     assert_string_equal(slug, "i20");
 }
 
+/* A case directory of one's own: a header without its name, two files with
+ * one id, a malformed replay row -- each one line naming the file. */
+static void test_bad_case_files(void **state)
+{
+    (void)state;
+    char tmp[64], path[128];
+    support_tmpdir(tmp, "case-bad");
+    static const char head[] = "# case: 7x\n# validator: A 0 a\n# server: S1 1 s\n";
+    snprintf(path, sizeof path, "%s/case-a.csv", tmp);
+    support_write(path, head);
+    cases_index *bad = malloc(sizeof *bad);
+    assert_non_null(bad);
+    io_err err;
+    assert_int_equal(cases_load(tmp, bad, &err), CASES_EINPUT);
+    assert_non_null(strstr(err.msg, "case-a.csv: missing the '# name: ...' header line"));
+    support_write(path, "# case: 7x\n# name: Case 7x - mine\n# validator: A 0 a\n# server: S1 1 s\n"
+                        "block,op,netuid,uid,key,value\n1,subnet,1,,,\n1,epoch,1,,,x\n");
+    snprintf(path, sizeof path, "%s/case-b.csv", tmp);
+    support_write(path, "# case: 7X\n# name: Case 7x - again\n# validator: A 0 a\n# server: S1 1 s\n");
+    assert_int_equal(cases_load(tmp, bad, &err), CASES_EINPUT);
+    assert_non_null(strstr(err.msg, "case-b.csv: case id '7X' (or one of its aliases) is taken"));
+    unlink(path);
+    assert_int_equal(cases_load(tmp, bad, &err), CASES_OK);
+    snprintf(path, sizeof path, "%s/out", tmp);
+    io_outdir od;
+    assert_int_equal(io_outdir_open(&od, path, &err), 0);
+    assert_int_equal(cases_run(&bad->c[0], 3, "case test", &od, NULL, &err), CASES_EINPUT);
+    io_outdir_abort(&od);
+    assert_non_null(strstr(err.msg, "case-a.csv:7: column value: 'x'"));
+    assert_false(support_exists(path));
+    free(bad);
+    support_rmtree(tmp);
+}
+
 /* ---- the override of replay_file_opts ------------------------------------------ */
 
 typedef struct seen_variant {
@@ -625,6 +659,7 @@ int main(void)
         cmocka_unit_test(test_case14_one_epoch_switch_recovers),
         cmocka_unit_test(test_wta_cases),
         cmocka_unit_test(test_lookup),
+        cmocka_unit_test(test_bad_case_files),
         cmocka_unit_test(test_replay_override),
         cmocka_unit_test(test_variants_differ),
         cmocka_unit_test(test_cli_list),
