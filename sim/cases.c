@@ -261,7 +261,7 @@ static bool matches_name(const cases_info *ci, const char *q)
     return false;
 }
 
-/* "id 'name', ..." of the cases whose flag is set, into buf. */
+/* "id 'name', ..." of the cases whose flag is set (all: pick NULL), into buf. */
 static void list_cases(const cases_index *ix, const bool *pick, char *buf, size_t n)
 {
     size_t len = 0;
@@ -291,13 +291,19 @@ int cases_find(const cases_index *ix, const char *query, io_err *err)
             count++;
         }
     if (count == 1) return found;
-    char list[sizeof err->msg];
-    list_cases(ix, count ? pick : NULL, list, sizeof list - 200);
-    if (count)
-        io_errf(err, "'%.60s' matches %d cases: %s; give its id", query, count, list);
-    else
-        io_errf(err, "no case '%.60s' (the cases: %s)", query, list);
-    return -1;
+    if (!count) {
+        io_errf(err, "no case '%.60s'", query);
+        return -1;
+    }
+    char list[sizeof err->msg - 100];
+    list_cases(ix, pick, list, sizeof list);
+    io_errf(err, "'%.60s' matches %d cases: %s; give its id", query, count, list);
+    return -2;
+}
+
+void cases_names(const cases_index *ix, char *buf, size_t n)
+{
+    if (n) list_cases(ix, NULL, buf, n);
 }
 
 void cases_slug(const cases_info *ci, char *buf, size_t n)

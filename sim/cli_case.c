@@ -216,7 +216,13 @@ int cli_case(int argc, char **argv)
     if (a.list) return list_cases(&ix);
     int k = cases_find(&ix, a.query, &err);
     if (k < 0) {
-        fprintf(stderr, "taosim case: %s\n", err.msg);
+        static char names[CASES_MAX * (CASES_MAX_ALIASES + 1) * (CASES_NAME_MAX + 16)];
+        if (k == -1) {
+            cases_names(&ix, names, sizeof names);
+            fprintf(stderr, "taosim case: %s in %s (the cases: %s)\n", err.msg, a.cases, names);
+        } else {
+            fprintf(stderr, "taosim case: %s\n", err.msg);
+        }
         return CLI_USAGE;
     }
     const cases_info *ci = &ix.c[k];

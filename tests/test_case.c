@@ -425,11 +425,16 @@ static void test_lookup(void **state)
     assert_string_equal(find("Case 24 - 3 servers")->id, "22");
     io_err err;
     assert_int_equal(cases_find(&ix, "Case 99", &err), -1);
-    assert_non_null(strstr(err.msg, "no case 'Case 99'"));
-    assert_non_null(strstr(err.msg, "8 'Case 8 \xe2\x80\x93 big vali moves late"));
+    assert_string_equal(err.msg, "no case 'Case 99'");
+    assert_int_equal(cases_find(&ix, "Case 21 -", &err), -2); /* master 21 and the fork's 21 (i21) */
+    assert_non_null(strstr(err.msg, "matches 2 cases: 19 "));
+    assert_non_null(strstr(err.msg, ", i21 'Case 21 \xe2\x80\x93 Client-side WTA high noise'"));
+    assert_non_null(strstr(err.msg, ", 21 'Case 21 \xe2\x80\x93 3 servers Client-side WTA'"));
     assert_null(strchr(err.msg, '\n'));
-    assert_int_equal(cases_find(&ix, "Case 21 -", &err), -1); /* master 21 and the fork's 21 (i21) */
-    assert_non_null(strstr(err.msg, "matches 2 cases"));
+    static char names[16384];
+    cases_names(&ix, names, sizeof names);
+    assert_non_null(strstr(names, "1 'Case 1 \xe2\x80\x93 kappa moves first', 2 'Case 2"));
+    assert_non_null(strstr(names, "i20 'Case 20 \xe2\x80\x93 3 servers Server-side WTA low noise'"));
     char slug[16];
     cases_slug(find("8"), slug, sizeof slug);
     assert_string_equal(slug, "08");
@@ -582,8 +587,10 @@ static void test_cli_unknown_case(void **state)
     snprintf(dir, sizeof dir, "%s/never", tmp);
     snprintf(args, sizeof args, "case 'Case 99' --out '%s'", dir);
     assert_int_equal(support_taosim(NULL, args, NULL, err, sizeof err), 2);
-    assert_non_null(strstr(err, "no case 'Case 99'"));
-    assert_non_null(strstr(err, "Case 14 \xe2\x80\x93 All validators support Server 1"));
+    assert_non_null(strstr(err, "no case 'Case 99' in scenarios/cases (the cases: 1 'Case 1 \xe2\x80\x93 kappa"));
+    for (size_t k = 0; k < ix.n; k++) assert_non_null(strstr(err, ix.c[k].name)); /* every name */
+    assert_non_null(strstr(err, ", i24 'Case 24 \xe2\x80\x93 3 servers Server-side WTA high noise', "));
+    assert_non_null(strstr(err, "i20 'Case 20 \xe2\x80\x93 3 servers Server-side WTA low noise')\n"));
     assert_ptr_equal(strchr(err, '\n'), err + strlen(err) - 1); /* one line */
     assert_false(support_exists(dir));                            /* nothing written */
     snprintf(args, sizeof args, "case 'Case 21 -' --out '%s'", dir);

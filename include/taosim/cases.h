@@ -107,9 +107,13 @@ cases_status cases_load(const char *dir, cases_index *ix, io_err *err);
  *      case-insensitively, '-' matching the en dash of the names; a prefix
  *      ending in a digit must not continue with one ("Case 1" is not a
  *      prefix of "Case 10 ...").
- * Returns the index in ix, or -1 with a one-line err: unknown (listing every
- * id and name) or ambiguous (listing the matches). */
+ * Returns the index in ix; -1 unknown (err: "no case 'QUERY'"), -2
+ * ambiguous (err lists the matches), err one line either way. */
 int cases_find(const cases_index *ix, const char *query, io_err *err);
+
+/* Every id and name, aliases included: "1 'Case 1 - ...', 2 '...', ..."
+ * (one line, truncated to n - 1 bytes). */
+void cases_names(const cases_index *ix, char *buf, size_t n);
 
 /* The directory tag of a case: "08" for a number, the id otherwise ("i19"). */
 void cases_slug(const cases_info *ci, char *buf, size_t n);
