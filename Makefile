@@ -141,6 +141,8 @@ plots: deps                                         ## draw the pictures (gnuplo
 	    gnuplot -e "dir='$$d'" analysis/supply.gp || exit 1; echo "plots: $$d/supply.png"; n=$$((n+1)); fi; \
 	  if [ -f $$d/points.csv ] && [ -f analysis/$$name.gp ]; then \
 	    gnuplot -e "dir='$$d'" analysis/$$name.gp || exit 1; echo "plots: $$d (analysis/$$name.gp)"; n=$$((n+1)); fi; \
+	  if [ -f $$d/case.csv ]; then \
+	    gnuplot -e "dir='$$d'" analysis/case.gp || exit 1; echo "plots: $$d/case.png"; n=$$((n+1)); fi; \
 	  for r in $$d $$d/run-0000; do if [ -f $$r/supply.csv ] && [ -f $$r/subnets.csv ]; then \
 	    gnuplot -e "dir='$$r'" analysis/run.gp || exit 1; \
 	    echo "plots: $$r/{supply,emission_share,lock_burn,stake_concentration}.png"; n=$$((n+1)); fi; done; \

@@ -208,6 +208,7 @@ HP_ACCESS(yuma_version, yuma.version, int)
 HP_ACCESS(bonds_penalty, yuma.bonds_penalty, uint16_t)
 HP_ACCESS(bonds_reset, bonds_reset_enabled, bool)
 HP_ACCESS(sigmoid_clamp, yuma.yuma3_sigmoid_clamp, bool)
+HP_ACCESS(incentive_wta, yuma.incentive_wta, bool)
 #undef HP_ACCESS
 
 /* Signed keys travel as the two's complement of an int64 (chain_set_hparam_i64). */
@@ -323,6 +324,8 @@ static const hparam_def hparams[] = {
     {"alpha_sigmoid_steepness", 0, UINT64_MAX, "an i16", check_i16, hp_set_steepness, hp_get_steepness},
     {"bonds_reset_enabled", 0, 1, "a boolean 0/1", NULL, hp_set_bonds_reset, hp_get_bonds_reset},
     {"yuma3_sigmoid_clamp", 0, 1, "a boolean 0/1", NULL, hp_set_sigmoid_clamp, hp_get_sigmoid_clamp},
+    /* not a chain rule: the opt-in server-side winner-takes-all (yuma.h), off by default */
+    {"incentive_wta", 0, 1, "a boolean 0/1", NULL, hp_set_incentive_wta, hp_get_incentive_wta},
 };
 #undef U16
 #undef U64

@@ -23,6 +23,7 @@ static const cli_cmd commands[] = {
     {"version", cli_version, "print version, git commit and build flags"},
     {"replay", cli_replay, "replay a CSV log of chain operations; per-epoch outputs as CSV"},
     {"supply", cli_supply, "project TAO supply, emission and halvings over 256 years, with burns"},
+    {"case", cli_case, "run a known consensus case (Case 1 ... 22) on a Yuma variant; CSV and picture"},
 };
 static const size_t ncommands = sizeof commands / sizeof commands[0];
 

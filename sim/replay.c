@@ -241,7 +241,15 @@ static int entry_by_dest(const void *a, const void *b)
     return (x->col > y->col) - (x->col < y->col);
 }
 
+static void write_epoch_rows(replay *r, const chain_subnet *s);
+
 void replay_write_epoch(replay *r, const chain_subnet *s)
+{
+    write_epoch_rows(r, s);
+    if (r->opts->on_epoch) r->opts->on_epoch(r->opts->ctx, r->chain, s);
+}
+
+static void write_epoch_rows(replay *r, const chain_subnet *s)
 {
     FILE *f = r->out->epochs;
     if (!f || !r->out->bonds) return;
@@ -403,11 +411,23 @@ static replay_result op_reset_bonds(replay *r, const replay_row *row, io_err *wh
     return as_setter(chain_reset_bonds(r->chain, s->netuid, uid, why), "reset_bonds", why);
 }
 
+/* replay_opts.yuma_version: the variant flag, before the subnet's first epoch row. */
+static replay_result yuma_override(replay *r, uint16_t netuid, io_err *why)
+{
+    const int v = r->opts->yuma_version;
+    if (!v || (r->yuma_done[netuid >> 3] >> (netuid & 7)) & 1) return REPLAY_APPLIED;
+    r->yuma_done[netuid >> 3] |= (uint8_t)(1u << (netuid & 7));
+    return as_setter(chain_set_hparam(r->chain, netuid, "yuma_version", (uint64_t)v, why), "the yuma override",
+                     why);
+}
+
 static replay_result op_epoch(replay *r, const replay_row *row, io_err *why)
 {
     const chain_subnet *s = row_subnet(r, row, why);
     uint64_t rao;
     if (!s || field_u64("value", row->value, UINT64_MAX, &rao, why) != 0) return REPLAY_MALFORMED;
+    replay_result ov = yuma_override(r, s->netuid, why);
+    if (ov != REPLAY_APPLIED) return ov;
     chain_err e = chain_run_epoch(r->chain, s->netuid, rao, why);
     if (e != CHAIN_OK) return e == CHAIN_EINVAL ? REPLAY_MALFORMED : REPLAY_FAILED;
     replay_write_epoch(r, s);
@@ -522,7 +542,15 @@ static const replay_op_def *row_start(replay *r, replay_row *row)
         return NULL;
     }
     /* genesis and run move the clock themselves */
-    if (strcmp(d->name, "genesis") != 0 && strcmp(d->name, "run") != 0) {
+    const bool clock_op = strcmp(d->name, "genesis") == 0 || strcmp(d->name, "run") == 0;
+    if (clock_op && r->opts->yuma_version) {
+        stop_input(r, row->line,
+                   "op %s starts the chain's clock: a Yuma variant override (taosim case --yuma) applies only "
+                   "to state-loading replays, before their epoch rows",
+                   d->name);
+        return NULL;
+    }
+    if (!clock_op) {
         replay_result mv = replay_move_to(r, row->block, &why);
         if (mv != REPLAY_APPLIED) {
             stop_at(r, mv == REPLAY_MALFORMED ? REPLAY_EINPUT : REPLAY_EFAIL, row->line, why.msg);
@@ -611,6 +639,7 @@ static void replay_cleanup(replay *r)
     for (int k = 0; k < NCOLS; k++) free(r->f[k].s);
     free(r->dests);
     free(r->vals);
+    free(r->yuma_done);
 }
 
 /* Feed the file to libcsv line by line. */
@@ -632,11 +661,23 @@ static void replay_feed(replay *r, FILE *in, struct csv_parser *p)
 
 replay_status replay_file(const char *path, const replay_out *out, replay_stats *stats, io_err *err)
 {
+    return replay_file_opts(path, NULL, out, stats, err);
+}
+
+replay_status replay_file_opts(const char *path, const replay_opts *opts, const replay_out *out,
+                               replay_stats *stats, io_err *err)
+{
+    static const replay_opts defaults = {0, NULL, NULL};
     replay r;
     memset(&r, 0, sizeof r);
     r.path = path;
     r.out = out;
     r.err = err;
+    r.opts = opts ? opts : &defaults;
+    if (r.opts->yuma_version && r.opts->yuma_version != YUMA_V2 && r.opts->yuma_version != YUMA_V3) {
+        io_errf(err, "%s: Yuma variant %d: expected 2 or 3", path, r.opts->yuma_version);
+        return REPLAY_EINPUT;
+    }
     FILE *in = fopen(path, "rb");
     if (!in) {
         io_errf(err, "%s: cannot read: %s", path, strerror(errno));
@@ -644,10 +685,12 @@ replay_status replay_file(const char *path, const replay_out *out, replay_stats 
     }
     struct csv_parser p;
     r.chain = chain_new();
-    if (!r.chain || csv_init(&p, CSV_APPEND_NULL) != 0) {
+    r.yuma_done = r.opts->yuma_version ? calloc(65536 / 8, 1) : NULL;
+    if (!r.chain || (r.opts->yuma_version && !r.yuma_done) || csv_init(&p, CSV_APPEND_NULL) != 0) {
         io_errf(err, "%s: out of memory", path);
         fclose(in);
         chain_free(r.chain);
+        free(r.yuma_done);
         return REPLAY_EFAIL;
     }
     replay_observe(&r);

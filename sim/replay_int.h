@@ -37,6 +37,8 @@ struct replay {
     uint64_t prev_block;
     uint16_t *dests, *vals; /* dest:value pairs of the current row */
     size_t npairs, cappairs;
+    const replay_opts *opts; /* never NULL (zeroed defaults) */
+    uint8_t *yuma_done;      /* bitset over netuids: the yuma override was applied */
     bool clock;             /* a genesis or run row started the chain's clock */
     bool data_seen;         /* a data row was applied (genesis must come first) */
 };

@@ -60,6 +60,7 @@ yuma_params yuma_params_default(void)
     p.stake_threshold = 0;
     p.yuma3_sigmoid_clamp = false;
     p.owner_uid = -1;
+    p.incentive_wta = false; /* not a chain rule: opt-in only */
     return p;
 }
 
@@ -805,6 +806,7 @@ yuma_status yuma_epoch(const yuma_params *p, const yuma_input *in, yuma_output *
         out_pass(in, &m, out);
     }
     ym_normalize(m.div, n);
+    if (p->incentive_wta) ym_incentive_wta(m.inc, n); /* opt-in, not a chain rule (yuma.h) */
 
     /* 4.14 emission split, with the zero-emission fallback */
     for (uint32_t i = 0; i < n; i++) m.comb[i] = i32f32_sat_add(m.inc[i], m.div[i]);

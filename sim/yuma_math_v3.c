@@ -83,6 +83,19 @@ void ym_emission(uint32_t n, const i32f32 *inc, const i32f32 *div, const i32f32 
     ym_vec_max_upscale_to_u16(nc, n, out->pruning_score);
 }
 
+/* ---- opt-in variant, NOT a chain rule: server-side winner-takes-all --------
+ * yuma_params.incentive_wta (yuma.h): the whole incentive to the top miner.
+ * Off by default; the drivers call it only when the subnet opted in. */
+
+void ym_incentive_wta(i32f32 *inc, uint32_t n)
+{
+    uint32_t w = 0;
+    for (uint32_t j = 1; j < n; j++)
+        if (inc[j].bits > inc[w].bits) w = j; /* strict: the lowest uid wins a tie */
+    if (n == 0 || inc[w].bits <= 0) return;  /* no incentive at all: nothing to give */
+    for (uint32_t j = 0; j < n; j++) inc[j].bits = j == w ? ONE : 0;
+}
+
 /* ---- conversions -------------------------------------------------------- */
 
 i32f32 ym3_u16_proportion(uint16_t x)

@@ -587,6 +587,7 @@ yuma_status yuma_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_outpu
     else
         dividends_general(n, &m);
     ym_normalize(m.div, n);
+    if (p->incentive_wta) ym_incentive_wta(m.inc, n); /* opt-in, not a chain rule (yuma.h) */
 
     /* 2.11 emission split with the zero-emission fallback, pruning scores */
     ym_emission(n, m.inc, m.div, m.a, m.stake, in->rao_emission, m.ns, m.nv, m.comb, out);

@@ -117,6 +117,7 @@ static void test_new_subnet_defaults(void **state)
         {"weights_version", 0}, {"liquid_alpha_enabled", 0}, {"alpha_low", 45875}, {"alpha_high", 58982},
         {"yuma_version", 2}, {"bonds_penalty", 65535}, {"alpha_sigmoid_steepness", 1000},
         {"bonds_reset_enabled", 0}, {"yuma3_sigmoid_clamp", 0}, /* yuma3.md §3, runtime column */
+        {"incentive_wta", 0}, /* not a chain key: taosim's opt-in server-side WTA, off */
         {"rho", 10}, {"target_registrations_per_interval", 1},
         {"adjustment_interval", 360}, {"adjustment_alpha", 17893341751498265066ull},
         {"max_registrations_per_block", 1}, {"min_burn", 1}, {"max_burn", 100000000000ull},

@@ -384,7 +384,7 @@ static const struct bad_case {
      "unknown hparam key 'frob' (valid keys: kappa, bonds_moving_average, activity_cutoff, max_allowed_validators, "
      "max_allowed_uids, liquid_alpha_enabled, alpha_low, alpha_high, tempo, min_allowed_weights, max_weight_limit, "
      "weights_set_rate_limit, weights_version, immunity_period, yuma_version, bonds_penalty, "
-     "alpha_sigmoid_steepness, bonds_reset_enabled, yuma3_sigmoid_clamp, rho, "},
+     "alpha_sigmoid_steepness, bonds_reset_enabled, yuma3_sigmoid_clamp, incentive_wta, rho, "},
     {"unknown_hparam_tail", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,hparam,1,,frob,10\n", 3,
      "network_max_stake, burn, difficulty, emission_value; chain-wide keys take an empty netuid)"},
     {"hparam_global_with_netuid", "block,op,netuid,uid,key,value\n0,subnet,1,,,\n0,hparam,1,,stake_threshold,5\n", 3,

@@ -409,7 +409,8 @@ uint64_t chain_lock_cost(const chain *c);
  * liquid_alpha_enabled, alpha_low, alpha_high, tempo, min_allowed_weights,
  * max_weight_limit, weights_set_rate_limit, weights_version, immunity_period,
  * yuma_version, bonds_penalty, alpha_sigmoid_steepness, bonds_reset_enabled,
- * yuma3_sigmoid_clamp, then rho, target_registrations_per_interval,
+ * yuma3_sigmoid_clamp, incentive_wta (NOT a chain rule: the opt-in
+ * server-side winner-takes-all of yuma.h, 0 by default), then rho, target_registrations_per_interval,
  * adjustment_interval, adjustment_alpha, max_registrations_per_block,
  * min_burn, max_burn, min_difficulty, max_difficulty,
  * network_registration_allowed, network_pow_registration_allowed,

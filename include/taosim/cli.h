@@ -17,6 +17,7 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 typedef int (*cli_fn)(int argc, char **argv);
 
 int cli_version(int argc, char **argv);
+int cli_case(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_supply(int argc, char **argv);

@@ -104,6 +104,26 @@ void replay_accounts_rows(FILE *f, const chain *c);
  * (or "PATH: reason" when the file cannot be read). stats may be NULL. */
 replay_status replay_file(const char *path, const replay_out *out, replay_stats *stats, io_err *err);
 
+/* Options of replay_file_opts (taosim case). All zero = replay_file. */
+typedef struct replay_opts {
+    /* 0: every subnet runs the variant the file gives it. YUMA_V2 or YUMA_V3:
+     * just before a subnet's first `epoch` row, its yuma_version is set to
+     * this value -- after the file's own configuration rows, and only the
+     * flag, as sudo_set_yuma3_enabled does (the values the file set under its
+     * variant's setters stay). The file's later yuma_version rows still apply.
+     * A file that starts the chain's clock (genesis, run) is malformed under
+     * an override: its scheduled epochs have no row to apply it before. */
+    int yuma_version;
+    /* Called after every epoch's epochs.csv and bonds.csv rows (epoch rows
+     * and scheduled epochs), with the subnet as the epoch left it. */
+    void (*on_epoch)(void *ctx, const chain *c, const chain_subnet *s);
+    void *ctx;
+} replay_opts;
+
+/* replay_file with options; opts may be NULL (= replay_file). */
+replay_status replay_file_opts(const char *path, const replay_opts *opts, const replay_out *out,
+                               replay_stats *stats, io_err *err);
+
 /* ---- the op table (for handlers, and for `taosim replay --help`) ---------- */
 
 enum replay_col { REPLAY_COL_NONE = 0, REPLAY_COL_OPT = 1, REPLAY_COL_REQ = 2 };

@@ -58,6 +58,18 @@ typedef struct yuma_params {
     int32_t owner_uid;               /* the subnet owner's uid keeps its self-weight; -1: none */
     uint16_t tempo;                  /* Tempo: bonds towards uids registered at or after
                                         current_block - tempo are dropped (§2.8); 0 by default */
+    /* Opt-in, NOT a chain rule (no subtensor release has it; false by default,
+     * and false leaves every output bit of both variants unchanged):
+     * server-side winner-takes-all (the shelved BIT-0009; yuma-simulation's
+     * `winner_takes_all` of its Cases 20-22). After the dividends are computed
+     * and before the emission split, the normalised incentive vector I is
+     * replaced by a one-hot vector: I_w = 1.0 for the lowest uid w holding the
+     * largest I_j, 0 for every other uid; if every I_j is 0 it is left as is.
+     * Rank, trust, consensus, dividends and bonds are the chain rule's; the
+     * stored Incentive, the server emissions (the top miner gets the whole
+     * server share of the split), Emission and PruningScores follow the
+     * one-hot I. Both variants honour it (ym_incentive_wta, yuma_math.h). */
+    bool incentive_wta;
 } yuma_params;
 
 /* The chain's defaults for a new subnet (yuma-epoch.md §9 "pallet default"). */

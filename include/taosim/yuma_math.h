@@ -369,6 +369,12 @@ bool ym_csr_ok(const yuma_csr *m, uint32_t n);
  * nc: n of scratch. */
 void ym_emission(uint32_t n, const i32f32 *inc, const i32f32 *div, const i32f32 *a, const i32f32 *stake, uint64_t rao,
                  i32f32 *ns, i32f32 *nv, i32f32 *nc, yuma_output *out);
+/* NOT a chain rule: the opt-in server-side winner-takes-all of
+ * yuma_params.incentive_wta (yuma.h). inc[w] = 1.0 (raw 2^32) for the lowest
+ * w with the largest inc, every other entry 0; unchanged when every entry is
+ * 0 (or n == 0). Called by both drivers after the dividends, before the
+ * emission split, only when p->incentive_wta. */
+void ym_incentive_wta(i32f32 *inc, uint32_t n);
 
 /* ---- conversions (§1.3) ---------------------------------------------------- */
 
