@@ -115,6 +115,7 @@ static const scn_key subnet_keys[] = {
     U64K("max_registrations_per_block", "1", "0", "65535", "regs", "per block"),
     U64K("min_burn", "1", NULL, NULL, "RAO", "floor of the registration burn"),
     U64K("max_burn", "100000000000", NULL, NULL, "RAO", "ceiling of the registration burn"),
+    BOOLK("incentive_wta", "false", "NOT a chain rule (opt-in): the top miner takes all the incentive (server-side WTA)"),
     BOOLK("network_registration_allowed", "true", "burned registration open (and emission received)"),
     BOOLK("network_pow_registration_allowed", "false", "POW registration open"),
     U64K("network_max_stake", "18446744073709551615", NULL, NULL, "RAO", "caps a uid's epoch stake"),

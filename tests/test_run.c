@@ -325,6 +325,44 @@ static void test_yuma_switch_event(void **state)
     support_rmtree(d);
 }
 
+/* Server-side winner-takes-all (the opt-in incentive_wta, not a chain rule)
+ * as a scenario key: after every epoch of such a subnet one uid holds the
+ * whole incentive (65535) and every other uid none. */
+static void test_incentive_wta_key(void **state)
+{
+    (void)state;
+    char d[64];
+    support_tmpdir(d, "run-wta");
+    run_summary s;
+    io_err err;
+    const char *set[] = {"subnet.s.incentive_wta=true", "run.neurons=epoch"};
+    assert_int_equal(run_here(TINY, set, 2, 0, d, &s, &err), RUN_OK);
+    support_table t;
+    assert_int_equal(support_table_load(file_in(d, "neurons.csv"), &t), 0);
+    int cb = support_col(&t, "block"), cn = support_col(&t, "netuid"), ci = support_col(&t, "incentive");
+    /* per (block, netuid): the incentives' count of non-zero and their sum */
+    size_t epochs = 0;
+    for (size_t i = 1; i < t.nrows;) {
+        size_t j = i;
+        unsigned nonzero = 0, full = 0;
+        while (j < t.nrows && !strcmp(t.rows[j].f[cb], t.rows[i].f[cb]) && !strcmp(t.rows[j].f[cn], t.rows[i].f[cn])) {
+            unsigned v = (unsigned)atoi(t.rows[j].f[ci]);
+            nonzero += v != 0;
+            full += v == 65535;
+            j++;
+        }
+        if (nonzero) {
+            assert_int_equal(nonzero, 1);
+            assert_int_equal(full, 1);
+            epochs++;
+        }
+        i = j;
+    }
+    assert_true(epochs >= 20);
+    support_table_free(&t);
+    support_rmtree(d);
+}
+
 /* ---- bad scenarios: one line FILE:LINE, exit 2, nothing written ---------------------------- */
 
 typedef struct bad_case {
@@ -517,6 +555,7 @@ int main(void)
         cmocka_unit_test(test_sweep_list_select),
         cmocka_unit_test(test_set_and_events),
         cmocka_unit_test(test_yuma_switch_event),
+        cmocka_unit_test(test_incentive_wta_key),
         cmocka_unit_test(test_bad_scenarios),
         cmocka_unit_test(test_usage),
         cmocka_unit_test(test_yuma3_subnet_keys),
