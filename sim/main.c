@@ -20,10 +20,10 @@ typedef struct {
 
 static const cli_cmd commands[] = {
     {"run", cli_run, "run a scenario file: a synthetic network on the chain's rules, CSV traces"},
-    {"version", cli_version, "print version, git commit and build flags"},
-    {"replay", cli_replay, "replay a CSV log of chain operations; per-epoch outputs as CSV"},
     {"supply", cli_supply, "project TAO supply, emission and halvings over 256 years, with burns"},
+    {"replay", cli_replay, "replay a CSV log of chain operations; per-epoch outputs as CSV"},
     {"case", cli_case, "run a known consensus case (Case 1 ... 22) on a Yuma variant; CSV and picture"},
+    {"version", cli_version, "print version, git commit and build flags"},
 };
 static const size_t ncommands = sizeof commands / sizeof commands[0];
 
@@ -34,6 +34,10 @@ static void usage(FILE *out)
             "\n"
             "usage: taosim COMMAND [OPTIONS]\n"
             "       taosim COMMAND --help     help for one command\n"
+            "\n"
+            "  taosim run scenarios/baseline.ini     a small living network for two years\n"
+            "  taosim supply --start-date 2025-01-07 the 256-year supply projection\n"
+            "  taosim case \"Case 8\" --yuma 2        a known consensus case on a Yuma variant\n"
             "\n"
             "commands:\n",
             taosim_version());
