@@ -378,15 +378,17 @@ int ag_load_register(agent_world *w, uint32_t idx, uint16_t netuid, io_err *err)
     return registered(w, idx, netuid, uid, err);
 }
 
-static chain_err call_add_stake(agent_world *w, agent *ag, uint32_t hotkey, uint64_t amount, io_err *err,
-                                int *fail)
+/* add_stake / remove_stake of `amount` on hotkey, signed by ag's coldkey. */
+static chain_err call_stake(agent_world *w, agent *ag, uint32_t hotkey, uint64_t amount, bool add, io_err *err,
+                            int *fail)
 {
     io_err why = {{0}};
     const char *hk = chain_hotkey_name(w->c, hotkey);
-    chain_err e = chain_add_stake(w->c, ag_cold(w, ag), hk, amount, &why);
+    chain_err e = add ? chain_add_stake(w->c, ag_cold(w, ag), hk, amount, &why)
+                      : chain_remove_stake(w->c, ag_cold(w, ag), hk, amount, &why);
     char v[128];
     snprintf(v, sizeof v, "hotkey=%s amount=%" PRIu64, hk, amount);
-    vlog(w, "add_stake", -1, -1, ag_cold(w, ag), v, e);
+    vlog(w, add ? "add_stake" : "remove_stake", -1, -1, ag_cold(w, ag), v, e);
     if (hard(e, err, &why)) *fail = 1;
     return e;
 }
@@ -395,7 +397,7 @@ int ag_stake_to(agent_world *w, uint32_t idx, uint32_t target, uint64_t amount, 
 {
     if (amount == 0 || w->a[target].hotkey == NONE) return 0;
     int fail = 0;
-    chain_err e = call_add_stake(w, &w->a[idx], w->a[target].hotkey, amount, err, &fail);
+    chain_err e = call_stake(w, &w->a[idx], w->a[target].hotkey, amount, true, err, &fail);
     if (fail) return -1;
     if (e == CHAIN_OK && idx != target) w->a[idx].delegate = target;
     return 0;
@@ -403,14 +405,7 @@ int ag_stake_to(agent_world *w, uint32_t idx, uint32_t target, uint64_t amount, 
 
 chain_err ag_remove_stake(agent_world *w, agent *ag, uint32_t hotkey, uint64_t amount, io_err *err, int *fail)
 {
-    io_err why = {{0}};
-    const char *hk = chain_hotkey_name(w->c, hotkey);
-    chain_err e = chain_remove_stake(w->c, ag_cold(w, ag), hk, amount, &why);
-    char v[128];
-    snprintf(v, sizeof v, "hotkey=%s amount=%" PRIu64, hk, amount);
-    vlog(w, "remove_stake", -1, -1, ag_cold(w, ag), v, e);
-    if (hard(e, err, &why)) *fail = 1;
-    return e;
+    return call_stake(w, ag, hotkey, amount, false, err, fail);
 }
 
 chain_err ag_become_delegate(agent_world *w, agent *ag, io_err *err, int *fail)

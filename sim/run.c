@@ -72,14 +72,8 @@ static void log_action(void *ctx, uint64_t block, const char *op, int netuid, in
     trace_table *t = &r->t[T_ACTIONS];
     trace_u64(t, block);
     trace_text(t, op);
-    if (netuid >= 0)
-        trace_u64(t, (uint64_t)netuid);
-    else
-        trace_empty(t);
-    if (uid >= 0)
-        trace_u64(t, (uint64_t)uid);
-    else
-        trace_empty(t);
+    trace_opt_u64(t, netuid >= 0, (uint64_t)netuid);
+    trace_opt_u64(t, uid >= 0, (uint64_t)uid);
     trace_text(t, key ? key : "");
     trace_text(t, value ? value : "");
     trace_end(t);
@@ -93,21 +87,12 @@ static void event_row(run_ctx *r, uint64_t block, const char *what, int netuid, 
     trace_table *t = &r->t[T_EVENTS];
     trace_u64(t, block);
     trace_text(t, what);
-    if (netuid >= 0)
-        trace_u64(t, (uint64_t)netuid);
-    else
-        trace_empty(t);
-    if (uid != NONE)
-        trace_u64(t, uid);
-    else
-        trace_empty(t);
+    trace_opt_u64(t, netuid >= 0, (uint64_t)netuid);
+    trace_opt_u64(t, uid != NONE, uid);
     const char *hk = hotkey != NONE ? chain_hotkey_name(r->c, hotkey) : NULL;
     trace_text(t, hk ? hk : "");
     uint32_t a = hotkey != NONE ? agent_of_hotkey(r->w, hotkey) : NONE;
-    if (a != NONE)
-        trace_u64(t, a);
-    else
-        trace_empty(t);
+    trace_opt_u64(t, a != NONE, a);
     trace_u64(t, amount);
     trace_text(t, detail ? detail : "");
     trace_end(t);

@@ -219,10 +219,7 @@ static void pop_row(trace_table *t, uint64_t block, int netuid, const agent_pop 
                     uint64_t inc, uint64_t div, double inc_share, double div_share, double em_share)
 {
     trace_u64(t, block);
-    if (netuid >= 0)
-        trace_u64(t, (uint64_t)netuid);
-    else
-        trace_empty(t);
+    trace_opt_u64(t, netuid >= 0, (uint64_t)netuid);
     trace_text(t, p->name);
     trace_text(t, agent_behaviour_name(p->behaviour));
     trace_u64(t, stake);

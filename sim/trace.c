@@ -77,6 +77,14 @@ void trace_text(trace_table *t, const char *s)
 
 void trace_empty(trace_table *t) { sep(t); }
 
+void trace_opt_u64(trace_table *t, bool present, uint64_t v)
+{
+    if (present)
+        trace_u64(t, v);
+    else
+        trace_empty(t);
+}
+
 void trace_ratio(trace_table *t, double v)
 {
     sep(t);

@@ -59,6 +59,7 @@ void trace_u64(trace_table *t, uint64_t v);
 void trace_i64(trace_table *t, int64_t v);
 void trace_text(trace_table *t, const char *s); /* quoted by libcsv when needed */
 void trace_empty(trace_table *t);
+void trace_opt_u64(trace_table *t, bool present, uint64_t v); /* v, or an empty field */
 void trace_ratio(trace_table *t, double v);     /* %.9g; NaN/inf written empty */
 /* End the row. 0, or -1 (and t->bad) when it did not have ncols fields. */
 int trace_end(trace_table *t);
