@@ -171,7 +171,7 @@ static int bonds_epoch(run_metrics *m, const chain_subnet *s, uint64_t block)
             if (!mism) {
                 diff += d;
                 mass += ms;
-                memcpy(nw->ent + at, e, (size_t)len * sizeof *e);
+                if (len) memcpy(nw->ent + at, e, (size_t)len * sizeof *e); /* nw->ent is NULL while all rows are empty */
                 at += len;
                 continue;
             }
