@@ -21,8 +21,9 @@
  * Cost: the passes fuse the steps over the sparse rows as yuma.c does --
  * weights (masks, row normalisation, preranks, column maxima), the two
  * consensus passes of ym_wmcol_hist, bonds (masking), one EMA pass that
- * also clips (VT, R) and, with Liquid Alpha 2, finds each cell's α, and one
- * pass for the dividends and the stored bonds. Entries are packed u64
+ * also clips (VT, R; for 0 < β < 1 the interpolation pass does) and, with
+ * Liquid Alpha 2, finds each cell's α, and one pass for the dividends and
+ * the stored bonds. Entries are packed u64
  * (ym_pk); rows are kept in stored order where the order matters (Q3/Q4),
  * and the few rows stored out of column order take the general primitives
  * of yuma_math_v3.c, so the fast kernels only ever see column-ordered rows.
@@ -420,6 +421,27 @@ typedef struct ema_ctx {
  * and drops the entry where C_j = 0 < w (col_clip_sparse). */
 #define W4B_DROPPED(mode, w, c) ((mode) == W4B_CLIPPED && (c) == 0 && (w) > 0)
 
+/* One entry p of a fast kernel's W4B source: its column j, the consensus
+ * *c of j and the W4B value *x; false when col_clip drops it. From W
+ * (β = 0 or ONE) the clip's VT_i and R_j are added on the way (R by
+ * mul(a_i, W̄), mul_u1 when u1). */
+static inline __attribute__((always_inline)) bool w4b_entry(uint64_t p, const int64_t *cons, int64_t ai, int64_t *vt,
+                                                            int64_t *rank, uint16_t *j, int64_t *c, int64_t *x,
+                                                            const int mode, const bool u1)
+{
+    *j = ym_pk_col(p);
+    const int64_t w = (int64_t)ym_pk_val(p);
+    *c = cons[*j];
+    *x = w;
+    if (mode == W4B_INTERPOLATED) return true;
+    const int64_t wc = w < *c ? w : *c;
+    *vt += wc;
+    rank[*j] += PMUL(u1, ai, wc);
+    if (W4B_DROPPED(mode, w, *c)) return false;
+    if (mode == W4B_CLIPPED) *x = wc;
+    return true;
+}
+
 /* §2.10.3-2.10.4 for one row with both rows in column order. The chain's
  * merge-scan finds b where the old row has j (else 0); α = σ(d) of the gap
  * d (ym3_sigmoid_d, here on proportions: x, b, C in [0, ONE], so
@@ -445,17 +467,9 @@ static inline __attribute__((always_inline)) uint32_t la2_row(const ema_ctx *cx,
     int64_t vt = 0, last_d = -1, last_alpha = 0; /* neighbouring cells often share d */
     bool zero = false;
     for (uint32_t q = qb; q < qe; q++) {
-        const uint64_t p = src[q];
-        const uint16_t j = ym_pk_col(p);
-        const int64_t w = (int64_t)ym_pk_val(p), c = cons[j];
-        int64_t x = w;
-        if (fromw) {
-            const int64_t wc = w < c ? w : c;
-            vt += wc;
-            rank[j] += PMUL(u1, ai, wc);
-            if (W4B_DROPPED(mode, w, c)) continue;
-            if (mode == W4B_CLIPPED) x = wc;
-        }
+        uint16_t j;
+        int64_t c, x;
+        if (!w4b_entry(src[q], cons, ai, &vt, rank, &j, &c, &x, mode, u1)) continue;
         while (b < be && b->col < j) b++;
         const int64_t bv = b < be && b->col == j ? bond_prop(cx->d65535, b->val) : 0;
         int64_t d;
@@ -532,17 +546,9 @@ static inline __attribute__((always_inline)) uint32_t const_row(const ema_ctx *c
         uint32_t jw = UINT32_MAX;
         int64_t x = 0;
         for (; q < qe; q++) {
-            const uint64_t p = src[q];
-            const uint16_t j = ym_pk_col(p);
-            const int64_t w = (int64_t)ym_pk_val(p), c = cons[j];
-            x = w;
-            if (fromw) {
-                const int64_t wc = w < c ? w : c;
-                vt += wc;
-                rank[j] += PMUL(u1, ai, wc);
-                if (W4B_DROPPED(mode, w, c)) continue;
-                if (mode == W4B_CLIPPED) x = wc;
-            }
+            uint16_t j;
+            int64_t c;
+            if (!w4b_entry(src[q], cons, ai, &vt, rank, &j, &c, &x, mode, u1)) continue;
             jw = j;
             q++;
             break;
