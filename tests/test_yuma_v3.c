@@ -1082,7 +1082,8 @@ static void rnd_state(state *s, uint64_t *g)
     s->block = 10 + below(g, 40);
     s->emission = below(g, 4) ? 1000000000 : rnd(g);
     s->p.kappa = below(g, 3) ? 32767 : (uint16_t)rnd(g);
-    s->p.bonds_moving_average = below(g, 3) ? 975000 : below(g, 1000001);
+    /* above 10^6: a constant α below 0 (the saturating path) */
+    s->p.bonds_moving_average = below(g, 3) ? 975000 : below(g, 8) ? below(g, 1000001) : 1000001 + below(g, 3000000);
     s->p.activity_cutoff = below(g, 3) ? 5000 : below(g, 30);
     s->p.max_allowed_validators = (uint16_t)below(g, n + 3);
     s->p.liquid_alpha_enabled = below(g, 4) != 0;
