@@ -152,105 +152,6 @@ bool ym3_is_topk_nonzero(const i32f32 *v, size_t n, size_t k, bool *out, yuma_ar
     return true;
 }
 
-/* ---- consensus -------------------------------------------------------------- */
-
-/* Keys per band: the band's column lists stay in the L2 cache. */
-enum { WM_BAND_KEYS = 32768 };
-
-/* A band holds at least one whole column (<= rows + 1 keys), at most every key. */
-static size_t band_keys(uint32_t rows, uint32_t ncols, size_t nnz)
-{
-    size_t b = nnz + ncols < WM_BAND_KEYS ? nnz + ncols : WM_BAND_KEYS;
-    return b > (size_t)rows + 1 ? b : (size_t)rows + 1;
-}
-
-size_t ym3_wmcol_sorted_need(uint32_t rows, uint32_t ncols, size_t nnz)
-{
-    const size_t r1 = (size_t)rows + 1;
-    return ym_round16(r1 * sizeof(int64_t))                                  /* stake by row, then the zero block */
-           + 2 * ym_round16((size_t)ncols * sizeof(uint32_t))                /* count, fill position */
-           + ym_round16((size_t)ncols * sizeof(int64_t))                     /* listed stake by column */
-           + ym_round16((size_t)rows * sizeof(uint32_t))                     /* row cursors */
-           + ym_round16(band_keys(rows, ncols, nnz) * sizeof(uint64_t))      /* one band of keys */
-           + ym_round16(r1 * sizeof(uint64_t));                              /* select buffer */
-}
-
-bool ym3_weighted_median_col_sorted(const i32f32 *stake, const ym_sparse *w, uint32_t ncols, i32f32 majority,
-                                    i32f32 *out, yuma_arena *scratch)
-{
-    const uint32_t rows = w->rows;
-    const size_t mark = scratch ? scratch->used : 0, nband = band_keys(rows, ncols, ym_nnz(w));
-    int64_t *u = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *u);
-    uint32_t *cnt = ym_alloc(scratch, (size_t)ncols * sizeof *cnt), *fill = ym_alloc(scratch, (size_t)ncols * sizeof *fill);
-    int64_t *listed = ym_alloc(scratch, (size_t)ncols * sizeof *listed);
-    uint32_t *cursor = ym_alloc(scratch, (size_t)rows * sizeof *cursor);
-    uint64_t *keys = ym_alloc(scratch, nband * sizeof *keys), *tmp = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *tmp);
-    if (!u || !cnt || !fill || !listed || !cursor || !keys || !tmp || rows >= ((uint32_t)1 << YM_WM_IDX_BITS)) {
-        if (scratch) scratch->used = mark;
-        return false;
-    }
-    /* u: the positive stakes renormalised by their own (plain) sum */
-    uint64_t s = 0;
-    uint32_t npos = 0;
-    for (uint32_t i = 0; i < rows; i++)
-        if (stake[i].bits > 0) {
-            s += (uint64_t)stake[i].bits;
-            npos++;
-        }
-    if (npos == 0) {
-        for (uint32_t c = 0; c < ncols; c++) out[c] = i32f32_zero();
-        scratch->used = mark;
-        return true;
-    }
-    int64_t sigma = 0;
-    for (uint32_t i = 0; i < rows; i++) {
-        u[i] = stake[i].bits > 0 ? ym_div_le(stake[i].bits, (int64_t)s) : 0;
-        sigma += u[i];
-    }
-    const i32f32 minority = i32f32_sat_sub(i32f32_from_bits(sigma), majority);
-    memset(cnt, 0, (size_t)ncols * sizeof *cnt);
-    for (uint32_t i = 0; i < rows; i++) {
-        cursor[i] = w->off[i];
-        if (u[i] > 0)
-            for (uint32_t q = w->off[i]; q < w->off[i + 1]; q++) cnt[w->col[q]] += w->val[q].bits != 0;
-    }
-    for (uint32_t c0 = 0, c1; c0 < ncols; c0 = c1) {
-        /* the band [c0, c1): column c owns cnt[c] keys and a slot for the zero block */
-        size_t used = 0;
-        for (c1 = c0; c1 < ncols && used + cnt[c1] + 1 <= nband; c1++) {
-            fill[c1] = (uint32_t)used;
-            listed[c1] = 0;
-            used += cnt[c1] + 1;
-        }
-        for (uint32_t i = 0; i < rows; i++) {
-            const int64_t ui = u[i];
-            if (ui <= 0) continue;
-            uint32_t q = cursor[i];
-            for (const uint32_t qend = w->off[i + 1]; q < qend && w->col[q] < c1; q++) {
-                if (!w->val[q].bits) continue;
-                const uint16_t c = w->col[q];
-                keys[fill[c]++] = ym_wm_key(w->val[q].bits, i);
-                listed[c] += ui;
-            }
-            cursor[i] = q;
-        }
-        uint32_t start = 0;
-        for (uint32_t c = c0; c < c1; c++) {
-            const uint32_t end = fill[c];
-            size_t len = end - start;
-            if (len < npos) { /* rows without a (non-zero) entry here score 0 with the rest of the stake */
-                u[rows] = sigma - listed[c];
-                keys[end] = ym_wm_key(0, rows);
-                len++;
-            }
-            out[c] = ym_weighted_median_fast(keys + start, len, u, minority, i32f32_from_bits(sigma), tmp);
-            start = end + 1;
-        }
-    }
-    scratch->used = mark;
-    return true;
-}
-
 /* ---- masks ---------------------------------------------------------------- */
 
 /* Keep the entries of m for which keep(i, j) holds, in order. */
@@ -450,58 +351,112 @@ done:
     return FX_OK;
 }
 
-/* Four independent ym3_exp at once: the same steps lane by lane (a lane that
- * is done or failed is neutralised: 0 * x = 0 adds nothing), interleaved so
- * that the four dependency chains overlap. */
+/* Four independent ym3_exp at once, the same bits and statuses. The four
+ * series run in lockstep, in registers and without branches in the lanes
+ * (the scheme of yuma_math.c's exp_lanes), so that their multiply chains
+ * overlap; a lane whose term reached 0 adds 0 from then on, as ym3_exp
+ * stops. Lanes without a series (x = 0, ONE, out of range) run with a = 0:
+ * every term is 0.
+ *
+ * Step i is term = floor(floor(term * a / 2^32) / i). While a product may
+ * reach 2^64 it is taken in 128 bits and the quotient of p masked to 63 bits
+ * (p <= INT64_MAX unless the lane overflows), which the compiler divides by
+ * one multiply. Once every term is at most L = floor((2^64 - 1) / a_max)
+ * and a_max <= i * ONE, every later product fits 64 bits: term * a < 2^64
+ * gives p < 2^32, the next term < 2^32 / i, and its product with a <=
+ * i * ONE < (i + 1) * ONE is below 2^64 again -- so the rest of the series
+ * runs on 64-bit products (p < 2^32 cannot overflow). Overflow (p >
+ * INT64_MAX, or a sum above INT64_MAX) is only flagged: before it a lane's
+ * steps are ym3_exp's, sums only grow (the top bit of the OR of the sums is
+ * sticky), and any flag sends the four lanes to ym3_exp itself (rare: |x|
+ * near 21 and beyond). */
+#define EXP_WIDE(t, a, r, i)                                        \
+    do {                                                            \
+        const fx_u128 p_ = ((fx_u128)(t) * (a)) >> 32;              \
+        ovf |= (uint64_t)(p_ >> 63);                                \
+        (t) = ((uint64_t)p_ & (uint64_t)INT64_MAX) / (i);           \
+        (r) += (t);                                                 \
+        sums |= (r);                                                \
+    } while (0)
+#define EXP_NARROW(t, a, r, i)                                      \
+    do {                                                            \
+        (t) = (uint64_t)(uint32_t)(((t) * (a)) >> 32) / (i);        \
+        (r) += (t);                                                 \
+    } while (0)
+#define TERM4(i)                                                    \
+    do {                                                            \
+        if ((t0 | t1 | t2 | t3) <= lim && amax <= (uint64_t)(i) * (uint64_t)ONE) goto narrow##i; \
+        EXP_WIDE(t0, a0, r0, i);                                    \
+        EXP_WIDE(t1, a1, r1, i);                                    \
+        EXP_WIDE(t2, a2, r2, i);                                    \
+        EXP_WIDE(t3, a3, r3, i);                                    \
+        if (!(t0 | t1 | t2 | t3)) goto done;                        \
+    } while (0)
+#define NARROW4(i)                                                  \
+    narrow##i:                                                      \
+    do {                                                            \
+        EXP_NARROW(t0, a0, r0, i);                                  \
+        EXP_NARROW(t1, a1, r1, i);                                  \
+        EXP_NARROW(t2, a2, r2, i);                                  \
+        EXP_NARROW(t3, a3, r3, i);                                  \
+        if (!(t0 | t1 | t2 | t3)) goto done;                        \
+    } while (0)
+
 void ym3_exp4(const i32f32 x[4], i32f32 out[4], fx_status st[4])
 {
-    uint64_t ax[4], term[4], result[4];
-    bool neg[4], series[4];
+    uint64_t ax[4];
+    bool series[4];
     for (int l = 0; l < 4; l++) {
         const int64_t xb = x[l].bits;
         st[l] = FX_OK;
         series[l] = false;
-        ax[l] = term[l] = result[l] = 0;
-        neg[l] = xb < 0;
+        ax[l] = 0;
         if (xb == 0) out[l] = i32f32_one();
         else if (xb == ONE) out[l] = i32f32_from_bits((int64_t)FX_E_I9F23 << 9);
-        else if (xb == INT64_MIN || (uint64_t)(neg[l] ? -xb : xb) > (uint64_t)(INT64_MAX - ONE)) st[l] = FX_EOVERFLOW;
+        else if (xb == INT64_MIN || (uint64_t)(xb < 0 ? -xb : xb) > (uint64_t)(INT64_MAX - ONE)) st[l] = FX_EOVERFLOW;
         else {
             series[l] = true;
-            ax[l] = term[l] = (uint64_t)(neg[l] ? -xb : xb);
-            result[l] = ax[l] + (uint64_t)ONE;
+            ax[l] = (uint64_t)(xb < 0 ? -xb : xb);
         }
     }
-#define TERM4(i)                                                               \
-    do {                                                                       \
-        for (int l = 0; l < 4; l++) {                                          \
-            const fx_u128 p_ = ((fx_u128)term[l] * ax[l]) >> 32;               \
-            term[l] = (uint64_t)p_ / (i);                                      \
-            result[l] += term[l];                                              \
-            if (p_ > (fx_u128)INT64_MAX || result[l] > (uint64_t)INT64_MAX) { \
-                st[l] = FX_EOVERFLOW;                                          \
-                series[l] = false;                                             \
-                ax[l] = term[l] = 0;                                           \
-            }                                                                  \
-        }                                                                      \
-        if (!(term[0] | term[1] | term[2] | term[3])) goto done;              \
-    } while (0)
+    const uint64_t a0 = ax[0], a1 = ax[1], a2 = ax[2], a3 = ax[3];
+    uint64_t amax = a0 > a1 ? a0 : a1;
+    amax = amax > a2 ? amax : a2;
+    amax = amax > a3 ? amax : a3;
+    if (amax == 0) return;
+    const uint64_t lim = UINT64_MAX / amax;
+    uint64_t t0 = a0, t1 = a1, t2 = a2, t3 = a3, ovf = 0, sums = 0;
+    uint64_t r0 = a0 + (uint64_t)ONE, r1 = a1 + (uint64_t)ONE, r2 = a2 + (uint64_t)ONE, r3 = a3 + (uint64_t)ONE;
     TERM4(2); TERM4(3); TERM4(4); TERM4(5); TERM4(6); TERM4(7); TERM4(8); TERM4(9); TERM4(10); TERM4(11);
     TERM4(12); TERM4(13); TERM4(14); TERM4(15); TERM4(16); TERM4(17); TERM4(18); TERM4(19); TERM4(20); TERM4(21);
     TERM4(22); TERM4(23); TERM4(24); TERM4(25); TERM4(26); TERM4(27); TERM4(28); TERM4(29); TERM4(30); TERM4(31);
-#undef TERM4
+    goto done;
+    NARROW4(2); NARROW4(3); NARROW4(4); NARROW4(5); NARROW4(6); NARROW4(7); NARROW4(8); NARROW4(9); NARROW4(10);
+    NARROW4(11); NARROW4(12); NARROW4(13); NARROW4(14); NARROW4(15); NARROW4(16); NARROW4(17); NARROW4(18);
+    NARROW4(19); NARROW4(20); NARROW4(21); NARROW4(22); NARROW4(23); NARROW4(24); NARROW4(25); NARROW4(26);
+    NARROW4(27); NARROW4(28); NARROW4(29); NARROW4(30); NARROW4(31);
 done:
+    if (ovf || (sums | r0 | r1 | r2 | r3) >> 63) {
+        for (int l = 0; l < 4; l++)
+            if (series[l]) st[l] = ym3_exp(x[l], &out[l]);
+        return;
+    }
+    const uint64_t r[4] = {r0, r1, r2, r3};
     for (int l = 0; l < 4; l++) {
         if (!series[l]) continue;
-        uint64_t r = result[l];
-        if (neg[l]) { /* ONE / result, result > ONE: floor(2^64 / result) */
-            uint64_t q = UINT64_MAX / r;
-            if (UINT64_MAX - q * r == r - 1) q++;
-            r = q;
+        uint64_t v = r[l];
+        if (x[l].bits < 0) { /* ONE / result, result > ONE: floor(2^64 / result) */
+            uint64_t q = UINT64_MAX / v;
+            if (UINT64_MAX - q * v == v - 1) q++;
+            v = q;
         }
-        out[l].bits = (int64_t)r;
+        out[l].bits = (int64_t)v;
     }
 }
+#undef NARROW4
+#undef TERM4
+#undef EXP_NARROW
+#undef EXP_WIDE
 
 int64_t ym3_sigmoid_d(i32f32 consensus, i32f32 weight, i32f32 bond)
 {

@@ -18,18 +18,25 @@
  * bonds follow their stale weights). Commit-reveal masking (§2.5 step 4) is
  * not modelled: taosim has no commit-reveal, as if it were disabled.
  *
- * The passes fuse the steps over the sparse rows as yuma.c does; rows are
- * kept in stored order (the order matters to Q3/Q4), and the few rows stored
- * out of column order take the general primitives of yuma_math_v3.c, so the
- * fast paths only ever see column-ordered rows. Why the shortcuts are exact:
+ * Cost: the passes fuse the steps over the sparse rows as yuma.c does --
+ * weights (masks, row normalisation, preranks, column maxima), the two
+ * consensus passes of ym_wmcol_hist, bonds (masking), one EMA pass that
+ * also clips (VT, R; for 0 < β < 1 the interpolation pass does) and, with
+ * Liquid Alpha 2, finds each cell's α, and one pass for the dividends and
+ * the stored bonds. Entries are packed u64
+ * (ym_pk); rows are kept in stored order where the order matters (Q3/Q4),
+ * and the few rows stored out of column order take the general primitives
+ * of yuma_math_v3.c, so the fast kernels only ever see column-ordered rows.
+ * Why the shortcuts are exact:
  *  - every weight, clipped weight, bond and EMA value is a proportion in
  *    [0, ONE] and every sum adds at most 4096 of them, so the chain's
  *    saturating adds and multiplications of non-negative values are the
- *    plain ones (ym_mul_pos, ym_div_le with numerator <= divisor); the one
- *    exception, a constant α outside [0, ONE] (bonds_moving_average > 10^6),
- *    keeps the saturating operations;
+ *    plain ones (ym_mul_pos; mul_u1 where not both factors can be ONE;
+ *    ym_rdiv for a division by a column sum that contains the numerator);
+ *    the one exception, a constant α outside [0, ONE] (bonds_moving_average
+ *    > 10^6), takes the saturating primitives for every row;
  *  - zero weights add 0 to every sum and score like an absent entry in the
- *    consensus, so they are kept only where the bonds read them;
+ *    consensus, so only the bonds read them;
  *  - α of a cell depends on its gap d only (ym3_sigmoid_d), so it is
  *    memoised on d (with Bonds penalty 1, the runtime value, clipped weights
  *    never exceed consensus and most cells share d = 0).
@@ -41,6 +48,14 @@
 
 #define ONE I32F32_ONE_BITS
 
+/* mul() of a and b in [0, ONE], not both ONE, by a 64-bit multiply: the
+ * exact product is below 2^64, so its floor / 2^32 is exact (the same
+ * helper as sim/yuma.c's, copied: that file is not shared). */
+static inline int64_t mul_u1(int64_t a, int64_t b) { return (int64_t)(((uint64_t)a * (uint64_t)b) >> 32); }
+
+/* mul() of proportions: mul_u1 when the caller knows not both are ONE. */
+#define PMUL(u1, a, b) ((u1) ? mul_u1((a), (b)) : ym_mul_pos((a), (b)))
+
 /* ---- memory plan -------------------------------------------------------- */
 
 enum { MEMO_MAX_BITS = 12 };
@@ -49,22 +64,42 @@ typedef struct memo_slot {
     int64_t d, alpha; /* d = -1: empty */
 } memo_slot;
 
+/* Per column of the dividends: the reciprocal of the column sum of B' and
+ * the incentive (32 bytes). */
+typedef struct div_col {
+    ym_rdiv s;
+    int64_t inc;
+} div_col;
+
 typedef struct v3_mem {
     bool *forbid, *w_unsorted, *b_unsorted;
-    i32f32 *stake, *a, *pre, *cons, *rank, *trust, *inc, *vt, *div, *comb, *ns, *nv, *colsum;
+    i32f32 *stake, *a, *pre, *cons, *rank, *trust, *inc, *vt, *div, *comb, *ns, *nv;
+    int64_t *u;       /* consensus stake by row (n + 1) */
+    int64_t *wmax;    /* column maxima of the weights of voting rows (consensus buckets) */
+    int64_t *colsum;  /* column sums of B' */
+    uint64_t *bar;    /* block_at_registration, the current row's own entry set to the max */
+    div_col *dc;
     uint32_t *stamp;
     uint64_t *sortkey, *sorttmp;
-    ym_sparse w;   /* masked, row-normalised weights in column order, zero weights kept */
-    ym_sparse wst; /* the rows stored out of column order, in stored order (same offsets) */
-    ym_sparse x4;  /* weights for bonds when 0 < β < 1 (interpolated, column order) */
-    uint16_t *rcol; /* one row of weights for bonds in stored order (rows out of column order) */
-    i32f32 *rval;
+    /* masked, row-normalised weights, packed, in column order, zero weights kept */
+    uint32_t *w_off;
+    uint64_t *w_pk;
+    uint16_t *wst_col; /* the rows stored out of column order, in stored order (offsets w_off) */
+    i32f32 *wst_val;
+    uint32_t *x_off; /* weights for bonds when 0 < β < 1 (interpolated, packed, column order) */
+    uint64_t *x_pk;
     uint32_t *b_off; /* masked bonds, stored order, as the stored u16 (read as b/65535) */
-    uint16_t *b_col, *b_u16;
-    i32f32 *brow;    /* one bond row as proportions */
-    int64_t *cd, *calpha; /* the gap d and α of each cell of one row (LA2) */
-    uint32_t *miss;       /* the cells of one row whose α the memo does not know */
-    ym_sparse e;   /* the EMA bonds B' */
+    yuma_entry *b_ent;
+    /* one row for the general path: W4B in stored order, bonds, α, result */
+    uint16_t *rcol, *bcol, *gcol;
+    i32f32 *rval, *brow, *ralpha, *gval;
+    /* the cells of one LA2 row whose α the memo does not know */
+    uint32_t *miss_k;
+    int64_t *miss_d, *miss_x, *miss_b;
+    /* B': packed (plain), or whole values in e_pk with columns in e_col (saturating) */
+    uint32_t *e_off;
+    uint64_t *e_pk;
+    uint16_t *e_col;
     memo_slot *memo;
     unsigned memo_bits; /* the memo has 2^memo_bits slots: about 2 per weight, at most 4096 */
 } v3_mem;
@@ -72,13 +107,7 @@ typedef struct v3_mem {
 typedef ym_carver carver;
 #define TAKE YM_CARVE
 
-static void take_sparse(carver *c, ym_sparse *m, uint32_t n, size_t nnz, bool own_offsets)
-{
-    m->rows = n;
-    if (own_offsets) TAKE(c, m->off, (size_t)n + 1);
-    TAKE(c, m->col, nnz);
-    TAKE(c, m->val, nnz);
-}
+static size_t max2(size_t x, size_t y) { return x > y ? x : y; }
 
 static void plan(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_output *o, v3_mem *m)
 {
@@ -88,37 +117,45 @@ static void plan(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_output 
     TAKE(c, m->forbid, n);
     TAKE(c, m->w_unsorted, n);
     TAKE(c, m->b_unsorted, n);
-    i32f32 **vec[] = {&m->stake, &m->a, &m->pre, &m->cons, &m->rank, &m->trust, &m->inc,
-                      &m->vt, &m->div, &m->comb, &m->ns, &m->nv, &m->colsum};
+    i32f32 **vec[] = {&m->stake, &m->a,   &m->pre, &m->cons, &m->rank, &m->trust,  &m->inc,  &m->vt,
+                      &m->div,   &m->comb, &m->ns, &m->nv,   &m->rval, &m->brow,   &m->ralpha, &m->gval};
     for (size_t k = 0; k < sizeof vec / sizeof vec[0]; k++) TAKE(c, *vec[k], n);
+    TAKE(c, m->u, n1);
+    TAKE(c, m->wmax, n);
+    TAKE(c, m->colsum, n);
+    TAKE(c, m->bar, n);
+    TAKE(c, m->dc, n);
     TAKE(c, m->stamp, n);
     TAKE(c, m->sortkey, n);
     TAKE(c, m->sorttmp, n);
-    take_sparse(c, &m->w, n, nnz_w, true);
-    take_sparse(c, &m->wst, n, nnz_w, false);
-    take_sparse(c, &m->x4, n, nnz_w, true); /* an interpolated row has at most the row's columns */
-    TAKE(c, m->rcol, n);
-    TAKE(c, m->rval, n);
+    TAKE(c, m->w_off, n1);
+    TAKE(c, m->w_pk, nnz_w);
+    TAKE(c, m->wst_col, nnz_w);
+    TAKE(c, m->wst_val, nnz_w);
+    TAKE(c, m->x_off, n1);
+    TAKE(c, m->x_pk, nnz_w); /* an interpolated row has at most the row's columns */
     TAKE(c, m->b_off, n1);
-    TAKE(c, m->b_col, nnz_b);
-    TAKE(c, m->b_u16, nnz_b);
-    TAKE(c, m->brow, n);
-    TAKE(c, m->cd, n);
-    TAKE(c, m->calpha, n);
-    TAKE(c, m->miss, n);
-    take_sparse(c, &m->e, n, nnz_e, true);
+    TAKE(c, m->b_ent, nnz_b);
+    TAKE(c, m->rcol, n);
+    TAKE(c, m->bcol, n);
+    TAKE(c, m->gcol, n);
+    TAKE(c, m->miss_k, n);
+    TAKE(c, m->miss_d, n);
+    TAKE(c, m->miss_x, n);
+    TAKE(c, m->miss_b, n);
+    TAKE(c, m->e_off, n1);
+    TAKE(c, m->e_pk, max2(nnz_e, nnz_w + n)); /* also the consensus bucket lists */
+    TAKE(c, m->e_col, nnz_e);
     m->memo_bits = 1;
     while (m->memo_bits < MEMO_MAX_BITS && ((size_t)1 << m->memo_bits) < 2 * nnz_w) m->memo_bits++;
     TAKE(c, m->memo, (size_t)1 << m->memo_bits);
 }
 
-static size_t max2(size_t x, size_t y) { return x > y ? x : y; }
-
 /* Scratch of the primitives, pushed and popped on top of the plan. */
-static size_t scratch_need(uint32_t n, size_t nnz_w)
+static size_t scratch_need(uint32_t n)
 {
     size_t s = ym_topk_need(n);
-    s = max2(s, ym3_wmcol_sorted_need(n, n, nnz_w));
+    s = max2(s, ym_wmcol_hist_need(n, n));
     s = max2(s, ym3_alpha_need(n) + ym3_ema_alpha_need(n));
     s = max2(s, ym_ema_need(n));
     return s;
@@ -130,22 +167,19 @@ size_t yuma_v3_arena_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds)
     yuma_output o;
     v3_mem m;
     plan(&c, n, nnz_weights, nnz_bonds, &o, &m);
-    return 16 + c.bytes + scratch_need(n, nnz_weights);
+    return 16 + c.bytes + scratch_need(n);
 }
 
 /* ---- helpers ------------------------------------------------------------ */
 
-/* Sort entries [b, e) of m by column into (col, val) (distinct columns). */
-static void sort_row_into(const ym_sparse *m, uint32_t b, uint32_t e, uint16_t *col, i32f32 *val, v3_mem *mem)
+/* Sort a packed row by column (distinct columns: the order changes no sum
+ * and no median). */
+static void sort_pk(uint64_t *pk, uint32_t len, v3_mem *m)
 {
-    const size_t len = e - b;
-    for (size_t k = 0; k < len; k++) mem->sortkey[k] = (uint64_t)m->col[b + k] << 32 | (uint32_t)k;
-    ym_radix_sort_u64(mem->sortkey, NULL, len, mem->sorttmp, NULL);
-    for (size_t k = 0; k < len; k++) {
-        const uint32_t q = b + (uint32_t)mem->sortkey[k];
-        col[b + k] = m->col[q];
-        val[b + k] = m->val[q];
-    }
+    const uint64_t low48 = ((uint64_t)1 << 48) - 1;
+    for (uint32_t k = 0; k < len; k++) m->sortkey[k] = (uint64_t)ym_pk_col(pk[k]) << 48 | ym_pk_val(pk[k]);
+    ym_radix_sort_u64(m->sortkey, NULL, len, m->sorttmp, NULL);
+    for (uint32_t k = 0; k < len; k++) pk[k] = ym_pk(m->sortkey[k] & low48, (uint16_t)(m->sortkey[k] >> 48));
 }
 
 static inline size_t memo_hash(const v3_mem *m, int64_t d)
@@ -153,109 +187,198 @@ static inline size_t memo_hash(const v3_mem *m, int64_t d)
     return (size_t)(((uint64_t)d * 0x9E3779B97F4A7C15ull) >> (64 - m->memo_bits));
 }
 
+/* u16_proportion: floor(b * 2^32 / 65535), one high multiply (yuma_math.h). */
+static inline int64_t bond_prop(ym_u16div d65535, uint16_t b) { return ym_u16div_apply(d65535, b); }
+
 /* ---- the passes --------------------------------------------------------- */
 
 /* §2.2: T_i = 0 when S_i < StakeThreshold, then normalised as I64F64 and
  * narrowed: stake_i = floor(S_i * 2^32 / Σ') (yuma-epoch.md §4.3 closed
- * form: floor(floor(S*2^64/T) / 2^32) = floor(S*2^32/T)). */
+ * form: floor(floor(S*2^64/T) / 2^32) = floor(S*2^32/T)); S_i <= Σ' < 2^63
+ * for the stakes that count: ym_rdiv's domain. */
 static void stake_weights(const uint64_t *s, uint32_t n, uint64_t thr, uint64_t total, i32f32 *out)
 {
-    for (uint32_t i = 0; i < n; i++)
-        out[i].bits = total && s[i] >= thr ? (int64_t)((((fx_u128)s[i]) << 32) / total) : 0;
+    if (total == 0) {
+        for (uint32_t i = 0; i < n; i++) out[i] = i32f32_zero();
+        return;
+    }
+    const ym_rdiv r = ym_rdiv_make(total);
+    for (uint32_t i = 0; i < n; i++) out[i].bits = s[i] >= thr ? ym_rdiv_apply(&r, s[i]) : 0;
 }
 
-/* Whether stored weight (i, j) survives §2.5 steps 1-3 (row i not forbidden):
- * the column range of get_weights_sparse, the diagonal except the owner's,
- * outdated weights. */
-static inline bool weight_kept(const yuma_input *in, int64_t owner, uint32_t i, uint64_t lu, uint32_t j)
+/* Row normalisation of a row (integers u16 divided by their sum), with the
+ * preranks and the column maxima of a voting row (a_i > 0); w <= ONE, so
+ * mul(a_i, w) is mul_u1 unless a_i = ONE. */
+static inline __attribute__((always_inline)) void weights_row(v3_mem *m, uint32_t qb, uint32_t qe, ym_u16div r,
+                                                              int64_t ai, const bool u1)
 {
-    return j < in->n && (j != i || (int64_t)i == owner) && lu > in->block_at_registration[j];
+    uint64_t *restrict pk = m->w_pk;
+    int64_t *restrict pre = &m->pre[0].bits, *restrict wmax = m->wmax;
+    for (uint32_t q = qb; q < qe; q++) {
+        const uint64_t x = pk[q];
+        const uint16_t j = ym_pk_col(x);
+        const int64_t w = ym_u16div_apply(r, ym_pk_val(x));
+        pk[q] = ym_pk((uint64_t)w, j);
+        pre[j] += PMUL(u1, ai, w);
+        const int64_t mx = wmax[j];
+        wmax[j] = w > mx ? w : mx;
+    }
 }
 
-/* §2.5-2.6 (P): masks, row normalisation (the integers u16 divided by their
- * sum), preranks. Rows out of column order are checked for duplicates, kept
- * in stored order in m->wst and sorted in m->w (sums and the consensus do not
- * depend on the order of a row without repeated columns). */
+/* §2.5-2.6 (P): masks (forbidden rows, the column range of
+ * get_weights_sparse, the diagonal except the owner's, outdated weights),
+ * row normalisation, preranks, and the column maxima of the voting rows for
+ * the consensus buckets. The diagonal is masked through the copy of the
+ * registration blocks: while row i (not the owner's) is read, bar[i] is the
+ * largest block, so lu_i > bar[i] fails. Zero weights are kept (the bonds
+ * read them, Q6). Rows out of column order are checked for duplicates, kept
+ * in stored order in wst and sorted in w_pk. */
 static yuma_status weights_pass(const yuma_params *p, const yuma_input *in, v3_mem *m)
 {
     const uint32_t n = in->n;
-    const yuma_entry *ent = in->weights.ent;
+    const yuma_entry *restrict ent = in->weights.ent;
+    uint64_t *restrict bar = m->bar, *restrict pk = m->w_pk;
     uint32_t k = 0;
     memset(m->stamp, 0, n * sizeof *m->stamp);
-    for (uint32_t j = 0; j < n; j++) m->pre[j] = i32f32_zero();
-    m->w.off[0] = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        m->pre[j] = i32f32_zero();
+        m->wmax[j] = 0;
+        bar[j] = in->block_at_registration[j];
+    }
+    m->w_off[0] = 0;
     for (uint32_t i = 0; i < n; i++) {
         m->w_unsorted[i] = false;
         if (!m->forbid[i]) {
-            const uint64_t lu = in->last_update[i];
-            const uint32_t row = k;
+            const uint64_t lu = in->last_update[i], own = bar[i];
+            const uint32_t row = k, qb = in->weights.off[i], qe = in->weights.off[i + 1];
             uint64_t sum = 0;
             int64_t prev = -1;
             bool increasing = true;
-            for (uint32_t q = in->weights.off[i]; q < in->weights.off[i + 1]; q++) {
+            if ((int64_t)i != p->owner_uid) bar[i] = UINT64_MAX;
+            for (uint32_t q = qb; q < qe; q++) {
                 const uint32_t j = ent[q].col;
-                if (!weight_kept(in, p->owner_uid, i, lu, j)) continue;
-                increasing &= (int64_t)j > prev;
-                prev = j;
-                m->w.col[k] = (uint16_t)j;
-                m->w.val[k].bits = ent[q].val;
-                sum += ent[q].val;
-                k++;
+                const bool keep = j < n && lu > bar[j < n ? j : i];
+                increasing &= !keep || (int64_t)j > prev;
+                prev = keep ? (int64_t)j : prev;
+                pk[k] = ym_pk(ent[q].val, (uint16_t)j);
+                sum += keep ? ent[q].val : 0;
+                k += keep;
             }
+            bar[i] = own;
             if (!increasing) {
                 for (uint32_t q = row; q < k; q++) {
-                    if (m->stamp[m->w.col[q]] == i + 1) return YUMA_EINPUT; /* set_weights rejects duplicates */
-                    m->stamp[m->w.col[q]] = i + 1;
+                    const uint16_t j = ym_pk_col(pk[q]);
+                    if (m->stamp[j] == i + 1) return YUMA_EINPUT; /* set_weights rejects duplicates */
+                    m->stamp[j] = i + 1;
                 }
                 m->w_unsorted[i] = true;
             }
             if (sum) { /* div(w<<32, sum<<32) = floor(w*2^32/sum) */
                 const ym_u16div r = ym_u16div_make(sum);
                 const int64_t ai = m->a[i].bits;
-                for (uint32_t q = row; q < k; q++) {
-                    const int64_t w = ym_u16div_apply(r, (uint64_t)m->w.val[q].bits);
-                    m->w.val[q].bits = w;
-                    if (ai > 0) m->pre[m->w.col[q]].bits += ym_mul_pos(ai, w);
+                if (ai == ONE) {
+                    weights_row(m, row, k, r, ai, false);
+                } else if (ai > 0) {
+                    weights_row(m, row, k, r, ai, true);
+                } else {
+                    for (uint32_t q = row; q < k; q++)
+                        pk[q] = ym_pk((uint64_t)ym_u16div_apply(r, ym_pk_val(pk[q])), ym_pk_col(pk[q]));
                 }
             }
             if (!increasing) {
-                memcpy(m->wst.col + row, m->w.col + row, (k - row) * sizeof *m->wst.col);
-                memcpy(m->wst.val + row, m->w.val + row, (k - row) * sizeof *m->wst.val);
-                sort_row_into(&m->wst, row, k, m->w.col, m->w.val, m);
+                for (uint32_t q = row; q < k; q++) {
+                    m->wst_col[q] = ym_pk_col(pk[q]);
+                    m->wst_val[q].bits = (int64_t)ym_pk_val(pk[q]);
+                }
+                sort_pk(pk + row, k - row, m);
             }
         }
-        m->w.off[i + 1] = k;
+        m->w_off[i + 1] = k;
     }
     return YUMA_OK;
 }
 
-/* §2.7 for 0 < β < 1: x = sat_add(w, mul(β, sat_sub(w̄, w))) with w̄ the
+/* §2.6 consensus (yuma-epoch.md §3.15): per column the stake-weighted
+ * κ-median over the positive-stake rows (rows without an entry, or with a
+ * zero weight, score 0), by the two-pass bucket selection of ym_wmcol_hist
+ * (the chain's partition result depends on the multiset of (score, stake)
+ * only, not on the order of the entries). u: a_i renormalised by the sum
+ * of the positive a_i (a_i <= s: ym_rdiv's domain); u_i > 0 iff a_i > 0
+ * since s <= ONE, so wmax holds exactly the column maxima over the rows
+ * with u_i > 0. */
+static bool consensus_pass(uint32_t n, i32f32 kappa, v3_mem *m, yuma_arena *arena)
+{
+    uint64_t s = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (m->a[i].bits > 0) s += (uint64_t)m->a[i].bits;
+    if (s == 0) {
+        for (uint32_t c = 0; c < n; c++) m->cons[c] = i32f32_zero();
+        return true;
+    }
+    const ym_rdiv r = ym_rdiv_make(s);
+    int64_t sigma = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        m->u[i] = m->a[i].bits > 0 ? ym_rdiv_apply(&r, (uint64_t)m->a[i].bits) : 0;
+        sigma += m->u[i];
+    }
+    const i32f32 minority = i32f32_sat_sub(i32f32_from_bits(sigma), kappa);
+    /* the bucket lists go where B' will be written: nothing is there yet */
+    return ym_wmcol_hist(m->w_off, m->w_pk, n, m->u, m->wmax, n, minority, m->cons, m->e_pk, arena);
+}
+
+/* Where the weights for bonds come from (§2.7): β = 0 the weights, β = ONE
+ * the clipped weights (col_clip_sparse, dropped entries removed), otherwise
+ * the interpolated rows of x_pk. */
+enum { W4B_WEIGHTS, W4B_CLIPPED, W4B_INTERPOLATED };
+
+/* §2.6 for one row: W̄ = min(w, C_j) (C_j >= 0; an entry col_clip drops,
+ * C_j = 0 < w, adds min = 0 like the dropped one), VT_i = Σ W̄, R_j +=
+ * mul(a_i, W̄). */
+static void clip_row(v3_mem *m, uint32_t i)
+{
+    const int64_t ai = m->a[i].bits, *restrict cons = &m->cons[0].bits;
+    int64_t *restrict rank = &m->rank[0].bits, vt = 0;
+    for (uint32_t q = m->w_off[i]; q < m->w_off[i + 1]; q++) {
+        const uint64_t x = m->w_pk[q];
+        const uint16_t j = ym_pk_col(x);
+        const int64_t w = (int64_t)ym_pk_val(x), c = cons[j], wc = w < c ? w : c;
+        vt += wc;
+        rank[j] += ym_mul_pos(ai, wc);
+    }
+    m->vt[i].bits = vt;
+}
+
+/* §2.7 for 0 < β < 1: x = sat_add(w, mul(β, sat_sub(W̄, w))) with W̄ the
  * clipped weight (0 where col_clip drops it), kept when > 0, in column order
- * (interpolate_sparse); the sorted rows of W are read. */
+ * (interpolate_sparse); the sorted rows of W are read. x <= w <= ONE, so it
+ * packs. VT and R on the way. */
 static void interpolate_pass(uint32_t n, i32f32 beta, v3_mem *m)
 {
     uint32_t k = 0;
-    m->x4.off[0] = 0;
+    m->x_off[0] = 0;
     for (uint32_t i = 0; i < n; i++) {
-        for (uint32_t q = m->w.off[i]; q < m->w.off[i + 1]; q++) {
-            const uint16_t j = m->w.col[q];
-            const int64_t w = m->w.val[q].bits, c = m->cons[j].bits, wc = c < w ? (c > 0 ? c : 0) : w;
+        clip_row(m, i);
+        for (uint32_t q = m->w_off[i]; q < m->w_off[i + 1]; q++) {
+            const uint16_t j = ym_pk_col(m->w_pk[q]);
+            const int64_t w = (int64_t)ym_pk_val(m->w_pk[q]), c = m->cons[j].bits, wc = c < w ? c : w;
             const int64_t x = i32f32_sat_add(i32f32_from_bits(w), i32f32_sat_mul(beta, i32f32_from_bits(wc - w))).bits;
             if (x <= 0) continue;
-            m->x4.col[k] = j;
-            m->x4.val[k++].bits = x;
+            m->x_pk[k++] = ym_pk((uint64_t)x, j);
         }
-        m->x4.off[i + 1] = k;
+        m->x_off[i + 1] = k;
     }
 }
 
-/* §2.10.1, §2.8: bonds as proportions floor(b*2^32/65535), entries towards a
- * uid registered at or after blk - tempo dropped; stored order and explicit
- * zeros kept (the merge-scan of LA2 sees them). */
+/* §2.10.1, §2.8: bonds towards a uid registered at or after blk - tempo
+ * dropped; stored order and explicit zeros kept (the merge-scan of LA2 sees
+ * them). Rows whose kept columns do not increase are checked for
+ * duplicates. */
 static yuma_status bonds_pass(const yuma_input *in, uint64_t last_tempo, v3_mem *m)
 {
     const uint32_t n = in->n;
-    const yuma_entry *ent = in->bonds.ent;
+    const yuma_entry *restrict ent = in->bonds.ent;
+    const uint64_t *restrict bar = in->block_at_registration;
+    yuma_entry *restrict out = m->b_ent;
     uint32_t k = 0;
     m->b_off[0] = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -265,18 +388,18 @@ static yuma_status bonds_pass(const yuma_input *in, uint64_t last_tempo, v3_mem 
         for (uint32_t q = in->bonds.off[i]; q < in->bonds.off[i + 1]; q++) {
             const uint32_t j = ent[q].col;
             if (j >= n) return YUMA_EINPUT; /* the mask indexes BlockAtRegistration by j: panic */
-            if (last_tempo <= in->block_at_registration[j]) continue;
-            increasing &= (int64_t)j > prev;
-            prev = j;
-            m->b_col[k] = (uint16_t)j;
-            m->b_u16[k++] = ent[q].val;
+            const bool keep = last_tempo > bar[j];
+            increasing &= !keep || (int64_t)j > prev;
+            prev = keep ? (int64_t)j : prev;
+            out[k] = ent[q];
+            k += keep;
         }
         m->b_unsorted[i] = !increasing;
         if (!increasing) {
             const uint32_t mark = n + i + 1; /* distinct from the weights pass stamps */
             for (uint32_t q = row; q < k; q++) {
-                if (m->stamp[m->b_col[q]] == mark) return YUMA_EINPUT; /* the epoch never writes duplicates */
-                m->stamp[m->b_col[q]] = mark;
+                if (m->stamp[out[q].col] == mark) return YUMA_EINPUT; /* the epoch never writes duplicates */
+                m->stamp[out[q].col] = mark;
             }
         }
         m->b_off[i + 1] = k;
@@ -284,155 +407,256 @@ static yuma_status bonds_pass(const yuma_input *in, uint64_t last_tempo, v3_mem 
     return YUMA_OK;
 }
 
-/* u16_proportion: floor(b * 2^32 / 65535), one high multiply (yuma_math.h). */
-static inline int64_t bond_prop(ym_u16div d65535, uint16_t b) { return ym_u16div_apply(d65535, b); }
+/* The EMA's constants for one epoch. */
+typedef struct ema_ctx {
+    ym3_sigmoid sg;
+    ym_u16div d65535;
+    i32f32 alpha, om; /* constant α and 1 - α */
+    bool liquid, sat; /* LA2; constant α outside [0, ONE] */
+    bool inner;       /* every α and 1 - α the EMA multiplies by is below ONE (mul_u1) */
+    int mode;         /* W4B_* */
+} ema_ctx;
 
-/* Emit (j, v) into row k of B' and add v to its column sum (wrapping: the
- * sums are exact for proportions; dividends_general redoes them otherwise). */
-static inline uint32_t emit(v3_mem *m, uint32_t k, uint16_t j, int64_t v)
+/* The W4B value of a W entry (w, C_j) in the fast kernels: β = ONE clips,
+ * and drops the entry where C_j = 0 < w (col_clip_sparse). */
+#define W4B_DROPPED(mode, w, c) ((mode) == W4B_CLIPPED && (c) == 0 && (w) > 0)
+
+/* One entry p of a fast kernel's W4B source: its column j, the consensus
+ * *c of j and the W4B value *x; false when col_clip drops it. From W
+ * (β = 0 or ONE) the clip's VT_i and R_j are added on the way (R by
+ * mul(a_i, W̄), mul_u1 when u1). */
+static inline __attribute__((always_inline)) bool w4b_entry(uint64_t p, const int64_t *cons, int64_t ai, int64_t *vt,
+                                                            int64_t *rank, uint16_t *j, int64_t *c, int64_t *x,
+                                                            const int mode, const bool u1)
 {
-    m->e.col[k] = j;
-    m->e.val[k].bits = v;
-    m->colsum[j].bits = (int64_t)((uint64_t)m->colsum[j].bits + (uint64_t)v);
-    return k + 1;
-}
-
-/* Where the weights for bonds come from (§2.7): β = 0 the weights, β = ONE
- * the clipped weights (col_clip_sparse, dropped entries removed), otherwise
- * the interpolated rows of m->x4. */
-enum { W4B_WEIGHTS, W4B_CLIPPED, W4B_INTERPOLATED };
-
-/* The entry (j, w) of a W row as a weights-for-bonds entry; false if dropped. */
-static inline bool w4b_value(int mode, const i32f32 *cons, uint16_t j, int64_t w, int64_t *x)
-{
-    if (mode == W4B_CLIPPED) {
-        const int64_t c = cons[j].bits;
-        if (c < w) {
-            if (c <= 0) return false;
-            w = c;
-        }
-    }
+    *j = ym_pk_col(p);
+    const int64_t w = (int64_t)ym_pk_val(p);
+    *c = cons[*j];
     *x = w;
+    if (mode == W4B_INTERPOLATED) return true;
+    const int64_t wc = w < *c ? w : *c;
+    *vt += wc;
+    rank[*j] += PMUL(u1, ai, wc);
+    if (W4B_DROPPED(mode, w, *c)) return false;
+    if (mode == W4B_CLIPPED) *x = wc;
     return true;
 }
 
-typedef struct row_src {
-    const uint16_t *col;
-    const i32f32 *val;
-    uint32_t b, e;
-    int mode; /* W4B_CLIPPED: values still to clip */
-} row_src;
-
-/* §2.10.4 with both rows in column order: the merge-scan finds the stored
- * values; dec_j = mul(ONE - α, b) where the old row has j. The row is done in
- * three steps: the cells (x, b, d) with the α the memo knows, the α of the
- * other gaps four at a time, then the EMA. */
-static uint32_t ema_alpha_row(const ym3_sigmoid *sg, ym_u16div d65535, row_src w, uint32_t i, uint32_t k, v3_mem *m)
+/* §2.10.3-2.10.4 for one row with both rows in column order. The chain's
+ * merge-scan finds b where the old row has j (else 0); α = σ(d) of the gap
+ * d (ym3_sigmoid_d, here on proportions: x, b, C in [0, ONE], so
+ * sat_sub/clamp are max(., 0)); dec = mul(ONE - α, b), v = dec + mul(α, x)
+ * (the chain's min(sat_add(dec, max(inc, 0)), ONE) is this sum: it is at
+ * most (1 - α)b + αx <= max(b, x) <= ONE), kept when > 0. The α the memo
+ * does not know are computed after the row, four at a time, and their
+ * cells filled in; zeros are removed then (rare). W4B from W (β = 0 or ONE)
+ * also gives VT_i and R here. u1: α, 1 - α and a_i below ONE. */
+static inline __attribute__((always_inline)) uint32_t la2_row(const ema_ctx *cx, uint32_t i, uint32_t k,
+                                                              v3_mem *m, const int mode, const bool u1)
 {
-    uint32_t r = m->b_off[i], len = 0, nmiss = 0;
-    const uint32_t re = m->b_off[i + 1];
-    int64_t last_d = -1, last_alpha = 0; /* neighbouring cells often share d */
-    for (uint32_t q = w.b; q < w.e; q++) {
-        const uint16_t j = w.col[q];
-        int64_t x;
-        if (!w4b_value(w.mode, m->cons, j, w.val[q].bits, &x)) continue;
-        while (r < re && m->b_col[r] < j) r++;
-        const bool has = r < re && m->b_col[r] == j;
-        const int64_t b = has ? bond_prop(d65535, m->b_u16[r]) : 0;
-        const int64_t d = ym3_sigmoid_d(m->cons[j], i32f32_from_bits(x), i32f32_from_bits(b));
-        m->rcol[len] = j;
-        m->rval[len].bits = x;
-        m->brow[len].bits = has ? b : -1; /* -1: no old bond */
-        m->cd[len] = d;
-        if (d == last_d) {
-            m->calpha[len++] = last_alpha;
-            continue;
-        }
-        const memo_slot *slot = &m->memo[memo_hash(m, d)];
-        if (slot->d == d) {
+    const bool fromw = mode != W4B_INTERPOLATED;
+    const uint64_t *restrict src = fromw ? m->w_pk : m->x_pk;
+    const uint32_t qb = fromw ? m->w_off[i] : m->x_off[i], qe = fromw ? m->w_off[i + 1] : m->x_off[i + 1];
+    const yuma_entry *restrict b = m->b_ent + m->b_off[i], *const be = m->b_ent + m->b_off[i + 1];
+    const int64_t *restrict cons = &m->cons[0].bits, ai = m->a[i].bits;
+    int64_t *restrict rank = &m->rank[0].bits, *restrict colsum = m->colsum;
+    uint64_t *restrict e = m->e_pk;
+    const memo_slot *restrict memo = m->memo;
+    const uint32_t k0 = k;
+    uint32_t nmiss = 0;
+    int64_t vt = 0, last_d = -1, last_alpha = 0; /* neighbouring cells often share d */
+    bool zero = false;
+    for (uint32_t q = qb; q < qe; q++) {
+        uint16_t j;
+        int64_t c, x;
+        if (!w4b_entry(src[q], cons, ai, &vt, rank, &j, &c, &x, mode, u1)) continue;
+        while (b < be && b->col < j) b++;
+        const int64_t bv = b < be && b->col == j ? bond_prop(cx->d65535, b->val) : 0;
+        int64_t d;
+        if (mode == W4B_CLIPPED) d = x >= bv ? 0 : bv - x; /* x <= C: the buy gap is 0 */
+        else d = x >= bv ? (x > c ? x - c : 0) : bv - x;
+        int64_t al = last_alpha;
+        if (d != last_d) {
+            const memo_slot *slot = &memo[memo_hash(m, d)];
+            if (slot->d != d) { /* filled in after the row */
+                m->miss_k[nmiss] = k;
+                m->miss_d[nmiss] = d;
+                m->miss_x[nmiss] = x;
+                m->miss_b[nmiss++] = bv;
+                e[k++] = ym_pk(0, j);
+                continue;
+            }
             last_d = d;
-            last_alpha = m->calpha[len] = slot->alpha;
-        } else {
-            m->miss[nmiss++] = len;
+            last_alpha = al = slot->alpha;
         }
-        len++;
+        const int64_t v = PMUL(u1, ONE - al, bv) + PMUL(u1, al, x);
+        zero |= v == 0;
+        colsum[j] += v;
+        e[k++] = ym_pk((uint64_t)v, j);
     }
+    if (fromw) m->vt[i].bits = vt;
     for (uint32_t t = 0; t < nmiss; t += 4) {
         int64_t d4[4];
         i32f32 a4[4];
-        for (uint32_t l = 0; l < 4; l++) d4[l] = m->cd[m->miss[t + l < nmiss ? t + l : t]];
-        ym3_alpha_of_d4(sg, d4, a4);
+        for (uint32_t l = 0; l < 4; l++) d4[l] = m->miss_d[t + l < nmiss ? t + l : t];
+        ym3_alpha_of_d4(&cx->sg, d4, a4);
         for (uint32_t l = 0; l < 4 && t + l < nmiss; l++) {
             memo_slot *slot = &m->memo[memo_hash(m, d4[l])];
+            const int64_t al = a4[l].bits, bv = m->miss_b[t + l], x = m->miss_x[t + l];
+            const uint32_t kk = m->miss_k[t + l];
+            const uint16_t j = ym_pk_col(e[kk]);
             slot->d = d4[l];
-            slot->alpha = m->calpha[m->miss[t + l]] = a4[l].bits;
+            slot->alpha = al;
+            const int64_t v = PMUL(u1, ONE - al, bv) + PMUL(u1, al, x);
+            zero |= v == 0;
+            colsum[j] += v;
+            e[kk] = ym_pk((uint64_t)v, j);
         }
     }
-    for (uint32_t c = 0; c < len; c++) {
-        /* α in [a_lo, a_hi] (0 <= α <= ONE: u16 proportions), x and b in [0, ONE] */
-        const int64_t al = m->calpha[c], b = m->brow[c].bits;
-        const int64_t dec = b >= 0 ? ym_mul_pos(ONE - al, b) : 0;
-        int64_t v = dec + ym_mul_pos(al, m->rval[c].bits);
-        if (v > ONE) v = ONE;
-        if (v > 0) k = emit(m, k, m->rcol[c], v);
+    if (zero) { /* keep v > 0, in order */
+        uint32_t w = k0;
+        for (uint32_t q = k0; q < k; q++) {
+            e[w] = e[q];
+            w += ym_pk_val(e[q]) != 0;
+        }
+        k = w;
     }
     return k;
 }
 
-/* §2.10.2 constant α with both rows in column order: the union of the
- * columns, sat_add(mul(α, x), mul(ONE - α, b)) kept when > 0. */
-static uint32_t ema_const_row(i32f32 alpha, i32f32 om, ym_u16div d65535, row_src w, uint32_t i, uint32_t k,
-                              v3_mem *m)
+/* §2.10.2 constant α in [0, ONE] with both rows in column order: the union
+ * of the columns, mul(α, x) + mul(ONE - α, b) (each term where its row has
+ * the column; at most αx + (1 - α)b <= ONE: the saturating adds are plain),
+ * kept when > 0. W4B from W also gives VT_i and R here. u1: α, 1 - α and
+ * a_i below ONE. */
+static inline __attribute__((always_inline)) uint32_t const_row(const ema_ctx *cx, uint32_t i, uint32_t k,
+                                                                v3_mem *m, const int mode, const bool u1)
 {
-    uint32_t q = w.b, r = m->b_off[i];
-    const uint32_t re = m->b_off[i + 1];
+    const bool fromw = mode != W4B_INTERPOLATED;
+    const uint64_t *restrict src = fromw ? m->w_pk : m->x_pk;
+    uint32_t q = fromw ? m->w_off[i] : m->x_off[i];
+    const uint32_t qe = fromw ? m->w_off[i + 1] : m->x_off[i + 1];
+    const yuma_entry *restrict b = m->b_ent + m->b_off[i], *const be = m->b_ent + m->b_off[i + 1];
+    const int64_t *restrict cons = &m->cons[0].bits, ai = m->a[i].bits, al = cx->alpha.bits, om = cx->om.bits;
+    int64_t *restrict rank = &m->rank[0].bits, *restrict colsum = m->colsum;
+    uint64_t *restrict e = m->e_pk;
+    int64_t vt = 0;
     for (;;) {
+        /* the next kept W4B entry (jw, x) */
+        uint32_t jw = UINT32_MAX;
         int64_t x = 0;
-        while (q < w.e && !w4b_value(w.mode, m->cons, w.col[q], w.val[q].bits, &x)) q++;
-        const uint32_t jw = q < w.e ? w.col[q] : UINT32_MAX, jb = r < re ? m->b_col[r] : UINT32_MAX;
-        if (jw == UINT32_MAX && jb == UINT32_MAX) break;
-        const uint32_t j = jw < jb ? jw : jb;
-        i32f32 v = i32f32_zero();
-        if (jw == j) {
-            v = i32f32_sat_mul(alpha, i32f32_from_bits(x));
+        for (; q < qe; q++) {
+            uint16_t j;
+            int64_t c;
+            if (!w4b_entry(src[q], cons, ai, &vt, rank, &j, &c, &x, mode, u1)) continue;
+            jw = j;
             q++;
+            break;
         }
-        if (jb == j) v = i32f32_sat_add(v, i32f32_sat_mul(om, i32f32_from_bits(bond_prop(d65535, m->b_u16[r++]))));
-        if (v.bits > 0) k = emit(m, k, (uint16_t)j, v.bits);
+        /* the bond entries before jw, then the one at jw */
+        for (; b < be && b->col < jw; b++) {
+            const int64_t v = PMUL(u1, om, bond_prop(cx->d65535, b->val));
+            if (v > 0) {
+                colsum[b->col] += v;
+                e[k++] = ym_pk((uint64_t)v, b->col);
+            }
+        }
+        if (jw == UINT32_MAX) break;
+        int64_t v = PMUL(u1, al, x);
+        if (b < be && b->col == jw) v += PMUL(u1, om, bond_prop(cx->d65535, (b++)->val));
+        if (v > 0) {
+            colsum[jw] += v;
+            e[k++] = ym_pk((uint64_t)v, (uint16_t)jw);
+        }
+    }
+    if (fromw) m->vt[i].bits = vt;
+    return k;
+}
+
+/* Emit a general-path row (gcol, gval, len) into B' at k. */
+static uint32_t emit_row(v3_mem *m, uint32_t k, uint32_t len, bool sat)
+{
+    for (uint32_t q = 0; q < len; q++, k++) {
+        const uint16_t j = m->gcol[q];
+        const int64_t v = m->gval[q].bits; /* > 0 */
+        if (sat) {
+            m->e_pk[k] = (uint64_t)v;
+            m->e_col[k] = j;
+        } else {
+            m->e_pk[k] = ym_pk((uint64_t)v, j);
+            m->colsum[j] += v;
+        }
     }
     return k;
 }
 
-/* §2.10.2-2.10.4 for a row stored out of column order: its weights for bonds
- * in stored order through the general primitives (the chain's merge-scan and
- * dense accumulators). */
-static yuma_status ema_row_general(const ym3_sigmoid *sg, bool liquid, i32f32 alpha_bma, ym_u16div d65535,
-                                   row_src w, uint32_t i, uint32_t n, uint32_t *k, v3_mem *m, yuma_arena *arena)
+/* §2.6-2.10.4 for a row stored out of column order (or any row when α is
+ * outside [0, ONE]): VT_i and R from W, its weights for bonds in stored
+ * order through the general primitives (the chain's merge-scan and dense
+ * accumulators). */
+static yuma_status ema_row_general(const ema_ctx *cx, uint32_t i, uint32_t n, uint32_t *k, v3_mem *m,
+                                   yuma_arena *arena)
 {
     uint32_t len = 0;
-    for (uint32_t q = w.b; q < w.e; q++) {
-        int64_t x;
-        if (!w4b_value(w.mode, m->cons, w.col[q], w.val[q].bits, &x)) continue;
-        m->rcol[len] = w.col[q];
-        m->rval[len++].bits = x;
+    if (cx->mode == W4B_INTERPOLATED) { /* interpolate_pass did VT and R */
+        for (uint32_t q = m->x_off[i]; q < m->x_off[i + 1]; q++) {
+            m->rcol[len] = ym_pk_col(m->x_pk[q]);
+            m->rval[len++].bits = (int64_t)ym_pk_val(m->x_pk[q]);
+        }
+    } else {
+        clip_row(m, i);
+        const bool st = m->w_unsorted[i];
+        for (uint32_t q = m->w_off[i]; q < m->w_off[i + 1]; q++) {
+            const uint16_t j = st ? m->wst_col[q] : ym_pk_col(m->w_pk[q]);
+            const int64_t w = st ? m->wst_val[q].bits : (int64_t)ym_pk_val(m->w_pk[q]), c = m->cons[j].bits;
+            if (W4B_DROPPED(cx->mode, w, c)) continue;
+            m->rcol[len] = j;
+            m->rval[len++].bits = cx->mode == W4B_CLIPPED && c < w ? c : w;
+        }
     }
     const uint32_t bb = m->b_off[i], blen = m->b_off[i + 1] - bb;
-    for (uint32_t q = 0; q < blen; q++) m->brow[q].bits = bond_prop(d65535, m->b_u16[bb + q]);
+    for (uint32_t q = 0; q < blen; q++) {
+        m->bcol[q] = m->b_ent[bb + q].col;
+        m->brow[q].bits = bond_prop(cx->d65535, m->b_ent[bb + q].val);
+    }
     uint32_t wo[2] = {0, len}, bo[2] = {0, blen}, eo[2];
-    const ym_sparse wr = {1, wo, m->rcol, m->rval}, br = {1, bo, m->b_col + bb, m->brow};
-    ym_sparse er = {1, eo, m->e.col + *k, m->e.val + *k};
-    const size_t mark = arena->used;
-    i32f32 *al = ym_alloc(arena, (size_t)(len ? len : 1) * sizeof *al);
-    bool ok = al != NULL;
-    if (liquid)
-        ok = ok && ym3_alpha_values_sparse(sg, &wr, &br, m->cons, n, al, arena) &&
-             ym3_mat_ema_alpha_sparse(&wr, &br, al, n, &er, arena);
+    const ym_sparse wr = {1, wo, m->rcol, m->rval}, br = {1, bo, m->bcol, m->brow};
+    ym_sparse er = {1, eo, m->gcol, m->gval};
+    bool ok;
+    if (cx->liquid)
+        ok = ym3_alpha_values_sparse(&cx->sg, &wr, &br, m->cons, n, m->ralpha, arena) &&
+             ym3_mat_ema_alpha_sparse(&wr, &br, m->ralpha, n, &er, arena);
     else
-        ok = ok && ym_mat_ema_sparse(&wr, &br, alpha_bma, n, &er, arena);
-    arena->used = mark;
+        ok = ym_mat_ema_sparse(&wr, &br, cx->alpha, n, &er, arena);
     if (!ok) return YUMA_ENOMEM;
-    for (uint32_t q = 0; q < eo[1]; q++) (void)emit(m, *k + q, er.col[q], er.val[q].bits);
-    *k += eo[1];
+    *k = emit_row(m, *k, eo[1], cx->sat);
+    return YUMA_OK;
+}
+
+/* One fast row in the kernel the mode and the flags select. */
+static inline __attribute__((always_inline)) uint32_t fast_row(const ema_ctx *cx, uint32_t i, uint32_t k,
+                                                               v3_mem *m, const int mode)
+{
+    const bool u1 = cx->inner && m->a[i].bits < ONE;
+    if (cx->liquid) return u1 ? la2_row(cx, i, k, m, mode, true) : la2_row(cx, i, k, m, mode, false);
+    return u1 ? const_row(cx, i, k, m, mode, true) : const_row(cx, i, k, m, mode, false);
+}
+
+static inline __attribute__((always_inline)) yuma_status ema_rows(const ema_ctx *cx, uint32_t n, v3_mem *m,
+                                                                  yuma_arena *arena, const int mode)
+{
+    uint32_t k = 0;
+    m->e_off[0] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const bool in_order = (mode == W4B_INTERPOLATED || !m->w_unsorted[i]) && !m->b_unsorted[i];
+        if (in_order && !cx->sat) {
+            k = fast_row(cx, i, k, m, mode);
+        } else {
+            const yuma_status st = ema_row_general(cx, i, n, &k, m, arena);
+            if (st != YUMA_OK) return st;
+        }
+        m->e_off[i + 1] = k;
+    }
     return YUMA_OK;
 }
 
@@ -441,79 +665,109 @@ static yuma_status ema_row_general(const ym3_sigmoid *sg, bool liquid, i32f32 al
 static yuma_status ema_pass(const yuma_params *p, uint32_t n, int mode, bool liquid, i32f32 alpha_bma, v3_mem *m,
                             yuma_arena *arena)
 {
-    const ym3_sigmoid sg = ym3_sigmoid_make(p->alpha_low, p->alpha_high, p->alpha_sigmoid_steepness,
-                                            p->yuma3_sigmoid_clamp);
-    const i32f32 om = i32f32_sat_sub(i32f32_one(), alpha_bma);
-    const ym_u16div d65535 = ym_u16div_make(UINT16_MAX);
-    for (uint32_t j = 0; j < n; j++) {
-        m->colsum[j] = i32f32_zero();
-        m->rank[j] = i32f32_zero();
-    }
-    for (size_t s = 0; s < ((size_t)1 << m->memo_bits); s++) m->memo[s].d = -1;
-    uint32_t k = 0;
-    m->e.off[0] = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        /* W̄ = min(w, C_j) (a dropped entry adds 0), VT_i, R_j */
-        const int64_t ai = m->a[i].bits;
-        int64_t vt = 0;
-        for (uint32_t q = m->w.off[i]; q < m->w.off[i + 1]; q++) {
-            const uint16_t j = m->w.col[q];
-            const int64_t c = m->cons[j].bits, w = m->w.val[q].bits < c ? m->w.val[q].bits : c;
-            vt += w;
-            if (ai > 0) m->rank[j].bits += ym_mul_pos(ai, w);
-        }
-        m->vt[i].bits = vt;
-        /* the weights-for-bonds row */
-        row_src src = {m->w.col, m->w.val, m->w.off[i], m->w.off[i + 1], mode};
-        bool in_order = !m->w_unsorted[i];
-        if (mode == W4B_INTERPOLATED) {
-            src = (row_src){m->x4.col, m->x4.val, m->x4.off[i], m->x4.off[i + 1], W4B_WEIGHTS};
-            in_order = true;
-        } else if (!in_order) {
-            src.col = m->wst.col; /* the stored order */
-            src.val = m->wst.val;
-        }
-        if (in_order && !m->b_unsorted[i]) {
-            k = liquid ? ema_alpha_row(&sg, d65535, src, i, k, m) : ema_const_row(alpha_bma, om, d65535, src, i, k, m);
-        } else {
-            const yuma_status st = ema_row_general(&sg, liquid, alpha_bma, d65535, src, i, n, &k, m, arena);
-            if (st != YUMA_OK) return st;
-        }
-        m->e.off[i + 1] = k;
-    }
-    return YUMA_OK;
+    ema_ctx cx;
+    cx.sg = ym3_sigmoid_make(p->alpha_low, p->alpha_high, p->alpha_sigmoid_steepness, p->yuma3_sigmoid_clamp);
+    cx.d65535 = ym_u16div_make(UINT16_MAX);
+    cx.alpha = alpha_bma;
+    cx.om = i32f32_sat_sub(i32f32_one(), alpha_bma);
+    cx.liquid = liquid;
+    cx.sat = !liquid && (alpha_bma.bits < 0 || alpha_bma.bits > ONE);
+    /* LA2: α in [a_lo, a_hi] (u16 proportions, so in [0, ONE]) */
+    cx.inner = liquid ? cx.sg.a_lo.bits > 0 && cx.sg.a_hi.bits < ONE : alpha_bma.bits > 0 && alpha_bma.bits < ONE;
+    cx.mode = mode;
+    for (uint32_t j = 0; j < n; j++) m->colsum[j] = 0; /* R was zeroed before interpolate_pass */
+    if (liquid)
+        for (size_t s = 0; s < ((size_t)1 << m->memo_bits); s++) m->memo[s].d = -1;
+    if (mode == W4B_CLIPPED) return ema_rows(&cx, n, m, arena, W4B_CLIPPED);
+    if (mode == W4B_WEIGHTS) return ema_rows(&cx, n, m, arena, W4B_WEIGHTS);
+    return ema_rows(&cx, n, m, arena, W4B_INTERPOLATED);
 }
 
-/* §2.10.5: t_i = Σ_j mul(B'_ij / colsum_j, I_j), D_i = checked_mul(t_i, a_i). */
-static void dividends_pass(uint32_t n, v3_mem *m)
+/* §2.10.5 and §2.10.6 in one pass: t_i = Σ_j mul(B'_ij / colsum_j, I_j),
+ * D_i = checked_mul(t_i, a_i), and the stored bonds B' as u16 proportions
+ * floor(v * 65535 / 2^32) (fixed_proportion_to_u16 of v <= ONE), in B' row
+ * order. Every B'_ij is in (0, ONE] and colsum_j sums them (exactly), so
+ * the division is ym_rdiv's; mul(en, I_j) is mul_u1 unless some I_j = ONE. */
+static inline __attribute__((always_inline)) void out_rows(const yuma_input *in, v3_mem *m, yuma_output *out,
+                                                           const bool wide)
 {
-    for (uint32_t i = 0; i < n; i++) {
+    const div_col *restrict dc = m->dc;
+    const uint64_t *restrict ep = m->e_pk;
+    yuma_entry *restrict be = out->bonds_ent;
+    uint32_t k = 0;
+    out->bonds_off[0] = 0;
+    for (uint32_t i = 0; i < in->n; i++) {
         int64_t t = 0;
-        for (uint32_t q = m->e.off[i]; q < m->e.off[i + 1]; q++) {
-            const uint16_t j = m->e.col[q];
-            const int64_t nq = ym_div_le(m->e.val[q].bits, m->colsum[j].bits); /* 0 < v <= colsum */
-            t += ym_mul_pos(nq, m->inc[j].bits);
+        const uint32_t qb = m->e_off[i], qe = m->e_off[i + 1];
+        if (out->permit_new[i]) {
+            out->bonds_action[i] = YUMA_BONDS_SET;
+            for (uint32_t q = qb; q < qe; q++, k++) {
+                const uint64_t x = ep[q];
+                const div_col *c = &dc[ym_pk_col(x)];
+                const int64_t en = ym_rdiv_apply(&c->s, ym_pk_val(x));
+                t += wide ? ym_mul_pos(en, c->inc) : mul_u1(en, c->inc);
+                be[k].col = ym_pk_col(x);
+                be[k].val = (uint16_t)((ym_pk_val(x) * UINT16_MAX) >> 32); /* v <= ONE */
+            }
+        } else {
+            out->bonds_action[i] = in->permit_old[i] ? YUMA_BONDS_CLEAR : YUMA_BONDS_KEEP;
+            for (uint32_t q = qb; q < qe; q++) {
+                const uint64_t x = ep[q];
+                const div_col *c = &dc[ym_pk_col(x)];
+                const int64_t en = ym_rdiv_apply(&c->s, ym_pk_val(x));
+                t += wide ? ym_mul_pos(en, c->inc) : mul_u1(en, c->inc);
+            }
         }
+        out->bonds_off[i + 1] = k;
         if (i32f32_checked_mul(i32f32_from_bits(t), m->a[i], &m->div[i]) != FX_OK) m->div[i] = i32f32_zero();
     }
 }
 
-/* The column sums above add values in (0, ONE] only when α is a proportion;
- * a constant α outside [0, ONE] takes the chain's saturating operations. */
-static void dividends_general(uint32_t n, v3_mem *m)
+static void out_pass(const yuma_input *in, v3_mem *m, yuma_output *out)
 {
-    for (uint32_t j = 0; j < n; j++) m->colsum[j] = i32f32_zero();
-    for (size_t q = 0; q < ym_nnz(&m->e); q++)
-        m->colsum[m->e.col[q]] = i32f32_sat_add(m->colsum[m->e.col[q]], m->e.val[q]);
+    bool wide = false;
+    for (uint32_t j = 0; j < in->n; j++) {
+        m->dc[j].s = ym_rdiv_make(m->colsum[j] > 0 ? (uint64_t)m->colsum[j] : 1u); /* 0: no entry reads it */
+        m->dc[j].inc = m->inc[j].bits;
+        wide |= m->inc[j].bits >= ONE;
+    }
+    if (wide) out_rows(in, m, out, true);
+    else out_rows(in, m, out, false);
+}
+
+/* The same with a constant α outside [0, ONE] (values stored whole in
+ * e_pk, columns in e_col): the chain's saturating column sums and
+ * operations, and fixed_proportion_to_u16 on values that may exceed ONE. */
+static void out_general(const yuma_input *in, v3_mem *m, yuma_output *out)
+{
+    const uint32_t n = in->n;
+    const int64_t *ev = (const int64_t *)m->e_pk;
+    for (uint32_t j = 0; j < n; j++) m->colsum[j] = 0;
+    for (size_t q = 0; q < m->e_off[n]; q++)
+        m->colsum[m->e_col[q]] =
+            i32f32_sat_add(i32f32_from_bits(m->colsum[m->e_col[q]]), i32f32_from_bits(ev[q])).bits;
+    uint32_t k = 0;
+    out->bonds_off[0] = 0;
     for (uint32_t i = 0; i < n; i++) {
         i32f32 t = i32f32_zero();
-        for (uint32_t q = m->e.off[i]; q < m->e.off[i + 1]; q++) {
-            const uint16_t j = m->e.col[q];
-            const i32f32 nq = m->colsum[j].bits ? i32f32_safe_div(m->e.val[q], m->colsum[j]) : m->e.val[q];
+        for (uint32_t q = m->e_off[i]; q < m->e_off[i + 1]; q++) {
+            const uint16_t j = m->e_col[q];
+            const i32f32 v = i32f32_from_bits(ev[q]), s = i32f32_from_bits(m->colsum[j]);
+            const i32f32 nq = s.bits ? i32f32_safe_div(v, s) : v;
             const i32f32 pq = i32f32_sat_mul(nq, m->inc[j]);
             if (pq.bits) t = i32f32_wrap_add(t, pq);
         }
         if (i32f32_checked_mul(t, m->a[i], &m->div[i]) != FX_OK) m->div[i] = i32f32_zero();
+        if (out->permit_new[i]) {
+            out->bonds_action[i] = YUMA_BONDS_SET;
+            for (uint32_t q = m->e_off[i]; q < m->e_off[i + 1]; q++, k++) {
+                out->bonds_ent[k].col = m->e_col[q];
+                out->bonds_ent[k].val = ym3_proportion_to_u16(i32f32_from_bits(ev[q]));
+            }
+        } else {
+            out->bonds_action[i] = in->permit_old[i] ? YUMA_BONDS_CLEAR : YUMA_BONDS_KEEP;
+        }
+        out->bonds_off[i + 1] = k;
     }
 }
 
@@ -541,7 +795,6 @@ yuma_status yuma_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_outpu
     carver c = {arena, 0, false};
     plan(&c, n, nnz_w, nnz_b, out, &m);
     if (c.failed) return YUMA_ENOMEM;
-    m.wst.off = m.w.off;
 
     /* 2.1 activity, 2.2 stake, 2.3 permits, 2.4 active stake */
     for (uint32_t i = 0; i < n; i++) {
@@ -558,12 +811,12 @@ yuma_status yuma_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_outpu
     /* 2.5 weights, 2.6 consensus */
     yuma_status st = weights_pass(p, in, &m);
     if (st != YUMA_OK) return st;
-    if (!ym3_weighted_median_col_sorted(m.a, &m.w, n, ym3_u16_proportion(p->kappa), m.cons, arena))
-        return YUMA_ENOMEM;
+    if (!consensus_pass(n, ym3_u16_proportion(p->kappa), &m, arena)) return YUMA_ENOMEM;
 
     /* 2.7 weights for bonds, 2.10.1 / 2.8 bonds, 2.6 clipping with 2.10.2-2.10.4 EMA */
     const i32f32 beta = ym3_u16_proportion(p->bonds_penalty);
     const int mode = beta.bits == 0 ? W4B_WEIGHTS : beta.bits == ONE ? W4B_CLIPPED : W4B_INTERPOLATED;
+    for (uint32_t j = 0; j < n; j++) m.rank[j] = i32f32_zero();
     if (mode == W4B_INTERPOLATED) interpolate_pass(n, beta, &m);
     const uint64_t last_tempo = in->current_block > p->tempo ? in->current_block - p->tempo : 0;
     st = bonds_pass(in, last_tempo, &m);
@@ -581,11 +834,10 @@ yuma_status yuma_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_outpu
     ym_normalize(m.rank, n);
     memcpy(m.inc, m.rank, n * sizeof *m.inc);
 
-    /* 2.10.5 dividends */
-    if (liquid || (alpha_bma.bits >= 0 && alpha_bma.bits <= ONE))
-        dividends_pass(n, &m);
-    else
-        dividends_general(n, &m);
+    /* 2.10.5 dividends, 2.10.6 stored bonds: B' itself as u16 proportions, in B' row order */
+    bool sat = !liquid && (alpha_bma.bits < 0 || alpha_bma.bits > ONE);
+    if (sat) out_general(in, &m, out);
+    else out_pass(in, &m, out);
     ym_normalize(m.div, n);
     if (p->incentive_wta) ym_incentive_wta(m.inc, n); /* opt-in, not a chain rule (yuma.h) */
 
@@ -599,24 +851,6 @@ yuma_status yuma_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_outpu
         out->incentive[i] = ym3_proportion_to_u16(m.inc[i]);
         out->dividends[i] = ym3_proportion_to_u16(m.div[i]);
         out->validator_trust[i] = ym3_proportion_to_u16(m.vt[i]);
-    }
-
-    /* 2.10.6 stored bonds: B' itself as u16 proportions, in B' row order */
-    uint32_t k = 0;
-    out->bonds_off[0] = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        if (out->permit_new[i]) {
-            out->bonds_action[i] = YUMA_BONDS_SET;
-            for (uint32_t q = m.e.off[i]; q < m.e.off[i + 1]; q++, k++) {
-                const int64_t v = m.e.val[q].bits; /* > 0; <= ONE unless α is outside [0, 1] */
-                out->bonds_ent[k].col = m.e.col[q];
-                out->bonds_ent[k].val = v <= ONE ? (uint16_t)(((uint64_t)v * UINT16_MAX) >> 32)
-                                                 : ym3_proportion_to_u16(m.e.val[q]);
-            }
-        } else {
-            out->bonds_action[i] = in->permit_old[i] ? YUMA_BONDS_CLEAR : YUMA_BONDS_KEEP;
-        }
-        out->bonds_off[i + 1] = k;
     }
     return YUMA_OK;
 }

@@ -399,18 +399,6 @@ bool ym3_bma_alpha(uint64_t bma, i32f32 *alpha);
 /* is_topk_nonzero: is_topk(v, k) and v_i != 0. Scratch: ym_topk_need(n). */
 bool ym3_is_topk_nonzero(const i32f32 *v, size_t n, size_t k, bool *out, yuma_arena *scratch);
 
-/* ---- consensus ---------------------------------------------------------------- */
-
-/* weighted_median_col_sparse (yuma-epoch.md §3.15) for a matrix whose rows are
- * in strictly increasing column order (w->rows = the length of stake, < 2^13;
- * values in [0, 2^50]): the result of ym_weighted_median_col_sparse, with the
- * column lists built a band of columns at a time so that they stay in cache.
- * Entries with value 0 score like absent ones and are skipped. false on
- * scratch exhaustion (ym3_wmcol_sorted_need(rows, ncols, nnz)). */
-bool ym3_weighted_median_col_sorted(const i32f32 *stake, const ym_sparse *w, uint32_t ncols, i32f32 majority,
-                                    i32f32 *out, yuma_arena *scratch);
-size_t ym3_wmcol_sorted_need(uint32_t rows, uint32_t ncols, size_t nnz);
-
 /* ---- masks (§2.5, §2.8), in place, entry order kept ------------------------ */
 
 /* mask_diag_sparse_except_index: drop (i, i) for every row i != except
