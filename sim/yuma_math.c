@@ -780,32 +780,69 @@ size_t ym_wmcol_hist_need(uint32_t rows, uint32_t ncols)
            + ym_round16(((size_t)rows + 1) * sizeof(uint64_t));             /* select buffer */
 }
 
+/* The matrix the consensus reads: packed rows (ent[off[i] .. off[i+1]) of
+ * row i < rows) or dense rows (row r < nrows is uid uids[r], its score in
+ * column c at w[r * stride + c], every column present). */
+typedef struct wmh_src {
+    const uint32_t *off;
+    const uint64_t *ent;
+    const uint64_t *w;
+    const uint32_t *uids;
+    size_t stride;
+    uint32_t nrows;
+} wmh_src;
+
+/* WMH_ENTRIES(src, st, ncols, body) runs body for every entry of the rows
+ * of src that vote (st > 0), with i, c and v bound to its uid, column and
+ * score. */
+#define WMH_ENTRIES(src, st, ncols, ...)                                                   \
+    do {                                                                                  \
+        if ((src)->w) {                                                                   \
+            for (uint32_t r_ = 0; r_ < (src)->nrows; r_++) {                              \
+                const uint32_t i = (src)->uids[r_];                                       \
+                if ((st)[i] <= 0) continue;                                               \
+                const uint64_t *restrict wr_ = (src)->w + (size_t)r_ * (src)->stride;     \
+                for (uint32_t c = 0; c < (ncols); c++) {                                  \
+                    const uint64_t v = wr_[c];                                            \
+                    __VA_ARGS__;                                                          \
+                }                                                                         \
+            }                                                                             \
+        } else {                                                                          \
+            for (uint32_t i = 0; i < (src)->nrows; i++) {                                 \
+                if ((st)[i] <= 0) continue;                                               \
+                for (uint32_t q_ = (src)->off[i], qe_ = (src)->off[i + 1]; q_ < qe_; q_++) { \
+                    const uint64_t x_ = (src)->ent[q_], v = ym_pk_val(x_);                 \
+                    const uint16_t c = ym_pk_col(x_);                                     \
+                    __VA_ARGS__;                                                          \
+                }                                                                         \
+            }                                                                             \
+        }                                                                                 \
+    } while (0)
+
 /* minority < 0 or >= Σ u: the smallest or the largest score present in each
  * column (the zero block counts, as in ym_weighted_median_fast). */
-static void wmh_extreme(const uint32_t *off, const uint64_t *ent, uint32_t rows, const int64_t *st, uint32_t npos,
-                        const int64_t *colmax, uint32_t ncols, bool smallest, i32f32 *out, uint64_t *cnt_min)
+static void wmh_extreme(const wmh_src *src, const int64_t *st, uint32_t npos, const int64_t *colmax, uint32_t ncols,
+                        bool smallest, i32f32 *out, uint64_t *cnt_min)
 {
     uint64_t *cnt = cnt_min, *mn = cnt_min + ncols;
     for (uint32_t c = 0; c < ncols; c++) {
         cnt[c] = 0;
         mn[c] = UINT64_MAX;
     }
-    for (uint32_t i = 0; i < rows; i++) {
-        if (st[i] <= 0) continue;
-        for (uint32_t q = off[i]; q < off[i + 1]; q++) {
-            const uint16_t c = ym_pk_col(ent[q]);
-            cnt[c]++;
-            if (ym_pk_val(ent[q]) < mn[c]) mn[c] = ym_pk_val(ent[q]);
-        }
-    }
+    WMH_ENTRIES(src, st, ncols, {
+        cnt[c]++;
+        if (v < mn[c]) mn[c] = v;
+    });
     for (uint32_t c = 0; c < ncols; c++) {
         if (!smallest) out[c].bits = colmax[c];
         else out[c].bits = cnt[c] < npos ? 0 : (int64_t)mn[c];
     }
 }
 
-bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, const int64_t *u, const int64_t *colmax,
-                   uint32_t ncols, i32f32 minority, i32f32 *out, uint64_t *keys, yuma_arena *scratch)
+/* ym_wmcol_hist and ym_wmcol_dense: rows = the number of uids (stake by uid
+ * in u, the slot st[rows] for the zero block). */
+static bool wmh_run(const wmh_src *src, uint32_t rows, const int64_t *u, const int64_t *colmax, uint32_t ncols,
+                    i32f32 minority, i32f32 *out, uint64_t *keys, yuma_arena *scratch)
 {
     size_t mark = scratch ? scratch->used : 0;
     int64_t *st = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *st);
@@ -832,7 +869,7 @@ bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, cons
     if (npos == 0) {
         for (uint32_t c = 0; c < ncols; c++) out[c] = i32f32_zero();
     } else if (mino < 0 || mino >= sigma) {
-        wmh_extreme(off, ent, rows, st, npos, colmax, ncols, mino < 0, out, hist);
+        wmh_extreme(src, st, npos, colmax, ncols, mino < 0, out, hist);
     } else {
         /* Pass 1: per column, stake << 16 | count of each bucket. */
         const unsigned lg = wmh_lg(npos, ncols), nb = 1u << lg;
@@ -841,15 +878,7 @@ bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, cons
             sel[c] = bits > lg ? bits - lg : 0; /* the shift, for now */
         }
         memset(hist, 0, (size_t)ncols * nb * sizeof *hist);
-        for (uint32_t i = 0; i < rows; i++) {
-            if (st[i] <= 0) continue;
-            const uint64_t add = (uint64_t)st[i] << 16 | 1u;
-            for (uint32_t q = off[i], qe = off[i + 1]; q < qe; q++) {
-                const uint64_t x = ent[q];
-                const uint16_t c = ym_pk_col(x);
-                hist[((size_t)c << lg) + (ym_pk_val(x) >> sel[c])] += add;
-            }
-        }
+        WMH_ENTRIES(src, st, ncols, hist[((size_t)c << lg) + (v >> sel[c])] += (uint64_t)st[i] << 16 | 1u);
         /* The bucket of each column's median, and the room its list needs. */
         uint32_t nkeys = 0;
         for (uint32_t c = 0; c < ncols; c++) {
@@ -880,15 +909,10 @@ bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, cons
             }
         }
         /* Pass 2: the entries of the selected buckets. */
-        for (uint32_t i = 0; i < rows; i++) {
-            if (st[i] <= 0) continue;
-            for (uint32_t q = off[i], qe = off[i + 1]; q < qe; q++) {
-                const uint64_t x = ent[q], v = ym_pk_val(x);
-                const uint16_t c = ym_pk_col(x);
-                const uint32_t s = sel[c];
-                if ((v >> (s & 63u)) == (s >> 8)) keys[fill[c]++] = ym_wm_key((int64_t)v, i);
-            }
-        }
+        WMH_ENTRIES(src, st, ncols, {
+            const uint32_t s = sel[c];
+            if ((v >> (s & 63u)) == (s >> 8)) keys[fill[c]++] = ym_wm_key((int64_t)v, i);
+        });
         for (uint32_t c = 0; c < ncols; c++) {
             if (sel[c] == WMH_NONE) continue;
             size_t m = fill[c] - start[c];
@@ -901,6 +925,21 @@ bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, cons
     }
     scratch->used = mark;
     return true;
+}
+
+bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, const int64_t *u, const int64_t *colmax,
+                   uint32_t ncols, i32f32 minority, i32f32 *out, uint64_t *keys, yuma_arena *scratch)
+{
+    const wmh_src src = {off, ent, NULL, NULL, 0, rows};
+    return wmh_run(&src, rows, u, colmax, ncols, minority, out, keys, scratch);
+}
+
+bool ym_wmcol_dense(const uint64_t *w, size_t stride, const uint32_t *uids, uint32_t nrows, uint32_t rows,
+                    const int64_t *u, const int64_t *colmax, uint32_t ncols, i32f32 minority, i32f32 *out,
+                    uint64_t *keys, yuma_arena *scratch)
+{
+    const wmh_src src = {NULL, NULL, w, uids, stride, nrows};
+    return wmh_run(&src, rows, u, colmax, ncols, minority, out, keys, scratch);
 }
 
 /* ---- liquid alpha ------------------------------------------------------- */
