@@ -213,14 +213,14 @@ static void plan_sparse(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, epoch
     TAKE(c, m->e_col, nnz_e);
 }
 
-/* cells = nd * np; db also holds the consensus bucket lists (at most one
- * key per cell and one zero block per column). */
+/* cells = nd * np; db also holds the consensus bucket lists (see
+ * ym_wmcol_dense: at most one key per cell, two per column and one). */
 static void plan_dense(carver *c, uint32_t n, size_t cells, epoch_mem *m)
 {
     const size_t np = padded(n);
     TAKE(c, m->drow, n);
     TAKE(c, m->dw, cells);
-    TAKE(c, m->db, cells + np);
+    TAKE(c, m->db, cells + 2 * np + 1);
     qd_cols *q[] = {&m->qr, &m->qb, &m->qs, &m->qx};
     for (size_t k = 0; k < sizeof q / sizeof q[0]; k++) {
         TAKE(c, q[k]->sh, np);
@@ -234,7 +234,7 @@ static void plan_dense(carver *c, uint32_t n, size_t cells, epoch_mem *m)
 
 static size_t scratch_need(uint32_t n)
 {
-    return max2(max2(ym_topk_need(n), ym_sort_need(n)), ym_wmcol_hist_need(n, n));
+    return max2(max2(ym_topk_need(n), ym_sort_need(n)), max2(ym_wmcol_hist_need(n, n), ym_wmcol_dense_need(n, n)));
 }
 
 /* Bytes of an epoch whose dense passes may hold `cells` cells. */
@@ -838,31 +838,95 @@ static void out_pass(const yuma_input *in, epoch_mem *m, yuma_output *out)
  * two values in [0, ONE], so YM_MUL01 is mul(). Each step below computes
  * the same numbers as the sparse step it names. */
 
+#define AI __attribute__((always_inline))
+
 static bool dense_row(const yuma_input *in, const epoch_mem *m, uint32_t i)
 {
     return (!m->forbid[i] && in->weights.off[i + 1] > in->weights.off[i]) || in->bonds.off[i + 1] > in->bonds.off[i];
 }
 
-/* Row qb..qe of ent into the zeroed dense row r (a later duplicate
- * overwrites). Columns >= n are dropped (weights: the range of
- * get_weights_sparse) or refused (bonds: false). *inc: whether the columns
- * below n strictly increase (then no column repeats). */
-static bool scatter_row(const yuma_entry *restrict ent, uint32_t qb, uint32_t qe, uint32_t n, uint64_t *restrict r,
-                        bool drop, bool *inc)
+/* Row qb..qe of ent into the dense row r of np cells, 0 where the row
+ * has no entry (a later duplicate overwrites). Columns >= n are dropped
+ * (weights: the range of get_weights_sparse) or refused (bonds: false).
+ * *inc: whether the columns below n strictly increase (then no column
+ * repeats). A row that lists every column in order, the usual validator
+ * row, is read straight across on lanes (little-endian: an entry is the
+ * u32 col | val << 16); a row in increasing column order below n is
+ * checked on lanes and scattered without branches; any other is scattered
+ * with the checks. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+typedef uint32_t ent4 __attribute__((vector_size(16), aligned(2), may_alias));
+typedef int32_t ent8i __attribute__((vector_size(32), aligned(2), may_alias));
+#define COMPLETE_ROWS 1
+#endif
+
+static inline AI bool load_row(const yuma_entry *restrict ent, uint32_t qb, uint32_t qe, uint32_t n, uint32_t np,
+                               uint64_t *restrict r, bool drop, bool *inc)
 {
+#ifdef COMPLETE_ROWS
+    if (qe - qb == n && ent[qb].col == 0 && ent[qe - 1].col == n - 1) {
+        const yuma_entry *restrict e = ent + qb;
+        ym_v4 bad = YM_V4(0);
+        uint32_t j = 0;
+        for (; j + YM_LANES <= n; j += YM_LANES) {
+            const ym_v4 x = __builtin_convertvector(*(const ent4 *)(const void *)(e + j), ym_v4);
+            bad |= (x & YM_V4(0xFFFFu)) ^ (YM_V4(j) + (ym_v4){0, 1, 2, 3});
+            YM_ST(r + j, x >> 16);
+        }
+        uint64_t off = bad[0] | bad[1] | bad[2] | bad[3];
+        for (; j < n; j++) {
+            off |= e[j].col ^ j;
+            r[j] = e[j].val;
+        }
+        if (!off) {
+            for (; j < np; j++) r[j] = 0;
+            *inc = true;
+            return true;
+        }
+    }
+    /* sorted (a row the epoch wrote, a chain-sorted one): check on lanes,
+     * then scatter without branches */
+    if (qe > qb && ent[qe - 1].col < n) {
+        const yuma_entry *restrict e = ent + qb;
+        const uint32_t len = qe - qb;
+        ent8i bad = {0};
+        uint32_t k = 0;
+        for (; k + 8 < len; k += 8) { /* the columns, the low halves, as i32 lanes */
+            const ent8i x = *(const ent8i *)(const void *)(e + k) & 0xFFFF, y = *(const ent8i *)(const void *)(e + k + 1) & 0xFFFF;
+            bad |= y <= x;
+        }
+        uint64_t down = 0;
+        for (int l = 0; l < 8; l++) down |= (uint32_t)bad[l];
+        for (; k + 1 < len; k++) down |= e[k + 1].col <= e[k].col;
+        if (!down) {
+            memset(r, 0, np * sizeof *r);
+            k = 0;
+            for (; k + 4 <= len; k += 4) {
+                r[e[k].col] = e[k].val;
+                r[e[k + 1].col] = e[k + 1].val;
+                r[e[k + 2].col] = e[k + 2].val;
+                r[e[k + 3].col] = e[k + 3].val;
+            }
+            for (; k < len; k++) r[e[k].col] = e[k].val;
+            *inc = true;
+            return true;
+        }
+    }
+#endif
+    memset(r, 0, np * sizeof *r);
     int64_t prev = -1;
-    bool up = true;
+    uint64_t down = 0;
     for (uint32_t q = qb; q < qe; q++) {
         const uint32_t j = ent[q].col;
         if (j >= n) {
             if (drop) continue;
             return false;
         }
-        up &= (int64_t)j > prev;
+        down |= (uint64_t)((int64_t)j - prev - 1); /* the sign bit: j <= prev */
         prev = j;
         r[j] = ent[q].val;
     }
-    *inc = up;
+    *inc = !(down >> 63);
     return true;
 }
 
@@ -880,8 +944,6 @@ static bool no_duplicates(const yuma_entry *ent, uint32_t qb, uint32_t qe, uint3
     }
     return true;
 }
-
-#define AI __attribute__((always_inline))
 
 /* Cells of row r whose column is outdated for last_update lu (lu <= bar_j;
  * the padding columns have bar_j = UINT64_MAX) set to 0; returns the sum. */
@@ -910,11 +972,13 @@ static inline AI yuma_status dense_weights(const yuma_input *in, epoch_mem *m)
     for (uint32_t d = 0; d < m->nd; d++) {
         const uint32_t i = m->drow[d], qb = in->weights.off[i], qe = in->weights.off[i + 1];
         uint64_t *restrict wr = m->dw + (size_t)d * np;
-        memset(wr, 0, np * sizeof *wr);
-        if (m->forbid[i]) continue;
+        if (m->forbid[i]) {
+            memset(wr, 0, np * sizeof *wr);
+            continue;
+        }
         const uint64_t lu = in->last_update[i];
         bool inc = true;
-        (void)scatter_row(in->weights.ent, qb, qe, n, wr, true, &inc);
+        (void)load_row(in->weights.ent, qb, qe, n, np, wr, true, &inc);
         if (!inc && !no_duplicates(in->weights.ent, qb, qe, n, lu, bar, i, i + 1, m->stamp)) return YUMA_EINPUT;
         wr[i] = 0; /* the diagonal */
         const uint64_t sum = mask_outdated(wr, np, lu, bar);
@@ -979,12 +1043,15 @@ static inline AI yuma_status dense_bonds(const yuma_input *in, epoch_mem *m)
         uint64_t *restrict br = m->db + (size_t)d * np;
         const uint64_t lu = in->last_update[i];
         bool inc = true;
-        memset(br, 0, np * sizeof *br);
-        if (!scatter_row(in->bonds.ent, qb, qe, n, br, false, &inc)) return YUMA_EINPUT; /* get_bonds_sparse would panic */
+        if (!load_row(in->bonds.ent, qb, qe, n, np, br, false, &inc)) return YUMA_EINPUT; /* get_bonds_sparse would panic */
         if (!inc && !no_duplicates(in->bonds.ent, qb, qe, n, lu, m->bar, -1, n + i + 1, m->stamp))
             return YUMA_EINPUT; /* the epoch never writes duplicates */
-        (void)mask_outdated(br, np, lu, m->bar);
-        for (uint32_t j = 0; j < np; j += YM_LANES) YM_ST(colb + j, (ym_v4)YM_LD(colb + j) + (ym_v4)YM_LD(br + j));
+        const ym_v4 luv = YM_V4(lu);
+        for (uint32_t j = 0; j < np; j += YM_LANES) { /* outdated bonds 0 (the padding columns too), column sums */
+            const ym_v4 x = (ym_v4)YM_LD(br + j) & (ym_v4)(luv > (ym_v4)YM_LD(m->bar + j));
+            YM_ST(br + j, x);
+            YM_ST(colb + j, (ym_v4)YM_LD(colb + j) + x);
+        }
     }
     return YUMA_OK;
 }
@@ -1065,6 +1132,14 @@ static inline AI void dense_out(const yuma_input *in, epoch_mem *m, yuma_output 
                     const ym_v4 e = (ym_v4)YM_LD(er + j), en = QDIV(e, m->qs, j);
                     acc += YM_MUL01((ym_v4)YM_LD(inc + j), en);
                     const ym_v4 v = QDIV(en, m->qx, j), b = ((v << 16) - v) >> 32; /* floor(v * 65535 / 2^32), v <= ONE */
+#ifdef COMPLETE_ROWS
+                    if (e[0] && e[1] && e[2] && e[3]) { /* the usual case: four entries, one store */
+                        *(ent4 *)(void *)(be + k) =
+                            __builtin_convertvector((YM_V4(j) + (ym_v4){0, 1, 2, 3}) | b << 16, ent4);
+                        k += YM_LANES;
+                        continue;
+                    }
+#endif
                     for (uint32_t l = 0; l < YM_LANES; l++) {
                         be[k] = (yuma_entry){(uint16_t)(j + l), (uint16_t)b[l]};
                         k += e[l] != 0;
@@ -1085,7 +1160,7 @@ static inline AI void dense_out(const yuma_input *in, epoch_mem *m, yuma_output 
  * rest. Pads: the per-column vectors are 0 beyond n (csum, cmax and the
  * divisors set here), bar is UINT64_MAX there. */
 static inline AI yuma_status dense_passes(const yuma_params *p, const yuma_input *in, yuma_output *out, epoch_mem *m,
-                                         yuma_arena *arena, i32f32 alpha_bma)
+                                         yuma_arena *arena, i32f32 alpha_bma, ym_impl isa)
 {
     const uint32_t n = in->n, np = m->np;
     yuma_status st = dense_weights(in, m);
@@ -1093,7 +1168,8 @@ static inline AI yuma_status dense_passes(const yuma_params *p, const yuma_input
     i32f32 minority;
     for (uint32_t c = n; c < np; c++) m->cons[c] = i32f32_zero();
     if (consensus_stakes(n, u16_proportion(p->kappa), m, &minority) &&
-        !ym_wmcol_dense(m->dw, np, m->drow, m->nd, n, &m->u[0].bits, m->wmax, n, minority, m->cons, m->db, arena))
+        !ym_wmcol_dense(m->dw, np, m->drow, m->nd, n, &m->u[0].bits, m->wmax, n, minority, m->cons, m->db, arena,
+                        isa))
         return YUMA_ENOMEM;
     dense_clip(n, m);
     for (uint32_t j = 0; j < n; j++) /* vecdiv: R <= P */
@@ -1115,15 +1191,14 @@ static inline AI yuma_status dense_passes(const yuma_params *p, const yuma_input
 
 #define DENSE_ARGS                                                                                                    \
     const yuma_params *p, const yuma_input *in, yuma_output *out, epoch_mem *m, yuma_arena *arena, i32f32 alpha_bma
-#define DENSE_CALL dense_passes(p, in, out, m, arena, alpha_bma)
+#define DENSE_CALL(isa) dense_passes(p, in, out, m, arena, alpha_bma, isa)
 
 /* One source, compiled for each ISA: the base one (the portable fallback,
  * always built) and, on x86-64, AVX2 and AVX-512VL, chosen at run time. */
-static yuma_status dense_base(DENSE_ARGS) { return DENSE_CALL; }
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define YM_X86_DISPATCH 1
-__attribute__((target("avx2"))) static yuma_status dense_avx2(DENSE_ARGS) { return DENSE_CALL; }
-__attribute__((target("avx512f,avx512vl,avx512dq"))) static yuma_status dense_avx512(DENSE_ARGS) { return DENSE_CALL; }
+static yuma_status dense_base(DENSE_ARGS) { return DENSE_CALL(YM_IMPL_DENSE); }
+#ifdef YM_X86_DISPATCH
+YM_TARGET_AVX2 static yuma_status dense_avx2(DENSE_ARGS) { return DENSE_CALL(YM_IMPL_DENSE_AVX2); }
+YM_TARGET_AVX512 static yuma_status dense_avx512(DENSE_ARGS) { return DENSE_CALL(YM_IMPL_DENSE_AVX512); }
 #endif
 
 bool ym_impl_available(ym_impl impl)
@@ -1228,7 +1303,15 @@ yuma_status ym_epoch_v2(const yuma_params *p, const yuma_input *in, yuma_output 
     uint32_t nd = 0;
     for (uint32_t i = 0; i < n; i++) nd += dense_row(in, &m, i);
     const size_t cells = (size_t)nd * m.np;
-    const bool dense = impl != YM_IMPL_SPARSE && n > 0 && alpha_bma.bits >= 0 && alpha_bma.bits <= ONE &&
+    /* auto: only on AVX2 or AVX-512 (the portable lanes are slower than the
+     * sparse passes where the base ISA lacks variable shifts and 64-bit
+     * products, as on SSE2) */
+    ym_impl isa = impl;
+    if (isa == YM_IMPL_AUTO)
+        isa = ym_impl_available(YM_IMPL_DENSE_AVX512) ? YM_IMPL_DENSE_AVX512
+              : ym_impl_available(YM_IMPL_DENSE_AVX2) ? YM_IMPL_DENSE_AVX2
+                                                      : YM_IMPL_SPARSE;
+    const bool dense = isa != YM_IMPL_SPARSE && n > 0 && alpha_bma.bits >= 0 && alpha_bma.bits <= ONE &&
                        (forced || cells <= DENSE_K * (nnz_w + nnz_b));
     yuma_status st;
     if (dense) {
@@ -1238,11 +1321,6 @@ yuma_status ym_epoch_v2(const yuma_params *p, const yuma_input *in, yuma_output 
         for (uint32_t i = 0; i < n; i++)
             if (dense_row(in, &m, i)) m.drow[m.nd++] = i;
         for (uint32_t i = 0; i < m.np; i++) m.bar[i] = i < n ? in->block_at_registration[i] : UINT64_MAX;
-        ym_impl isa = impl;
-        if (isa == YM_IMPL_AUTO)
-            isa = ym_impl_available(YM_IMPL_DENSE_AVX512) ? YM_IMPL_DENSE_AVX512
-                  : ym_impl_available(YM_IMPL_DENSE_AVX2) ? YM_IMPL_DENSE_AVX2
-                                                          : YM_IMPL_DENSE;
 #ifdef YM_X86_DISPATCH
         if (isa == YM_IMPL_DENSE_AVX512) st = dense_avx512(p, in, out, &m, arena, alpha_bma);
         else if (isa == YM_IMPL_DENSE_AVX2) st = dense_avx2(p, in, out, &m, arena, alpha_bma);

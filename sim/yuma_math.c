@@ -819,12 +819,51 @@ typedef struct wmh_src {
         }                                                                                 \
     } while (0)
 
+/* One call of ym_wmcol_hist / ym_wmcol_dense: the stakes by uid (st[rows]:
+ * the zero block), per column its bucket shift, then its selector, list
+ * and target in the bucket. */
+typedef struct wmh {
+    int64_t *st, *target, *zstake;
+    uint64_t *hist, *tmp;
+    uint32_t *sel, *start, *fill;
+    int64_t sigma;
+    uint32_t rows, ncols, npos;
+    unsigned lg;
+} wmh;
+
+/* Scratch for hcols columns of histograms (ncols rounded up for lanes). */
+static bool wmh_begin(wmh *h, uint32_t rows, uint32_t ncols, uint32_t hcols, const int64_t *u, yuma_arena *scratch)
+{
+    h->st = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *h->st);
+    h->hist = ym_alloc(scratch, (size_t)hcols * YM_WMH_BUCKETS * sizeof *h->hist);
+    h->sel = ym_alloc(scratch, (size_t)ncols * sizeof *h->sel);
+    h->start = ym_alloc(scratch, (size_t)ncols * sizeof *h->start);
+    h->fill = ym_alloc(scratch, (size_t)ncols * sizeof *h->fill);
+    h->target = ym_alloc(scratch, (size_t)ncols * sizeof *h->target);
+    h->zstake = ym_alloc(scratch, (size_t)ncols * sizeof *h->zstake);
+    h->tmp = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *h->tmp);
+    if (!h->st || !h->hist || !h->sel || !h->start || !h->fill || !h->target || !h->zstake || !h->tmp ||
+        rows >= ((uint32_t)1 << YM_WM_IDX_BITS))
+        return false;
+    h->rows = rows;
+    h->ncols = ncols;
+    h->sigma = 0;
+    h->npos = 0;
+    for (uint32_t i = 0; i < rows; i++) {
+        h->st[i] = u[i] > 0 ? u[i] : 0;
+        h->sigma += h->st[i];
+        h->npos += u[i] > 0;
+    }
+    return true;
+}
+
 /* minority < 0 or >= Σ u: the smallest or the largest score present in each
  * column (the zero block counts, as in ym_weighted_median_fast). */
-static void wmh_extreme(const wmh_src *src, const int64_t *st, uint32_t npos, const int64_t *colmax, uint32_t ncols,
-                        bool smallest, i32f32 *out, uint64_t *cnt_min)
+static void wmh_extreme(const wmh_src *src, const wmh *h, const int64_t *colmax, bool smallest, i32f32 *out)
 {
-    uint64_t *cnt = cnt_min, *mn = cnt_min + ncols;
+    const uint32_t ncols = h->ncols;
+    const int64_t *st = h->st;
+    uint64_t *cnt = h->hist, *mn = h->hist + ncols;
     for (uint32_t c = 0; c < ncols; c++) {
         cnt[c] = 0;
         mn[c] = UINT64_MAX;
@@ -835,111 +874,232 @@ static void wmh_extreme(const wmh_src *src, const int64_t *st, uint32_t npos, co
     });
     for (uint32_t c = 0; c < ncols; c++) {
         if (!smallest) out[c].bits = colmax[c];
-        else out[c].bits = cnt[c] < npos ? 0 : (int64_t)mn[c];
+        else out[c].bits = cnt[c] < h->npos ? 0 : (int64_t)mn[c];
     }
 }
 
-/* ym_wmcol_hist and ym_wmcol_dense: rows = the number of uids (stake by uid
- * in u, the slot st[rows] for the zero block). */
-static bool wmh_run(const wmh_src *src, uint32_t rows, const int64_t *u, const int64_t *colmax, uint32_t ncols,
-                    i32f32 minority, i32f32 *out, uint64_t *keys, yuma_arena *scratch)
+/* Pass 1 setup: buckets of width 2^sel_c fitting colmax_c, histograms 0. */
+static void wmh_shifts(wmh *h, const int64_t *colmax, uint32_t hcols)
 {
-    size_t mark = scratch ? scratch->used : 0;
-    int64_t *st = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *st);
-    uint64_t *hist = ym_alloc(scratch, (size_t)ncols * YM_WMH_BUCKETS * sizeof *hist);
-    uint32_t *sel = ym_alloc(scratch, (size_t)ncols * sizeof *sel);
-    uint32_t *start = ym_alloc(scratch, (size_t)ncols * sizeof *start);
-    uint32_t *fill = ym_alloc(scratch, (size_t)ncols * sizeof *fill);
-    int64_t *target = ym_alloc(scratch, (size_t)ncols * sizeof *target);
-    int64_t *zstake = ym_alloc(scratch, (size_t)ncols * sizeof *zstake);
-    uint64_t *tmp = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *tmp);
-    if (!st || !hist || !sel || !start || !fill || !target || !zstake || !keys || !tmp ||
-        rows >= ((uint32_t)1 << YM_WM_IDX_BITS)) {
-        if (scratch) scratch->used = mark;
-        return false;
+    h->lg = wmh_lg(h->npos, h->ncols);
+    for (uint32_t c = 0; c < h->ncols; c++) {
+        const unsigned bits = 64u - (unsigned)__builtin_clzll((uint64_t)colmax[c] | 1u);
+        h->sel[c] = bits > h->lg ? bits - h->lg : 0; /* the shift, for now */
     }
-    int64_t sigma = 0;
-    uint32_t npos = 0;
-    for (uint32_t i = 0; i < rows; i++) {
-        st[i] = u[i] > 0 ? u[i] : 0;
-        sigma += st[i];
-        npos += u[i] > 0;
-    }
-    const int64_t mino = minority.bits;
-    if (npos == 0) {
-        for (uint32_t c = 0; c < ncols; c++) out[c] = i32f32_zero();
-    } else if (mino < 0 || mino >= sigma) {
-        wmh_extreme(src, st, npos, colmax, ncols, mino < 0, out, hist);
-    } else {
-        /* Pass 1: per column, stake << 16 | count of each bucket. */
-        const unsigned lg = wmh_lg(npos, ncols), nb = 1u << lg;
-        for (uint32_t c = 0; c < ncols; c++) {
-            const unsigned bits = 64u - (unsigned)__builtin_clzll((uint64_t)colmax[c] | 1u);
-            sel[c] = bits > lg ? bits - lg : 0; /* the shift, for now */
+    memset(h->hist, 0, ((size_t)hcols << h->lg) * sizeof *h->hist);
+}
+
+/* The bucket of each column's median from its histogram (stake << 16 |
+ * count per bucket), and the room its list needs (+ slack per selected
+ * column). Columns settled here get out_c and sel_c = WMH_NONE. */
+static uint32_t wmh_choose(wmh *h, int64_t mino, uint32_t slack, i32f32 *out)
+{
+    const unsigned nb = 1u << h->lg;
+    uint32_t nkeys = 0;
+    for (uint32_t c = 0; c < h->ncols; c++) {
+        uint64_t *hc = h->hist + ((size_t)c << h->lg);
+        uint64_t cnt = 0, listed = 0;
+        for (unsigned b = 0; b < nb; b++) {
+            cnt += hc[b] & 0xFFFFu;
+            listed += hc[b] >> 16;
         }
-        memset(hist, 0, (size_t)ncols * nb * sizeof *hist);
-        WMH_ENTRIES(src, st, ncols, hist[((size_t)c << lg) + (v >> sel[c])] += (uint64_t)st[i] << 16 | 1u);
-        /* The bucket of each column's median, and the room its list needs. */
-        uint32_t nkeys = 0;
-        for (uint32_t c = 0; c < ncols; c++) {
-            uint64_t *h = hist + ((size_t)c << lg);
-            uint64_t cnt = 0, listed = 0;
-            for (unsigned b = 0; b < nb; b++) {
-                cnt += h[b] & 0xFFFFu;
-                listed += h[b] >> 16;
-            }
-            const bool zero = cnt < npos; /* some voting row has no entry here */
-            const int64_t z = sigma - (int64_t)listed;
-            if (zero) h[0] += (uint64_t)z << 16 | 1u;
-            int64_t base = 0;
-            unsigned b = 0;
-            while (mino >= base + (int64_t)(h[b] >> 16)) base += (int64_t)(h[b++] >> 16);
-            const uint32_t sh = sel[c], inb = (uint32_t)(h[b] & 0xFFFFu);
-            sel[c] = WMH_NONE;
-            if (sh == 0) { /* the bucket is one score */
-                out[c].bits = (int64_t)b;
-            } else if (b == 0 && zero && inb == 1) { /* the zero block alone */
-                out[c] = i32f32_zero();
-            } else {
-                sel[c] = (uint32_t)b << 8 | sh;
-                start[c] = fill[c] = nkeys;
-                target[c] = mino - base;
-                zstake[c] = b == 0 && zero ? z : 0;
-                nkeys += inb;
-            }
-        }
-        /* Pass 2: the entries of the selected buckets. */
-        WMH_ENTRIES(src, st, ncols, {
-            const uint32_t s = sel[c];
-            if ((v >> (s & 63u)) == (s >> 8)) keys[fill[c]++] = ym_wm_key((int64_t)v, i);
-        });
-        for (uint32_t c = 0; c < ncols; c++) {
-            if (sel[c] == WMH_NONE) continue;
-            size_t m = fill[c] - start[c];
-            if (zstake[c]) {
-                st[rows] = zstake[c];
-                keys[start[c] + m++] = ym_wm_key(0, rows);
-            }
-            out[c].bits = wm_select(keys + start[c], m, st, target[c], tmp);
+        const bool zero = cnt < h->npos; /* some voting row has no entry here */
+        const int64_t z = h->sigma - (int64_t)listed;
+        if (zero) hc[0] += (uint64_t)z << 16 | 1u;
+        int64_t base = 0;
+        unsigned b = 0;
+        while (mino >= base + (int64_t)(hc[b] >> 16)) base += (int64_t)(hc[b++] >> 16);
+        const uint32_t sh = h->sel[c], inb = (uint32_t)(hc[b] & 0xFFFFu);
+        h->sel[c] = WMH_NONE;
+        if (sh == 0) { /* the bucket is one score */
+            out[c].bits = (int64_t)b;
+        } else if (b == 0 && zero && inb == 1) { /* the zero block alone */
+            out[c] = i32f32_zero();
+        } else {
+            h->sel[c] = (uint32_t)b << 8 | sh;
+            h->start[c] = h->fill[c] = nkeys;
+            h->target[c] = mino - base;
+            h->zstake[c] = b == 0 && zero ? z : 0;
+            nkeys += inb + slack;
         }
     }
-    scratch->used = mark;
-    return true;
+    return nkeys;
+}
+
+/* The select within each chosen bucket, on its list (fill: its end). */
+static void wmh_finish(wmh *h, uint64_t *keys, i32f32 *out)
+{
+    for (uint32_t c = 0; c < h->ncols; c++) {
+        if (h->sel[c] == WMH_NONE) continue;
+        size_t m = h->fill[c] - h->start[c];
+        if (h->zstake[c]) {
+            h->st[h->rows] = h->zstake[c];
+            keys[h->start[c] + m++] = ym_wm_key(0, h->rows);
+        }
+        out[c].bits = wm_select(keys + h->start[c], m, h->st, h->target[c], h->tmp);
+    }
 }
 
 bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, const int64_t *u, const int64_t *colmax,
                    uint32_t ncols, i32f32 minority, i32f32 *out, uint64_t *keys, yuma_arena *scratch)
 {
     const wmh_src src = {off, ent, NULL, NULL, 0, rows};
-    return wmh_run(&src, rows, u, colmax, ncols, minority, out, keys, scratch);
+    const size_t mark = scratch ? scratch->used : 0;
+    wmh h;
+    if (!keys || !wmh_begin(&h, rows, ncols, ncols, u, scratch)) {
+        if (scratch) scratch->used = mark;
+        return false;
+    }
+    const int64_t mino = minority.bits, *st = h.st;
+    if (h.npos == 0) {
+        for (uint32_t c = 0; c < ncols; c++) out[c] = i32f32_zero();
+    } else if (mino < 0 || mino >= h.sigma) {
+        wmh_extreme(&src, &h, colmax, mino < 0, out);
+    } else {
+        /* Pass 1: per column, stake << 16 | count of each bucket. */
+        wmh_shifts(&h, colmax, ncols);
+        const unsigned lg = h.lg;
+        const uint32_t *sel = h.sel;
+        uint64_t *hist = h.hist;
+        WMH_ENTRIES(&src, st, ncols, hist[((size_t)c << lg) + (v >> sel[c])] += (uint64_t)st[i] << 16 | 1u);
+        (void)wmh_choose(&h, mino, 0, out);
+        /* Pass 2: the entries of the selected buckets. */
+        uint32_t *fill = h.fill;
+        WMH_ENTRIES(&src, st, ncols, {
+            const uint32_t s = sel[c];
+            if ((v >> (s & 63u)) == (s >> 8)) keys[fill[c]++] = ym_wm_key((int64_t)v, i);
+        });
+        wmh_finish(&h, keys, out);
+    }
+    scratch->used = mark;
+    return true;
+}
+
+/* The two passes of ym_wmcol_dense on lanes of four columns: pass 1 adds
+ * each voting row's stake to hist[(c << lg) + (v >> sh_c)] (sh = 63 in
+ * the padding columns keeps their index in their own histogram), pass 2
+ * appends the key of every entry in its column's chosen bucket (v >> sh_c
+ * == bk_c; bk = 2 never matches), branch-free: each column's list has a
+ * spare slot and the other columns write to one trash slot. */
+typedef struct wmh_lanes {
+    const uint64_t *w;
+    const uint32_t *uids;
+    size_t stride;
+    uint32_t nrows, hcols;
+    const int64_t *st;
+    const uint64_t *sh, *base_bk;
+    uint64_t *hist, *fill, *keys;
+} wmh_lanes;
+
+static inline __attribute__((always_inline)) void wmh_pass1_lanes(const wmh_lanes *L)
+{
+    uint64_t *restrict hist = L->hist;
+    for (uint32_t r = 0; r < L->nrows; r++) {
+        const int64_t s = L->st[L->uids[r]];
+        if (s <= 0) continue;
+        const uint64_t add = (uint64_t)s << 16 | 1u, *restrict wr = L->w + (size_t)r * L->stride;
+        for (uint32_t c = 0; c < L->hcols; c += YM_LANES) {
+            const ym_v4 ix = (ym_v4)YM_LD(L->base_bk + c) + ((ym_v4)YM_LD(wr + c) >> (ym_v4)YM_LD(L->sh + c));
+            for (int l = 0; l < YM_LANES; l++) hist[ix[l]] += add;
+        }
+    }
+}
+
+static inline __attribute__((always_inline)) void wmh_pass2_lanes(const wmh_lanes *L)
+{
+    uint64_t *restrict keys = L->keys, *restrict fill = L->fill;
+    for (uint32_t r = 0; r < L->nrows; r++) {
+        const uint32_t i = L->uids[r];
+        if (L->st[i] <= 0) continue;
+        const uint64_t *restrict wr = L->w + (size_t)r * L->stride;
+        for (uint32_t c = 0; c < L->hcols; c += YM_LANES) {
+            const ym_v4 v = (ym_v4)YM_LD(wr + c);
+            const ym_v4 hit = (ym_v4)((v >> (ym_v4)YM_LD(L->sh + c)) == (ym_v4)YM_LD(L->base_bk + c));
+            const ym_v4 key = v << YM_WM_IDX_BITS | YM_V4((uint64_t)i);
+            for (int l = 0; l < YM_LANES; l++) {
+                keys[fill[c + l]] = key[l];
+                fill[c + l] -= hit[l]; /* hit: all ones */
+            }
+        }
+    }
+}
+
+static void wmh_pass1_base(const wmh_lanes *L) { wmh_pass1_lanes(L); }
+static void wmh_pass2_base(const wmh_lanes *L) { wmh_pass2_lanes(L); }
+#ifdef YM_X86_DISPATCH
+YM_TARGET_AVX2 static void wmh_pass1_avx2(const wmh_lanes *L) { wmh_pass1_lanes(L); }
+YM_TARGET_AVX2 static void wmh_pass2_avx2(const wmh_lanes *L) { wmh_pass2_lanes(L); }
+YM_TARGET_AVX512 static void wmh_pass1_avx512(const wmh_lanes *L) { wmh_pass1_lanes(L); }
+YM_TARGET_AVX512 static void wmh_pass2_avx512(const wmh_lanes *L) { wmh_pass2_lanes(L); }
+#endif
+
+static void wmh_pass(const wmh_lanes *L, int pass, ym_impl isa)
+{
+#ifdef YM_X86_DISPATCH
+    if (isa == YM_IMPL_DENSE_AVX512) {
+        if (pass == 1) wmh_pass1_avx512(L);
+        else wmh_pass2_avx512(L);
+        return;
+    }
+    if (isa == YM_IMPL_DENSE_AVX2) {
+        if (pass == 1) wmh_pass1_avx2(L);
+        else wmh_pass2_avx2(L);
+        return;
+    }
+#endif
+    (void)isa;
+    if (pass == 1) wmh_pass1_base(L);
+    else wmh_pass2_base(L);
+}
+
+size_t ym_wmcol_dense_need(uint32_t rows, uint32_t ncols)
+{
+    const size_t hcols = ((size_t)ncols + YM_LANES - 1) / YM_LANES * YM_LANES;
+    return ym_wmcol_hist_need(rows, (uint32_t)hcols) + 3 * ym_round16(hcols * sizeof(uint64_t));
 }
 
 bool ym_wmcol_dense(const uint64_t *w, size_t stride, const uint32_t *uids, uint32_t nrows, uint32_t rows,
                     const int64_t *u, const int64_t *colmax, uint32_t ncols, i32f32 minority, i32f32 *out,
-                    uint64_t *keys, yuma_arena *scratch)
+                    uint64_t *keys, yuma_arena *scratch, ym_impl isa)
 {
     const wmh_src src = {NULL, NULL, w, uids, stride, nrows};
-    return wmh_run(&src, rows, u, colmax, ncols, minority, out, keys, scratch);
+    const uint32_t hcols = (ncols + YM_LANES - 1) / YM_LANES * YM_LANES;
+    const size_t mark = scratch ? scratch->used : 0;
+    wmh h;
+    const bool ok = keys && stride >= hcols && wmh_begin(&h, rows, ncols, hcols, u, scratch);
+    uint64_t *sh = ok ? ym_alloc(scratch, hcols * sizeof *sh) : NULL;
+    uint64_t *base_bk = sh ? ym_alloc(scratch, hcols * sizeof *base_bk) : NULL;
+    uint64_t *fill = base_bk ? ym_alloc(scratch, hcols * sizeof *fill) : NULL;
+    if (!fill) {
+        if (scratch) scratch->used = mark;
+        return false;
+    }
+    const int64_t mino = minority.bits;
+    if (h.npos == 0) {
+        for (uint32_t c = 0; c < ncols; c++) out[c] = i32f32_zero();
+    } else if (mino < 0 || mino >= h.sigma) {
+        wmh_extreme(&src, &h, colmax, mino < 0, out);
+    } else {
+        wmh_shifts(&h, colmax, hcols);
+        for (uint32_t c = 0; c < hcols; c++) {
+            sh[c] = c < ncols ? h.sel[c] : 63u;
+            base_bk[c] = (uint64_t)c << h.lg;
+        }
+        wmh_lanes L = {w, uids, stride, nrows, hcols, h.st, sh, base_bk, h.hist, fill, keys};
+        wmh_pass(&L, 1, isa);
+        const uint32_t trash = wmh_choose(&h, mino, 1, out);
+        for (uint32_t c = 0; c < hcols; c++) {
+            const bool chosen = c < ncols && h.sel[c] != WMH_NONE;
+            sh[c] = chosen ? (h.sel[c] & 63u) : 63u;
+            base_bk[c] = chosen ? h.sel[c] >> 8 : 2u;
+            fill[c] = chosen ? h.start[c] : trash;
+        }
+        wmh_pass(&L, 2, isa);
+        for (uint32_t c = 0; c < ncols; c++) h.fill[c] = (uint32_t)fill[c];
+        wmh_finish(&h, keys, out);
+    }
+    scratch->used = mark;
+    return true;
 }
 
 /* ---- liquid alpha ------------------------------------------------------- */

@@ -1112,9 +1112,9 @@ static void test_wmcol_hist(void **state)
     static i32f32 val[R * C], u[R], score[R], out[C], dout[C];
     static int64_t ub[R], colmax[C];
     uint64_t g = 41;
-    static uint64_t keys[R * C + C], dense[R * (C + 2)];
+    static uint64_t keys[(R + 2) * C + 1], dense[R * (C + 6)];
     static uint32_t uids[R];
-    yuma_arena a = arena(ym_wmcol_hist_need(R, C));
+    yuma_arena a = arena(ym_wmcol_dense_need(R, C));
     for (int t = 0; t < 600; t++) {
         const uint32_t rows = 1 + (uint32_t)below(&g, below(&g, 4) ? 64 : R), cols = 1 + (uint32_t)below(&g, C);
         const unsigned density = (unsigned)below(&g, 4);
@@ -1155,7 +1155,7 @@ static void test_wmcol_hist(void **state)
         /* ym_wmcol_dense on the same entries as dense rows (padded stride):
          * every row with an entry listed, some empty ones too, in any order */
         uint32_t nl = 0;
-        const size_t stride = cols + below(&g, 3);
+        const size_t stride = (cols + 3) / 4 * 4 + below(&g, 3);
         for (uint32_t i = 0; i < rows; i++)
             if (off[i + 1] > off[i] || below(&g, 2)) uids[nl++] = i;
         for (uint32_t r = nl; r > 1; r--) {
@@ -1168,12 +1168,17 @@ static void test_wmcol_hist(void **state)
             for (size_t j = 0; j < stride; j++) wr[j] = j < cols ? 0 : rnd(&g); /* beyond ncols: not read */
             for (uint32_t q = off[uids[r]]; q < off[uids[r] + 1]; q++) wr[col[q]] = (uint64_t)val[q].bits;
         }
-        assert_true(ym_wmcol_dense(dense, stride, uids, nl, rows, ub, colmax, cols, B(minority), dout, keys, &a));
-        assert_int_equal(a.used, 0);
-        for (uint32_t j = 0; j < cols; j++)
-            if (dout[j].bits != out[j].bits)
-                fail_msg("case %d column %u: dense %lld, sparse %lld", t, j, (long long)dout[j].bits,
-                         (long long)out[j].bits);
+        for (int z = 0; z < 3; z++) {
+            const ym_impl isa[3] = {YM_IMPL_DENSE, YM_IMPL_DENSE_AVX2, YM_IMPL_DENSE_AVX512};
+            if (!ym_impl_available(isa[z])) continue;
+            assert_true(ym_wmcol_dense(dense, stride, uids, nl, rows, ub, colmax, cols, B(minority), dout, keys, &a,
+                                       isa[z]));
+            assert_int_equal(a.used, 0);
+            for (uint32_t j = 0; j < cols; j++)
+                if (dout[j].bits != out[j].bits)
+                    fail_msg("case %d column %u: dense (isa %d) %lld, sparse %lld", t, j, z, (long long)dout[j].bits,
+                             (long long)out[j].bits);
+        }
         for (uint32_t j = 0; j < cols; j++) {
             size_t m = 0;
             for (uint32_t i = 0; i < rows; i++) {

@@ -197,6 +197,22 @@ typedef uint64_t ym_v4m __attribute__((vector_size(32), aligned(8), may_alias));
 #define YM_MUL01(a, b) ({ const ym_v4 ma_ = (a), mb_ = (b); ((ma_ * mb_) >> 32) | (ma_ & mb_ & YM_V4(I32F32_ONE_BITS)); })
 #endif
 
+/* Builds of the lane code: the base ISA (portable, always compiled) and,
+ * on x86-64 with GCC or Clang, AVX2 and AVX-512F/VL/DQ, chosen at run time
+ * (ym_impl_available). */
+typedef enum ym_impl {
+    YM_IMPL_AUTO,
+    YM_IMPL_SPARSE,
+    YM_IMPL_DENSE,        /* portable lanes (the fallback), compiled for the base ISA */
+    YM_IMPL_DENSE_AVX2,   /* the same source compiled for AVX2 (x86-64) */
+    YM_IMPL_DENSE_AVX512, /* ... for AVX-512F/VL/DQ */
+} ym_impl;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define YM_X86_DISPATCH 1
+#define YM_TARGET_AVX2 __attribute__((target("avx2")))
+#define YM_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq")))
+#endif
+
 /* ---- small exact helpers ------------------------------------------------ */
 
 /* fixed_proportion_to_u16 (§3.12): floor(x * 65535) as u16, release wrap for
@@ -395,13 +411,17 @@ bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, cons
 /* The same on dense rows: row r < nrows is uid uids[r] (distinct uids),
  * its score in column c at w[r * stride + c] for every c < ncols (0 where
  * the sparse matrix has no entry: a zero scores like an absent entry);
- * uids not listed have no entry anywhere. rows, u, colmax, minority, out as
- * above; keys: room for (listed rows with u > 0) * ncols + ncols keys. The
- * result is ym_wmcol_hist's on the sparse matrix with the same non-zero
- * entries (the median depends only on the stake at each score). */
+ * uids not listed have no entry anywhere. stride >= ncols rounded up to
+ * YM_LANES (the cells beyond ncols are read, not used). rows, u, colmax,
+ * minority, out as above; keys: room for (listed rows with u > 0 + 2) *
+ * ncols + 1 keys. The result is ym_wmcol_hist's on the sparse matrix with
+ * the same non-zero entries (the median depends only on the stake at each
+ * score). isa: the lanes' build (YM_IMPL_DENSE*, available on this CPU).
+ * Scratch: ym_wmcol_dense_need(rows, ncols). */
+size_t ym_wmcol_dense_need(uint32_t rows, uint32_t ncols);
 bool ym_wmcol_dense(const uint64_t *w, size_t stride, const uint32_t *uids, uint32_t nrows, uint32_t rows,
                     const int64_t *u, const int64_t *colmax, uint32_t ncols, i32f32 minority, i32f32 *out,
-                    uint64_t *keys, yuma_arena *scratch);
+                    uint64_t *keys, yuma_arena *scratch, ym_impl isa);
 
 /* ---- the v1.2.4 epoch with its implementation pinned (tests, benchmarks) ---
  * yuma_epoch (YUMA_V2) is ym_epoch_v2(..., YM_IMPL_AUTO): the dense passes
@@ -414,13 +434,6 @@ bool ym_wmcol_dense(const uint64_t *w, size_t stride, const uint32_t *uids, uint
  * matrices: ym_epoch_v2_dense_need), falling back to the sparse passes
  * where α is outside [0, 1]. An ISA the CPU lacks returns YUMA_EINPUT
  * (ym_impl_available tells). */
-typedef enum ym_impl {
-    YM_IMPL_AUTO,
-    YM_IMPL_SPARSE,
-    YM_IMPL_DENSE,        /* portable lanes (the fallback), compiled for the base ISA */
-    YM_IMPL_DENSE_AVX2,   /* the same source compiled for AVX2 (x86-64) */
-    YM_IMPL_DENSE_AVX512, /* ... for AVX-512F/VL/DQ */
-} ym_impl;
 bool ym_impl_available(ym_impl impl);
 yuma_status ym_epoch_v2(const yuma_params *p, const yuma_input *in, yuma_output *out, yuma_arena *arena,
                         ym_impl impl);
