@@ -213,14 +213,14 @@ static void plan_sparse(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, epoch
     TAKE(c, m->e_col, nnz_e);
 }
 
-/* cells = nd * np; db also holds the consensus bucket lists (see
- * ym_wmcol_dense: at most one key per cell, two per column and one). */
+/* cells = nd * np; db also holds the consensus bucket lists (at most one
+ * key per cell and one zero block per column). */
 static void plan_dense(carver *c, uint32_t n, size_t cells, epoch_mem *m)
 {
     const size_t np = padded(n);
     TAKE(c, m->drow, n);
     TAKE(c, m->dw, cells);
-    TAKE(c, m->db, cells + 2 * np + 1);
+    TAKE(c, m->db, cells + np);
     qd_cols *q[] = {&m->qr, &m->qb, &m->qs, &m->qx};
     for (size_t k = 0; k < sizeof q / sizeof q[0]; k++) {
         TAKE(c, q[k]->sh, np);

@@ -890,9 +890,9 @@ static void wmh_shifts(wmh *h, const int64_t *colmax, uint32_t hcols)
 }
 
 /* The bucket of each column's median from its histogram (stake << 16 |
- * count per bucket), and the room its list needs (+ slack per selected
- * column). Columns settled here get out_c and sel_c = WMH_NONE. */
-static uint32_t wmh_choose(wmh *h, int64_t mino, uint32_t slack, i32f32 *out)
+ * count per bucket), and the room its list needs. Columns settled here get
+ * out_c and sel_c = WMH_NONE. */
+static void wmh_choose(wmh *h, int64_t mino, i32f32 *out)
 {
     const unsigned nb = 1u << h->lg;
     uint32_t nkeys = 0;
@@ -920,10 +920,9 @@ static uint32_t wmh_choose(wmh *h, int64_t mino, uint32_t slack, i32f32 *out)
             h->start[c] = h->fill[c] = nkeys;
             h->target[c] = mino - base;
             h->zstake[c] = b == 0 && zero ? z : 0;
-            nkeys += inb + slack;
+            nkeys += inb;
         }
     }
-    return nkeys;
 }
 
 /* The select within each chosen bucket, on its list (fill: its end). */
@@ -962,7 +961,7 @@ bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, cons
         const uint32_t *sel = h.sel;
         uint64_t *hist = h.hist;
         WMH_ENTRIES(&src, st, ncols, hist[((size_t)c << lg) + (v >> sel[c])] += (uint64_t)st[i] << 16 | 1u);
-        (void)wmh_choose(&h, mino, 0, out);
+        wmh_choose(&h, mino, out);
         /* Pass 2: the entries of the selected buckets. */
         uint32_t *fill = h.fill;
         WMH_ENTRIES(&src, st, ncols, {
@@ -977,10 +976,10 @@ bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, cons
 
 /* The two passes of ym_wmcol_dense on lanes of four columns: pass 1 adds
  * each voting row's stake to hist[(c << lg) + (v >> sh_c)] (sh = 63 in
- * the padding columns keeps their index in their own histogram), pass 2
- * appends the key of every entry in its column's chosen bucket (v >> sh_c
- * == bk_c; bk = 2 never matches), branch-free: each column's list has a
- * spare slot and the other columns write to one trash slot. */
+ * the padding columns keeps their index in their own histogram); pass 2
+ * finds the entries in their column's chosen bucket (v >> sh_c == bk_c;
+ * bk = 2 never matches), as one 64-bit mask per 64 columns of a row, and
+ * appends the keys of its set bits. */
 typedef struct wmh_lanes {
     const uint64_t *w;
     const uint32_t *uids;
@@ -1000,7 +999,10 @@ static inline __attribute__((always_inline)) void wmh_pass1_lanes(const wmh_lane
         const uint64_t add = (uint64_t)s << 16 | 1u, *restrict wr = L->w + (size_t)r * L->stride;
         for (uint32_t c = 0; c < L->hcols; c += YM_LANES) {
             const ym_v4 ix = (ym_v4)YM_LD(L->base_bk + c) + ((ym_v4)YM_LD(wr + c) >> (ym_v4)YM_LD(L->sh + c));
-            for (int l = 0; l < YM_LANES; l++) hist[ix[l]] += add;
+            hist[ix[0]] += add;
+            hist[ix[1]] += add;
+            hist[ix[2]] += add;
+            hist[ix[3]] += add;
         }
     }
 }
@@ -1012,13 +1014,20 @@ static inline __attribute__((always_inline)) void wmh_pass2_lanes(const wmh_lane
         const uint32_t i = L->uids[r];
         if (L->st[i] <= 0) continue;
         const uint64_t *restrict wr = L->w + (size_t)r * L->stride;
-        for (uint32_t c = 0; c < L->hcols; c += YM_LANES) {
-            const ym_v4 v = (ym_v4)YM_LD(wr + c);
-            const ym_v4 hit = (ym_v4)((v >> (ym_v4)YM_LD(L->sh + c)) == (ym_v4)YM_LD(L->base_bk + c));
-            const ym_v4 key = v << YM_WM_IDX_BITS | YM_V4((uint64_t)i);
-            for (int l = 0; l < YM_LANES; l++) {
-                keys[fill[c + l]] = key[l];
-                fill[c + l] -= hit[l]; /* hit: all ones */
+        for (uint32_t c0 = 0; c0 < L->hcols; c0 += 16 * YM_LANES) {
+            const uint32_t nv = L->hcols - c0 < 16 * YM_LANES ? (L->hcols - c0) / YM_LANES : 16;
+            ym_v4 acc = YM_V4(0); /* lane l, bit t: column c0 + 4t + l is a hit */
+            for (uint32_t t = 0; t < nv; t++) {
+                const uint32_t c = c0 + t * YM_LANES;
+                const ym_v4 v = (ym_v4)YM_LD(wr + c);
+                acc |= ((ym_v4)((v >> (ym_v4)YM_LD(L->sh + c)) == (ym_v4)YM_LD(L->base_bk + c)) & YM_V4(1)) << t;
+            }
+            uint64_t bits = acc[0] | acc[1] << 16 | acc[2] << 32 | acc[3] << 48;
+            while (bits) {
+                const unsigned b = (unsigned)__builtin_ctzll(bits);
+                const uint32_t c = c0 + (b & 15u) * YM_LANES + (b >> 4);
+                bits &= bits - 1;
+                keys[fill[c]++] = ym_wm_key((int64_t)wr[c], i);
             }
         }
     }
@@ -1087,12 +1096,12 @@ bool ym_wmcol_dense(const uint64_t *w, size_t stride, const uint32_t *uids, uint
         }
         wmh_lanes L = {w, uids, stride, nrows, hcols, h.st, sh, base_bk, h.hist, fill, keys};
         wmh_pass(&L, 1, isa);
-        const uint32_t trash = wmh_choose(&h, mino, 1, out);
+        wmh_choose(&h, mino, out);
         for (uint32_t c = 0; c < hcols; c++) {
             const bool chosen = c < ncols && h.sel[c] != WMH_NONE;
             sh[c] = chosen ? (h.sel[c] & 63u) : 63u;
             base_bk[c] = chosen ? h.sel[c] >> 8 : 2u;
-            fill[c] = chosen ? h.start[c] : trash;
+            fill[c] = chosen ? h.start[c] : 0;
         }
         wmh_pass(&L, 2, isa);
         for (uint32_t c = 0; c < ncols; c++) h.fill[c] = (uint32_t)fill[c];

@@ -1112,7 +1112,7 @@ static void test_wmcol_hist(void **state)
     static i32f32 val[R * C], u[R], score[R], out[C], dout[C];
     static int64_t ub[R], colmax[C];
     uint64_t g = 41;
-    static uint64_t keys[(R + 2) * C + 1], dense[R * (C + 6)];
+    static uint64_t keys[(R + 1) * C], dense[R * (C + 6)];
     static uint32_t uids[R];
     yuma_arena a = arena(ym_wmcol_dense_need(R, C));
     for (int t = 0; t < 600; t++) {

@@ -413,8 +413,8 @@ bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, cons
  * the sparse matrix has no entry: a zero scores like an absent entry);
  * uids not listed have no entry anywhere. stride >= ncols rounded up to
  * YM_LANES (the cells beyond ncols are read, not used). rows, u, colmax,
- * minority, out as above; keys: room for (listed rows with u > 0 + 2) *
- * ncols + 1 keys. The result is ym_wmcol_hist's on the sparse matrix with
+ * minority, out as above; keys: room for (listed rows with u > 0 + 1) *
+ * ncols keys. The result is ym_wmcol_hist's on the sparse matrix with
  * the same non-zero entries (the median depends only on the stake at each
  * score). isa: the lanes' build (YM_IMPL_DENSE*, available on this CPU).
  * Scratch: ym_wmcol_dense_need(rows, ncols). */
