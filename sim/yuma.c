@@ -103,7 +103,7 @@ typedef struct qd_cols {
 typedef struct epoch_mem {
     uint32_t np, nd;
     bool *forbid;
-    i32f32 *stake, *a, *u, *pre, *cons, *rank, *trust, *inc, *vt, *div, *comb, *ns, *nv, *alpha, *sorted;
+    i32f32 *stake, *a, *u, *pre, *cons, *rank, *trust, *inc, *vt, *div, *comb, *ns, *nv, *alpha;
     i32f32 *colmax;                /* saturating path: column maxima of E normalised */
     int64_t *colb;                 /* integer column sums of the stored bonds (outdated masked) */
     int64_t *wmax;                 /* column maxima of the weights of voting rows (consensus buckets) */
@@ -189,7 +189,7 @@ static void plan_common(carver *c, uint32_t n, size_t nnz_e, yuma_output *o, epo
     TAKE(c, m->forbid, n);
     TAKE(c, m->u, n1);
     i32f32 **vec[] = {&m->stake, &m->a, &m->pre, &m->cons, &m->rank, &m->trust, &m->inc, &m->vt,
-                      &m->div, &m->comb, &m->ns, &m->nv, &m->alpha, &m->sorted, &m->colmax};
+                      &m->div, &m->comb, &m->ns, &m->nv, &m->alpha, &m->colmax};
     for (size_t k = 0; k < sizeof vec / sizeof vec[0]; k++) TAKE(c, *vec[k], np);
     TAKE(c, m->colb, np);
     TAKE(c, m->wmax, np);
@@ -327,9 +327,9 @@ static int liquid_alpha(const yuma_params *p, uint32_t n, epoch_mem *m, yuma_are
     bool any = false;
     for (uint32_t j = 0; j < n && !any; j++) any = m->cons[j].bits != 0;
     if (!any) return 0;
-    memcpy(m->sorted, m->cons, n * sizeof *m->sorted);
-    if (!ym_sort_i32f32(m->sorted, n, arena)) return -1;
-    i32f32 c_hi = ym_quantile_sorted(m->sorted, n, 3, 4), c_lo = ym_quantile_sorted(m->sorted, n, 1, 4);
+    i32f32 c_hi, c_lo;
+    if (!ym_quantile_select(m->cons, n, 3, 4, &c_hi, arena) || !ym_quantile_select(m->cons, n, 1, 4, &c_lo, arena))
+        return -1;
     if (!(c_hi.bits > c_lo.bits || c_hi.bits != 0 || c_lo.bits < 0)) return 0;
     i32f32 a_lo = u16_proportion(p->alpha_low), a_hi = u16_proportion(p->alpha_high), la, lb;
     ym_logistic_params(a_hi, a_lo, c_hi, c_lo, &la, &lb);

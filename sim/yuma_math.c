@@ -272,6 +272,39 @@ void ym_vecdiv(const i32f32 *x, const i32f32 *y, size_t n, i32f32 *out)
 
 size_t ym_topk_need(size_t n) { return 2 * ym_round16(n * sizeof(uint64_t)) + 2 * ym_round16(n * sizeof(uint32_t)); }
 
+/* The r-th smallest (0-based, r < n) of the keys a[0 .. n), by an MSD
+ * radix select from the highest bit where the keys differ: each level
+ * counts one byte of the keys still in play, keeps those in the bucket
+ * where the count passes r (their order does not matter) and moves on to
+ * the next byte. a is reordered; tmp: n keys of scratch. */
+static uint64_t select_u64(uint64_t *a, size_t n, size_t r, uint64_t *tmp)
+{
+    uint64_t diff = 0;
+    for (size_t i = 1; i < n; i++) diff |= a[i] ^ a[0];
+    if (!diff) return a[0];
+    int shift = (63 - __builtin_clzll(diff)) / 8 * 8;
+    for (;;) {
+        uint32_t cnt[256];
+        memset(cnt, 0, sizeof cnt);
+        for (size_t i = 0; i < n; i++) cnt[(a[i] >> shift) & 255]++;
+        unsigned b = 0;
+        while (r >= cnt[b]) r -= cnt[b++];
+        if (cnt[b] != n) {
+            size_t m = 0;
+            for (size_t i = 0; i < n; i++) {
+                tmp[m] = a[i];
+                m += ((a[i] >> shift) & 255) == b;
+            }
+            uint64_t *t = a;
+            a = tmp;
+            tmp = t;
+            n = m;
+        }
+        if (n == 1 || shift == 0) return a[0]; /* shift 0: the keys left are equal */
+        shift -= 8;
+    }
+}
+
 bool ym_is_topk(const i32f32 *v, size_t n, size_t k, bool *out, yuma_arena *scratch)
 {
     for (size_t i = 0; i < n; i++) out[i] = true;
@@ -282,17 +315,28 @@ bool ym_is_topk(const i32f32 *v, size_t n, size_t k, bool *out, yuma_arena *scra
     }
     size_t mark = scratch ? scratch->used : 0;
     uint64_t *key = ym_alloc(scratch, n * sizeof *key), *tk = ym_alloc(scratch, n * sizeof *tk);
-    uint32_t *idx = ym_alloc(scratch, n * sizeof *idx), *ti = ym_alloc(scratch, n * sizeof *ti);
-    if (!key || !tk || !idx || !ti) {
+    if (!key || !tk) {
         if (scratch) scratch->used = mark;
         return false;
     }
+    /* The stable ascending sort puts position n - k at the value t: values
+     * below t come first (false), above it last (true), and the values
+     * equal to t in index order from position `below`, so the first
+     * n - k - below of them are false. */
+    for (size_t i = 0; i < n; i++) key[i] = ym_key_i64(v[i].bits);
+    const uint64_t t = select_u64(key, n, n - k, tk);
+    size_t below = 0;
+    for (size_t i = 0; i < n; i++) below += ym_key_i64(v[i].bits) < t;
+    size_t drop = n - k - below;
     for (size_t i = 0; i < n; i++) {
-        key[i] = ym_key_i64(v[i].bits);
-        idx[i] = (uint32_t)i;
+        const uint64_t x = ym_key_i64(v[i].bits);
+        if (x < t) {
+            out[i] = false;
+        } else if (x == t && drop) {
+            out[i] = false;
+            drop--;
+        }
     }
-    ym_radix_sort_u64(key, idx, n, tk, ti); /* stable: equal values keep index order */
-    for (size_t r = 0; r < n - k; r++) out[idx[r]] = false;
     scratch->used = mark;
     return true;
 }
@@ -346,19 +390,63 @@ void ym_vec_u16_max_upscale_to_u16(const uint16_t *v, size_t n, uint16_t *out)
     }
 }
 
+/* pos = q * (len - 1) = lo + r / q_den (len > 0, q_den > 0). */
+static size_t quantile_lo(size_t len, uint32_t q_num, uint32_t q_den, uint64_t *r)
+{
+    const fx_u128 p = (fx_u128)q_num * (len - 1);
+    *r = (uint64_t)(p % q_den);
+    return (size_t)(p / q_den);
+}
+
+/* a + (b - a) * w with w = from_num(r / q_den): the nearest multiple of
+ * 2^-32, ties to even. */
+static i32f32 quantile_mix(i32f32 a, i32f32 b, uint64_t r, uint32_t q_den)
+{
+    const fx_u128 t = (fx_u128)r << 32;
+    uint64_t w = (uint64_t)(t / q_den), wr = (uint64_t)(t % q_den);
+    if (2 * (fx_u128)wr > q_den || (2 * (fx_u128)wr == q_den && (w & 1))) w++;
+    return i32f32_sat_add(a, i32f32_sat_mul(i32f32_sat_sub(b, a), i32f32_from_bits((int64_t)w)));
+}
+
 i32f32 ym_quantile_sorted(const i32f32 *sorted, size_t len, uint32_t q_num, uint32_t q_den)
 {
     if (len == 0 || q_den == 0) return i32f32_zero();
-    fx_u128 p = (fx_u128)q_num * (len - 1);
-    size_t lo = (size_t)(p / q_den);
-    uint64_t r = (uint64_t)(p % q_den);
-    if (r == 0) return sorted[lo];
-    /* weight = from_num(r / q_den): nearest multiple of 2^-32, ties to even */
-    fx_u128 t = (fx_u128)r << 32;
-    uint64_t w = (uint64_t)(t / q_den), wr = (uint64_t)(t % q_den);
-    if (2 * (fx_u128)wr > q_den || (2 * (fx_u128)wr == q_den && (w & 1))) w++;
-    i32f32 d = i32f32_sat_sub(sorted[lo + 1], sorted[lo]);
-    return i32f32_sat_add(sorted[lo], i32f32_sat_mul(d, i32f32_from_bits((int64_t)w)));
+    uint64_t r;
+    const size_t lo = quantile_lo(len, q_num, q_den, &r);
+    return r == 0 ? sorted[lo] : quantile_mix(sorted[lo], sorted[lo + 1], r, q_den);
+}
+
+bool ym_quantile_select(const i32f32 *x, size_t len, uint32_t q_num, uint32_t q_den, i32f32 *out,
+                        yuma_arena *scratch)
+{
+    *out = i32f32_zero();
+    if (len == 0 || q_den == 0) return true;
+    size_t mark = scratch ? scratch->used : 0;
+    uint64_t *key = ym_alloc(scratch, len * sizeof *key), *tk = ym_alloc(scratch, len * sizeof *tk);
+    if (!key || !tk) {
+        if (scratch) scratch->used = mark;
+        return false;
+    }
+    uint64_t r;
+    const size_t lo = quantile_lo(len, q_num, q_den, &r);
+    for (size_t i = 0; i < len; i++) key[i] = ym_key_i64(x[i].bits);
+    const uint64_t a = select_u64(key, len, lo, tk);
+    const i32f32 va = i32f32_from_bits((int64_t)(a ^ ((uint64_t)1 << 63)));
+    if (r == 0) {
+        *out = va;
+    } else { /* sorted[lo + 1]: a again if more than lo + 1 keys are <= a, else the next larger key */
+        size_t upto = 0;
+        uint64_t next = UINT64_MAX;
+        for (size_t i = 0; i < len; i++) {
+            const uint64_t k = ym_key_i64(x[i].bits);
+            upto += k <= a;
+            if (k > a && k < next) next = k;
+        }
+        const uint64_t b = upto > lo + 1 ? a : next;
+        *out = quantile_mix(va, i32f32_from_bits((int64_t)(b ^ ((uint64_t)1 << 63))), r, q_den);
+    }
+    scratch->used = mark;
+    return true;
 }
 
 /* ---- sparse ------------------------------------------------------------- */

@@ -409,6 +409,15 @@ static void test_proportion_to_u16(void **state)
     /* floor(x*65535): 0.5 -> 32767 (32767.5), the stake weight 1/10 -> 6553 (A.2) */
     assert_int_equal(ym_proportion_to_u16(B(ONE / 2)), 32767);
     assert_int_equal(ym_proportion_to_u16(B(429496729)), 6553);
+    /* the 64-bit path in [0, 1] and the release wrap outside: the literal
+     * saturating product, floor, low 16 bits */
+    uint64_t g = 404;
+    for (int t = 0; t < 1000000; t++) {
+        const int64_t x = t < 4 ? (int64_t[]){ONE - 1, ONE + 1, -1, 2 * ONE}[t]
+                          : below(&g, 8) ? (int64_t)below(&g, (uint64_t)ONE + 1)
+                                         : (int64_t)(rnd(&g) >> below(&g, 40));
+        assert_int_equal(ym_proportion_to_u16(B(x)), i32f32_to_u16_wrap(i32f32_sat_mul(B(x), i32f32_from_u16(65535))));
+    }
 }
 
 /* ---- §2 fixed-point normalisation of stakes and the EMA coefficient ------ */
@@ -512,6 +521,25 @@ static void test_is_topk(void **state)
             assert_int_equal(o[i], n < k || rank + k >= n);
         }
     }
+    /* large n with heavy ties and values of every size (the radix select
+     * from the highest differing bit, several levels, equal runs) */
+    static i32f32 xl[600];
+    static bool ol[600];
+    yuma_arena big = arena(ym_topk_need(600));
+    for (int t = 0; t < 400; t++) {
+        size_t n = 1 + below(&g, 600), k = below(&g, n + 2);
+        const uint64_t span = (uint64_t)1 << below(&g, 64), vals = 1 + below(&g, below(&g, 2) ? 4 : 1000);
+        for (size_t i = 0; i < n; i++) /* any bits, shifted into negative values some of the time (modulo 2^64) */
+            xl[i] = B((int64_t)(below(&g, vals) * (span / vals + 1) - (below(&g, 3) ? 0 : span / 2)));
+        assert_true(ym_is_topk(xl, n, k, ol, &big));
+        assert_int_equal(big.used, 0);
+        for (size_t i = 0; i < n; i++) {
+            size_t rank = 0;
+            for (size_t j = 0; j < n; j++) rank += xl[j].bits < xl[i].bits || (xl[j].bits == xl[i].bits && j < i);
+            assert_int_equal(ol[i], n < k || rank + k >= n);
+        }
+    }
+    free(big.base);
     yuma_arena tiny = {a.base, 8, 0};
     assert_false(ym_is_topk(v, 10, 5, out, &tiny));
     free(a.base);
@@ -1382,6 +1410,30 @@ static void test_quantile(void **state)
         }
     }
     free(a.base);
+    /* ym_quantile_select = sort, then ym_quantile_sorted (ties, signs, every
+     * q of the epoch and others) */
+    static i32f32 x[700], sx[700];
+    yuma_arena qa = arena(ym_sort_need(700));
+    for (int t = 0; t < 3000; t++) {
+        const size_t n = 1 + below(&g, below(&g, 2) ? 12 : 700);
+        const uint64_t vals = 1 + below(&g, below(&g, 2) ? 3 : 100000);
+        for (size_t i = 0; i < n; i++) x[i] = B((int64_t)(below(&g, vals) << below(&g, 20)) - (below(&g, 4) ? 0 : ONE));
+        memcpy(sx, x, n * sizeof *x);
+        assert_true(ym_sort_i32f32(sx, n, &qa));
+        const uint32_t qn[5] = {1, 3, 0, 4, 66}, qd[5] = {4, 4, 4, 4, 100};
+        for (int q = 0; q < 5; q++) {
+            i32f32 got;
+            assert_true(ym_quantile_select(x, n, qn[q], qd[q], &got, &qa));
+            assert_int_equal(qa.used, 0);
+            assert_int_equal(got.bits, ym_quantile_sorted(sx, n, qn[q], qd[q]).bits);
+        }
+    }
+    i32f32 z;
+    yuma_arena tiny = {qa.base, 8, 0};
+    assert_false(ym_quantile_select(x, 10, 1, 4, &z, &tiny));
+    assert_true(ym_quantile_select(x, 0, 1, 4, &z, &tiny));
+    assert_int_equal(z.bits, 0);
+    free(qa.base);
 }
 
 /* ---- §11 liquid alpha ---------------------------------------------------- */

@@ -216,9 +216,12 @@ typedef enum ym_impl {
 /* ---- small exact helpers ------------------------------------------------ */
 
 /* fixed_proportion_to_u16 (§3.12): floor(x * 65535) as u16, release wrap for
- * x outside [0, 1] (the chain's test build panics there; never reached). */
+ * x outside [0, 1] (the chain's test build panics there; never reached). In
+ * [0, 1] the product x * 65535 is exact below 2^48 and its integer part is
+ * the result. */
 static inline uint16_t ym_proportion_to_u16(i32f32 x)
 {
+    if (x.bits >= 0 && x.bits <= I32F32_ONE_BITS) return (uint16_t)(((uint64_t)x.bits * UINT16_MAX) >> 32);
     return i32f32_to_u16_wrap(i32f32_sat_mul(x, i32f32_from_u16(UINT16_MAX)));
 }
 
@@ -265,8 +268,9 @@ void ym_vecdiv(const i32f32 *x, const i32f32 *y, size_t n, i32f32 *out);
 i32f32 ym_sum(const i32f32 *x, size_t n);
 
 /* is_topk (§3.13): out_i true iff i is among the k largest, ties broken by a
- * stable ascending sort (among equal values the lower index loses). false on
- * scratch exhaustion (needs ym_topk_need(n) bytes). */
+ * stable ascending sort (among equal values the lower index loses), here by
+ * selecting the value at position n - k of that order (radix select) rather
+ * than sorting. false on scratch exhaustion (needs ym_topk_need(n) bytes). */
 bool ym_is_topk(const i32f32 *v, size_t n, size_t k, bool *out, yuma_arena *scratch);
 size_t ym_topk_need(size_t n);
 
@@ -281,6 +285,10 @@ void ym_vec_u16_max_upscale_to_u16(const uint16_t *v, size_t n, uint16_t *out);
  * arithmetic is exact, which it is for the epoch's q = 1/4 and 3/4 (weights
  * 0, 1/4, 1/2, 3/4). */
 i32f32 ym_quantile_sorted(const i32f32 *sorted, size_t len, uint32_t q_num, uint32_t q_den);
+/* ym_quantile_sorted of x sorted, without sorting (two order statistics by
+ * radix select). false on scratch exhaustion (needs ym_sort_need(len)). */
+bool ym_quantile_select(const i32f32 *x, size_t len, uint32_t q_num, uint32_t q_den, i32f32 *out,
+                        yuma_arena *scratch);
 /* Ascending sort of I32F32 values (radix, stable). false on scratch exhaustion
  * (needs ym_sort_need(n)). */
 bool ym_sort_i32f32(i32f32 *x, size_t n, yuma_arena *scratch);
