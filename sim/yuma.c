@@ -860,27 +860,49 @@ typedef int32_t ent8i __attribute__((vector_size(32), aligned(2), may_alias));
 #define COMPLETE_ROWS 1
 #endif
 
+/* Cells of row r whose column is outdated for last_update lu (lu <= bar_j;
+ * the padding columns have bar_j = UINT64_MAX) set to 0; returns the sum. */
+static inline AI uint64_t mask_outdated(uint64_t *restrict r, uint32_t np, uint64_t lu, const uint64_t *restrict bar)
+{
+    const ym_v4 luv = YM_V4(lu);
+    ym_v4 acc = YM_V4(0);
+    for (uint32_t j = 0; j < np; j += YM_LANES) {
+        const ym_v4 x = (ym_v4)YM_LD(r + j) & (ym_v4)(luv > (ym_v4)YM_LD(bar + j));
+        YM_ST(r + j, x);
+        acc += x;
+    }
+    return YM_HSUM(acc);
+}
+
+/* ... then with the outdated cells (for last_update lu) set to 0 and the
+ * sum of the row in *sum. */
 static inline AI bool load_row(const yuma_entry *restrict ent, uint32_t qb, uint32_t qe, uint32_t n, uint32_t np,
-                               uint64_t *restrict r, bool drop, bool *inc)
+                               uint64_t *restrict r, bool drop, bool *inc, uint64_t lu, const uint64_t *restrict bar,
+                               uint64_t *sum)
 {
 #ifdef COMPLETE_ROWS
     if (qe - qb == n && ent[qb].col == 0 && ent[qe - 1].col == n - 1) {
         const yuma_entry *restrict e = ent + qb;
-        ym_v4 bad = YM_V4(0);
+        const ym_v4 luv = YM_V4(lu);
+        ym_v4 bad = YM_V4(0), acc = YM_V4(0);
         uint32_t j = 0;
         for (; j + YM_LANES <= n; j += YM_LANES) {
             const ym_v4 x = __builtin_convertvector(*(const ent4 *)(const void *)(e + j), ym_v4);
+            const ym_v4 v = (x >> 16) & (ym_v4)(luv > (ym_v4)YM_LD(bar + j));
             bad |= (x & YM_V4(0xFFFFu)) ^ (YM_V4(j) + (ym_v4){0, 1, 2, 3});
-            YM_ST(r + j, x >> 16);
+            acc += v;
+            YM_ST(r + j, v);
         }
-        uint64_t off = bad[0] | bad[1] | bad[2] | bad[3];
+        uint64_t off = bad[0] | bad[1] | bad[2] | bad[3], s = YM_HSUM(acc);
         for (; j < n; j++) {
             off |= e[j].col ^ j;
-            r[j] = e[j].val;
+            r[j] = lu > bar[j] ? e[j].val : 0;
+            s += r[j];
         }
         if (!off) {
             for (; j < np; j++) r[j] = 0;
             *inc = true;
+            *sum = s;
             return true;
         }
     }
@@ -909,6 +931,7 @@ static inline AI bool load_row(const yuma_entry *restrict ent, uint32_t qb, uint
             }
             for (; k < len; k++) r[e[k].col] = e[k].val;
             *inc = true;
+            *sum = mask_outdated(r, np, lu, bar);
             return true;
         }
     }
@@ -927,6 +950,7 @@ static inline AI bool load_row(const yuma_entry *restrict ent, uint32_t qb, uint
         r[j] = ent[q].val;
     }
     *inc = !(down >> 63);
+    *sum = mask_outdated(r, np, lu, bar);
     return true;
 }
 
@@ -945,18 +969,23 @@ static bool no_duplicates(const yuma_entry *ent, uint32_t qb, uint32_t qe, uint3
     return true;
 }
 
-/* Cells of row r whose column is outdated for last_update lu (lu <= bar_j;
- * the padding columns have bar_j = UINT64_MAX) set to 0; returns the sum. */
-static inline AI uint64_t mask_outdated(uint64_t *restrict r, uint32_t np, uint64_t lu, const uint64_t *restrict bar)
+/* mul() in the dense passes: YM_MUL01, or YM_MUL1 where no product can be
+ * ONE * ONE (`wide` false: a flag the caller checked, a compile-time
+ * constant of each instance). */
+#define MUL(wide, a, b) ((wide) ? YM_MUL01(a, b) : YM_MUL1(a, b))
+
+/* A voting row normalised by the divisor (sh, v, dn), its preranks and
+ * column maxima; wide: a_i = ONE. */
+static inline AI void dense_weights_row(uint64_t *restrict wr, uint32_t np, ym_qd r, uint64_t ai,
+                                        uint64_t *restrict pre, uint64_t *restrict wmax, const bool wide)
 {
-    const ym_v4 luv = YM_V4(lu);
-    ym_v4 acc = YM_V4(0);
+    const ym_v4 av = YM_V4(ai), sh = YM_V4(r.sh), v = YM_V4(r.v), dn = YM_V4(r.dn);
     for (uint32_t j = 0; j < np; j += YM_LANES) {
-        const ym_v4 x = (ym_v4)YM_LD(r + j) & (ym_v4)(luv > (ym_v4)YM_LD(bar + j));
-        YM_ST(r + j, x);
-        acc += x;
+        const ym_v4 w = YM_QDIV((ym_v4)YM_LD(wr + j), sh, v, dn);
+        YM_ST(wr + j, w);
+        YM_ST(pre + j, (ym_v4)YM_LD(pre + j) + MUL(wide, av, w));
+        YM_ST(wmax + j, YM_MAX((ym_v4)YM_LD(wmax + j), w));
     }
-    return YM_HSUM(acc);
 }
 
 /* weights_pass: masks, row normalisation, preranks, column maxima of the
@@ -978,27 +1007,39 @@ static inline AI yuma_status dense_weights(const yuma_input *in, epoch_mem *m)
         }
         const uint64_t lu = in->last_update[i];
         bool inc = true;
-        (void)load_row(in->weights.ent, qb, qe, n, np, wr, true, &inc);
+        uint64_t sum = 0;
+        (void)load_row(in->weights.ent, qb, qe, n, np, wr, true, &inc, lu, bar, &sum);
         if (!inc && !no_duplicates(in->weights.ent, qb, qe, n, lu, bar, i, i + 1, m->stamp)) return YUMA_EINPUT;
-        wr[i] = 0; /* the diagonal */
-        const uint64_t sum = mask_outdated(wr, np, lu, bar);
+        sum -= wr[i]; /* the diagonal */
+        wr[i] = 0;
         if (!sum) continue;
         const ym_qd r = ym_qd_make(sum); /* integer values: div(w<<32, sum<<32) = floor(w*2^32/sum) */
-        const ym_v4 sh = YM_V4(r.sh), v = YM_V4(r.v), dn = YM_V4(r.dn);
         const uint64_t ai = (uint64_t)m->a[i].bits;
-        if (ai > 0) {
-            const ym_v4 av = YM_V4(ai);
-            for (uint32_t j = 0; j < np; j += YM_LANES) {
-                const ym_v4 w = YM_QDIV((ym_v4)YM_LD(wr + j), sh, v, dn);
-                YM_ST(wr + j, w);
-                YM_ST(pre + j, (ym_v4)YM_LD(pre + j) + YM_MUL01(av, w));
-                YM_ST(wmax + j, YM_MAX((ym_v4)YM_LD(wmax + j), w));
-            }
+        if (ai >= (uint64_t)ONE) {
+            dense_weights_row(wr, np, r, ai, pre, wmax, true);
+        } else if (ai > 0) {
+            dense_weights_row(wr, np, r, ai, pre, wmax, false);
         } else {
+            const ym_v4 sh = YM_V4(r.sh), v = YM_V4(r.v), dn = YM_V4(r.dn);
             for (uint32_t j = 0; j < np; j += YM_LANES) YM_ST(wr + j, YM_QDIV((ym_v4)YM_LD(wr + j), sh, v, dn));
         }
     }
     return YUMA_OK;
+}
+
+static inline AI uint64_t dense_clip_row(uint64_t *restrict wr, uint32_t np, const uint64_t *restrict cons,
+                                        uint64_t *restrict rank, uint64_t ai, const bool wide)
+{
+    const ym_v4 av = YM_V4(ai);
+    ym_v4 acc = YM_V4(0);
+    for (uint32_t j = 0; j < np; j += YM_LANES) {
+        const ym_v4 wc = YM_MIN((ym_v4)YM_LD(wr + j), (ym_v4)YM_LD(cons + j));
+        const ym_v4 dd = MUL(wide, av, wc);
+        acc += wc;
+        YM_ST(rank + j, (ym_v4)YM_LD(rank + j) + dd);
+        YM_ST(wr + j, dd);
+    }
+    return YM_HSUM(acc);
 }
 
 /* clip_pass: validator trust Σ_j min(w_ij, C_j) of every row, and for the
@@ -1015,20 +1056,17 @@ static inline AI void dense_clip(uint32_t n, epoch_mem *m)
         const uint32_t i = m->drow[d];
         uint64_t *restrict wr = m->dw + (size_t)d * np;
         const uint64_t ai = (uint64_t)m->a[i].bits;
-        ym_v4 acc = YM_V4(0);
-        if (ai > 0) {
-            const ym_v4 av = YM_V4(ai);
-            for (uint32_t j = 0; j < np; j += YM_LANES) {
-                const ym_v4 wc = YM_MIN((ym_v4)YM_LD(wr + j), (ym_v4)YM_LD(cons + j));
-                const ym_v4 dd = YM_MUL01(av, wc);
-                acc += wc;
-                YM_ST(rank + j, (ym_v4)YM_LD(rank + j) + dd);
-                YM_ST(wr + j, dd);
-            }
+        uint64_t vt;
+        if (ai >= (uint64_t)ONE) {
+            vt = dense_clip_row(wr, np, cons, rank, ai, true);
+        } else if (ai > 0) {
+            vt = dense_clip_row(wr, np, cons, rank, ai, false);
         } else {
+            ym_v4 acc = YM_V4(0);
             for (uint32_t j = 0; j < np; j += YM_LANES) acc += YM_MIN((ym_v4)YM_LD(wr + j), (ym_v4)YM_LD(cons + j));
+            vt = YM_HSUM(acc);
         }
-        m->vt[i].bits = (int64_t)YM_HSUM(acc);
+        m->vt[i].bits = (int64_t)vt;
     }
 }
 
@@ -1043,15 +1081,12 @@ static inline AI yuma_status dense_bonds(const yuma_input *in, epoch_mem *m)
         uint64_t *restrict br = m->db + (size_t)d * np;
         const uint64_t lu = in->last_update[i];
         bool inc = true;
-        if (!load_row(in->bonds.ent, qb, qe, n, np, br, false, &inc)) return YUMA_EINPUT; /* get_bonds_sparse would panic */
+        uint64_t sum;
+        if (!load_row(in->bonds.ent, qb, qe, n, np, br, false, &inc, lu, m->bar, &sum))
+            return YUMA_EINPUT; /* get_bonds_sparse would panic */
         if (!inc && !no_duplicates(in->bonds.ent, qb, qe, n, lu, m->bar, -1, n + i + 1, m->stamp))
             return YUMA_EINPUT; /* the epoch never writes duplicates */
-        const ym_v4 luv = YM_V4(lu);
-        for (uint32_t j = 0; j < np; j += YM_LANES) { /* outdated bonds 0 (the padding columns too), column sums */
-            const ym_v4 x = (ym_v4)YM_LD(br + j) & (ym_v4)(luv > (ym_v4)YM_LD(m->bar + j));
-            YM_ST(br + j, x);
-            YM_ST(colb + j, (ym_v4)YM_LD(colb + j) + x);
-        }
+        for (uint32_t j = 0; j < np; j += YM_LANES) YM_ST(colb + j, (ym_v4)YM_LD(colb + j) + (ym_v4)YM_LD(br + j));
     }
     return YUMA_OK;
 }
@@ -1068,25 +1103,19 @@ static void qd_set(qd_cols *q, uint32_t j, uint64_t d)
 
 /* ema_pass: E_ij = mul(α_j, ΔB_ij) + mul(β_j, B_ij) with ΔB_ij = W̄_ij a_i / R_j
  * (0 for a_i = 0) and B_ij = b_ij / colb_j, in place of the ΔB numerators,
- * with the column sums and maxima. */
-static inline AI void dense_ema(epoch_mem *m)
+ * with the column sums and maxima; wide: some α_j or β_j is ONE. */
+static inline AI void dense_ema_rows(epoch_mem *m, const bool wide)
 {
     const uint32_t np = m->np;
     const uint64_t *restrict alpha = (const uint64_t *)&m->alpha[0].bits, *restrict beta = m->beta;
     uint64_t *restrict csum = m->csum, *restrict cmax = m->cmax;
-    for (uint32_t j = 0; j < np; j++) {
-        qd_set(&m->qr, j, (uint64_t)m->rank[j].bits);
-        qd_set(&m->qb, j, (uint64_t)m->colb[j]);
-        m->beta[j] = (uint64_t)(ONE - m->alpha[j].bits); /* α in [0, ONE]: sat_sub is plain */
-        csum[j] = cmax[j] = 0;
-    }
     for (uint32_t d = 0; d < m->nd; d++) {
         uint64_t *restrict wr = m->dw + (size_t)d * np;
         const uint64_t *restrict br = m->db + (size_t)d * np;
         if (m->a[m->drow[d]].bits > 0) {
             for (uint32_t j = 0; j < np; j += YM_LANES) {
                 const ym_v4 dn = QDIV((ym_v4)YM_LD(wr + j), m->qr, j), bn = QDIV((ym_v4)YM_LD(br + j), m->qb, j);
-                const ym_v4 e = YM_MUL01((ym_v4)YM_LD(alpha + j), dn) + YM_MUL01((ym_v4)YM_LD(beta + j), bn);
+                const ym_v4 e = MUL(wide, (ym_v4)YM_LD(alpha + j), dn) + MUL(wide, (ym_v4)YM_LD(beta + j), bn);
                 YM_ST(wr + j, e);
                 YM_ST(csum + j, (ym_v4)YM_LD(csum + j) + e);
                 YM_ST(cmax + j, YM_MAX((ym_v4)YM_LD(cmax + j), e));
@@ -1094,7 +1123,7 @@ static inline AI void dense_ema(epoch_mem *m)
         } else {
             for (uint32_t j = 0; j < np; j += YM_LANES) {
                 const ym_v4 bn = QDIV((ym_v4)YM_LD(br + j), m->qb, j);
-                const ym_v4 e = YM_MUL01((ym_v4)YM_LD(beta + j), bn);
+                const ym_v4 e = MUL(wide, (ym_v4)YM_LD(beta + j), bn);
                 YM_ST(wr + j, e);
                 YM_ST(csum + j, (ym_v4)YM_LD(csum + j) + e);
                 YM_ST(cmax + j, YM_MAX((ym_v4)YM_LD(cmax + j), e));
@@ -1103,21 +1132,30 @@ static inline AI void dense_ema(epoch_mem *m)
     }
 }
 
+static inline AI void dense_ema(uint32_t n, epoch_mem *m)
+{
+    bool wide = false; /* α_j or β_j = ONE; the padding columns have B = 0 */
+    for (uint32_t j = 0; j < m->np; j++) {
+        qd_set(&m->qr, j, (uint64_t)m->rank[j].bits);
+        qd_set(&m->qb, j, (uint64_t)m->colb[j]);
+        m->beta[j] = (uint64_t)(ONE - m->alpha[j].bits); /* α in [0, ONE]: sat_sub is plain */
+        m->csum[j] = m->cmax[j] = 0;
+        wide |= j < n && (m->alpha[j].bits == 0 || m->alpha[j].bits == ONE);
+    }
+    if (wide) dense_ema_rows(m, true);
+    else dense_ema_rows(m, false);
+}
+
 /* out_pass: dividends D_i = Σ_j mul(I_j, E_ij / S_j) and the stored bonds
  * of the new permits, E_ij / S_j upscaled by the column maximum (known
  * before the pass, see out_rows), as u16, the entries with E_ij > 0 in
  * column order (written one lane at a time, the cursor advanced only for
  * those: bonds_ent has spare entries for the last writes). */
-static inline AI void dense_out(const yuma_input *in, epoch_mem *m, yuma_output *out)
+static inline AI void dense_out_rows(const yuma_input *in, epoch_mem *m, yuma_output *out, const bool wide)
 {
     const uint32_t n = in->n, np = m->np;
     const uint64_t *restrict inc = (const uint64_t *)&m->inc[0].bits;
     yuma_entry *restrict be = out->bonds_ent;
-    for (uint32_t j = 0; j < np; j++) {
-        const uint64_t s = m->csum[j];
-        qd_set(&m->qs, j, s);
-        qd_set(&m->qx, j, s ? ym_qd_apply(m->cmax[j], m->qs.sh[j], m->qs.v[j], m->qs.dn[j]) : 0); /* > 0: E > 0, S <= 1 */
-    }
     uint32_t k = 0, d = 0;
     out->bonds_off[0] = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -1130,7 +1168,7 @@ static inline AI void dense_out(const yuma_input *in, epoch_mem *m, yuma_output 
             if (set) {
                 for (uint32_t j = 0; j < np; j += YM_LANES) {
                     const ym_v4 e = (ym_v4)YM_LD(er + j), en = QDIV(e, m->qs, j);
-                    acc += YM_MUL01((ym_v4)YM_LD(inc + j), en);
+                    acc += MUL(wide, (ym_v4)YM_LD(inc + j), en);
                     const ym_v4 v = QDIV(en, m->qx, j), b = ((v << 16) - v) >> 32; /* floor(v * 65535 / 2^32), v <= ONE */
 #ifdef COMPLETE_ROWS
                     if (e[0] && e[1] && e[2] && e[3]) { /* the usual case: four entries, one store */
@@ -1147,13 +1185,27 @@ static inline AI void dense_out(const yuma_input *in, epoch_mem *m, yuma_output 
                 }
             } else {
                 for (uint32_t j = 0; j < np; j += YM_LANES)
-                    acc += YM_MUL01((ym_v4)YM_LD(inc + j), QDIV((ym_v4)YM_LD(er + j), m->qs, j));
+                    acc += MUL(wide, (ym_v4)YM_LD(inc + j), QDIV((ym_v4)YM_LD(er + j), m->qs, j));
             }
             m->div[i].bits = (int64_t)YM_HSUM(acc);
             d++;
         }
         out->bonds_off[i + 1] = k;
     }
+}
+
+/* wide: some I_j = ONE */
+static inline AI void dense_out(const yuma_input *in, epoch_mem *m, yuma_output *out)
+{
+    bool wide = false;
+    for (uint32_t j = 0; j < m->np; j++) {
+        const uint64_t s = m->csum[j];
+        qd_set(&m->qs, j, s);
+        qd_set(&m->qx, j, s ? ym_qd_apply(m->cmax[j], m->qs.sh[j], m->qs.v[j], m->qs.dn[j]) : 0); /* > 0: E > 0, S <= 1 */
+        wide |= m->inc[j].bits >= ONE;
+    }
+    if (wide) dense_out_rows(in, m, out, true);
+    else dense_out_rows(in, m, out, false);
 }
 
 /* 4.6-4.13 and 4.16 on the dense rows; the caller did 4.1-4.5 and does the
@@ -1181,7 +1233,7 @@ static inline AI yuma_status dense_passes(const yuma_params *p, const yuma_input
     if (!liquid)
         for (uint32_t j = 0; j < n; j++) m->alpha[j] = alpha_bma;
     for (uint32_t j = n; j < np; j++) m->alpha[j] = i32f32_zero();
-    dense_ema(m); /* reads m->rank before it is normalised */
+    dense_ema(n, m); /* reads m->rank before it is normalised */
     ym_normalize(m->rank, n);
     memcpy(m->inc, m->rank, n * sizeof *m->inc);
     for (uint32_t j = n; j < np; j++) m->inc[j] = i32f32_zero();

@@ -1509,6 +1509,22 @@ static void test_alpha_values(void **state)
         assert_near(out[i], w, EPS6);
         assert_int_equal(out[i].bits, w.bits); /* and in fact exactly */
     }
+    /* groups of four exps with overflowing and ordinary lanes mixed (the
+     * lanes share one overflow test, then fall back lane by lane): exactly
+     * fx's formula, lane by lane */
+    uint64_t g = 1337;
+    for (int t = 0; t < 20000; t++) {
+        const size_t n = 1 + below(&g, 13);
+        const i32f32 a = B((int64_t)below(&g, 60 * (uint64_t)ONE) - 30 * ONE), b = B((int64_t)below(&g, 60 * (uint64_t)ONE) - 30 * ONE);
+        for (size_t j = 0; j < n; j++) c256[j] = B((int64_t)below(&g, below(&g, 4) ? (uint64_t)ONE : 3 * (uint64_t)ONE));
+        ym_alpha_values(c256, n, a, b, out);
+        for (size_t j = 0; j < n; j++) {
+            i32f32 w = B(0);
+            i32f32 ex = i32f32_safe_exp(i32f32_sat_sub(b, i32f32_sat_mul(a, c256[j])));
+            assert_int_equal(i32f32_sat_div(i32f32_one(), i32f32_sat_add(i32f32_one(), ex), &w), FX_OK);
+            if (out[j].bits != w.bits) fail_msg("case %d lane %zu: %lld, fx %lld", t, j, (long long)out[j].bits, (long long)w.bits);
+        }
+    }
     /* safe_exp's quirk (§5): an overflowing exponent gives 0, so α = 1 */
     i32f32 big = I(100), one_out;
     ym_alpha_values(&big, 1, D(-1.0), D(0.0), &one_out);

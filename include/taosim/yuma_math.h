@@ -195,6 +195,9 @@ typedef uint64_t ym_v4m __attribute__((vector_size(32), aligned(8), may_alias));
 /* mul() of proportions a, b in [0, ONE]: the product is below 2^64 unless
  * a = b = ONE, where it wraps to 0 and bit 32 of a & b restores ONE */
 #define YM_MUL01(a, b) ({ const ym_v4 ma_ = (a), mb_ = (b); ((ma_ * mb_) >> 32) | (ma_ & mb_ & YM_V4(I32F32_ONE_BITS)); })
+/* mul() where one operand is below ONE and the other at most ONE: the
+ * product is below 2^64 */
+#define YM_MUL1(a, b) (((a) * (b)) >> 32)
 #endif
 
 /* Builds of the lane code: the base ISA (portable, always compiled) and,
