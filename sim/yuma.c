@@ -86,25 +86,44 @@ typedef struct out_col {
     int64_t pad; /* 64 bytes: an index is one shift */
 } out_col;
 
-/* Everything the epoch keeps across its passes. The weight and E matrices
- * are row-compressed with packed entries ym_pk(value, column), every row in
- * increasing column order once loaded (weights_pass); values are at most ONE
- * (E in the saturating EMA keeps whole values in e_pk, columns in e_col). */
+/* Columns of qdiv constants (ym_qd) for the dense passes, one array per
+ * field so that four columns load as one lane vector each. */
+typedef struct qd_cols {
+    uint64_t *sh, *v, *dn;
+} qd_cols;
+
+/* Everything the epoch keeps across its passes. The per-column vectors hold
+ * np = n rounded up to YM_LANES entries, the padding columns 0, so that the
+ * dense passes read whole lane vectors. Sparse passes: the weight and E
+ * matrices are row-compressed with packed entries ym_pk(value, column),
+ * every row in increasing column order once loaded (weights_pass); values
+ * are at most ONE (E in the saturating EMA keeps whole values in e_pk,
+ * columns in e_col). Dense passes: the rows drow[0 .. nd) as np-wide rows
+ * of dw (weights, then ΔB numerators, then E) and db (the bonds; before
+ * them, the consensus bucket lists). */
 typedef struct epoch_mem {
+    uint32_t np, nd;
     bool *forbid;
-    i32f32 *stake, *a, *u, *pre, *cons, *rank, *trust, *inc, *vt, *div, *comb, *ns, *nv, *alpha, *sorted;
+    i32f32 *stake, *a, *u, *pre, *cons, *rank, *trust, *inc, *vt, *div, *comb, *ns, *nv, *alpha;
     i32f32 *colmax;                /* saturating path: column maxima of E normalised */
     int64_t *colb;                 /* integer column sums of the stored bonds (outdated masked) */
     int64_t *wmax;                 /* column maxima of the weights of voting rows (consensus buckets) */
-    uint64_t *bar;                 /* block_at_registration, with the current row's own entry set to the max */
-    ema_col *ec;
-    out_col *oc;
+    uint64_t *bar;                 /* block_at_registration (sparse: the current row's own entry set to the max;
+                                      dense: the padding columns at the max) */
     uint32_t *stamp;
     uint64_t *sortkey, *sorttmp;   /* for rows stored out of column order */
+    /* sparse passes */
+    ema_col *ec;
+    out_col *oc;
     uint32_t *w_off, *b_off, *e_off;
     uint64_t *w_pk, *e_pk;
     yuma_entry *b_ent;             /* the bond rows with outdated entries zeroed, in column order */
     uint16_t *e_col;               /* saturating path: the columns of E */
+    /* dense passes */
+    uint32_t *drow;
+    uint64_t *dw, *db;
+    qd_cols qr, qb, qs, qx;        /* divisors: R_j, colb_j, S_j (Σ_i E_ij), max_i E_ij / S_j */
+    uint64_t *beta, *csum, *cmax;
 } epoch_mem;
 
 /* One allocator for both the real carve and the byte count of
@@ -130,11 +149,27 @@ static void *take(carver *c, size_t bytes)
 
 static size_t max2(size_t x, size_t y) { return x > y ? x : y; }
 
-/* Outputs first, then the epoch's own arrays; the scratch of the primitives
- * (top-k, sort, consensus) is pushed and popped on top (scratch_need). */
-static void plan_epoch(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_output *o, epoch_mem *m)
+static uint32_t padded(uint32_t n) { return (n + YM_LANES - 1) / YM_LANES * YM_LANES; }
+
+/* The dense passes run (YM_IMPL_AUTO) when their rows hold at most
+ * DENSE_K cells per stored weight or bond entry: the arena is planned for
+ * that many. */
+enum { DENSE_K = 1 };
+
+static size_t dense_cells_auto(uint32_t n, size_t nnz_w, size_t nnz_b)
 {
-    const size_t n1 = (size_t)n + 1, nnz_e = nnz_w + nnz_b; /* EMA rows: union of ΔB and B rows */
+    const size_t all = (size_t)n * padded(n), k = DENSE_K * (nnz_w + nnz_b);
+    return k < all ? k : all;
+}
+
+/* Outputs first, then what both kinds of passes use; plan_sparse or
+ * plan_dense follow once the epoch knows which run. The scratch of the
+ * primitives (top-k, sort, consensus) is pushed and popped on top
+ * (scratch_need). bonds_ent has YM_LANES spare entries for the dense
+ * passes' branch-free compaction. */
+static void plan_common(carver *c, uint32_t n, size_t nnz_e, yuma_output *o, epoch_mem *m)
+{
+    const size_t n1 = (size_t)n + 1, np = padded(n);
     TAKE(c, o->active, n);
     TAKE(c, o->permit_new, n);
     TAKE(c, o->stake_weight, n);
@@ -150,21 +185,26 @@ static void plan_epoch(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_o
     TAKE(c, o->validator_emission, n);
     TAKE(c, o->bonds_action, n);
     TAKE(c, o->bonds_off, n1);
-    TAKE(c, o->bonds_ent, nnz_e);
+    TAKE(c, o->bonds_ent, nnz_e + YM_LANES);
 
     TAKE(c, m->forbid, n);
     TAKE(c, m->u, n1);
     i32f32 **vec[] = {&m->stake, &m->a, &m->pre, &m->cons, &m->rank, &m->trust, &m->inc, &m->vt,
-                      &m->div, &m->comb, &m->ns, &m->nv, &m->alpha, &m->sorted, &m->colmax};
-    for (size_t k = 0; k < sizeof vec / sizeof vec[0]; k++) TAKE(c, *vec[k], n);
-    TAKE(c, m->colb, n);
-    TAKE(c, m->wmax, n);
-    TAKE(c, m->bar, n);
-    TAKE(c, m->ec, n);
-    TAKE(c, m->oc, n);
+                      &m->div, &m->comb, &m->ns, &m->nv, &m->alpha, &m->colmax};
+    for (size_t k = 0; k < sizeof vec / sizeof vec[0]; k++) TAKE(c, *vec[k], np);
+    TAKE(c, m->colb, np);
+    TAKE(c, m->wmax, np);
+    TAKE(c, m->bar, np);
     TAKE(c, m->stamp, n);
     TAKE(c, m->sortkey, n);
     TAKE(c, m->sorttmp, n);
+}
+
+static void plan_sparse(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, epoch_mem *m)
+{
+    const size_t n1 = (size_t)n + 1, nnz_e = nnz_w + nnz_b; /* EMA rows: union of ΔB and B rows */
+    TAKE(c, m->ec, n);
+    TAKE(c, m->oc, n);
     TAKE(c, m->w_off, n1);
     TAKE(c, m->b_off, n1);
     TAKE(c, m->e_off, n1);
@@ -174,19 +214,51 @@ static void plan_epoch(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_o
     TAKE(c, m->e_col, nnz_e);
 }
 
+/* cells = nd * np; db also holds the consensus bucket lists (at most one
+ * key per cell and one zero block per column). */
+static void plan_dense(carver *c, uint32_t n, size_t cells, epoch_mem *m)
+{
+    const size_t np = padded(n);
+    TAKE(c, m->drow, n);
+    TAKE(c, m->dw, cells);
+    TAKE(c, m->db, cells + np);
+    qd_cols *q[] = {&m->qr, &m->qb, &m->qs, &m->qx};
+    for (size_t k = 0; k < sizeof q / sizeof q[0]; k++) {
+        TAKE(c, q[k]->sh, np);
+        TAKE(c, q[k]->v, np);
+        TAKE(c, q[k]->dn, np);
+    }
+    TAKE(c, m->beta, np);
+    TAKE(c, m->csum, np);
+    TAKE(c, m->cmax, np);
+}
+
 static size_t scratch_need(uint32_t n)
 {
-    return max2(max2(ym_topk_need(n), ym_sort_need(n)), ym_wmcol_hist_need(n, n));
+    return max2(max2(ym_topk_need(n), ym_sort_need(n)), max2(ym_wmcol_hist_need(n, n), ym_wmcol_dense_need(n, n)));
+}
+
+/* Bytes of an epoch whose dense passes may hold `cells` cells. */
+static size_t v2_need(uint32_t n, size_t nnz_w, size_t nnz_b, size_t cells)
+{
+    yuma_output o;
+    epoch_mem m;
+    carver common = {NULL, 0, false}, sparse = {NULL, 0, false}, dense = {NULL, 0, false};
+    plan_common(&common, n, nnz_w + nnz_b, &o, &m);
+    plan_sparse(&sparse, n, nnz_w, nnz_b, &m);
+    plan_dense(&dense, n, cells, &m);
+    return 16 /* alignment of the base */ + common.bytes + max2(sparse.bytes, dense.bytes) + scratch_need(n);
 }
 
 size_t yuma_arena_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds)
 {
-    carver c = {NULL, 0, false};
-    yuma_output o;
-    epoch_mem m;
-    plan_epoch(&c, n, nnz_weights, nnz_bonds, &o, &m);
-    return max2(16 /* alignment of the base */ + c.bytes + scratch_need(n),
+    return max2(v2_need(n, nnz_weights, nnz_bonds, dense_cells_auto(n, nnz_weights, nnz_bonds)),
                 yuma_v3_arena_need(n, nnz_weights, nnz_bonds));
+}
+
+size_t ym_epoch_v2_dense_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds)
+{
+    return v2_need(n, nnz_weights, nnz_bonds, (size_t)n * padded(n));
 }
 
 /* ---- input checks ------------------------------------------------------- */
@@ -256,9 +328,9 @@ static int liquid_alpha(const yuma_params *p, uint32_t n, epoch_mem *m, yuma_are
     bool any = false;
     for (uint32_t j = 0; j < n && !any; j++) any = m->cons[j].bits != 0;
     if (!any) return 0;
-    memcpy(m->sorted, m->cons, n * sizeof *m->sorted);
-    if (!ym_sort_i32f32(m->sorted, n, arena)) return -1;
-    i32f32 c_hi = ym_quantile_sorted(m->sorted, n, 3, 4), c_lo = ym_quantile_sorted(m->sorted, n, 1, 4);
+    i32f32 c_hi, c_lo;
+    if (!ym_quantile_select(m->cons, n, 3, 4, &c_hi, arena) || !ym_quantile_select(m->cons, n, 1, 4, &c_lo, arena))
+        return -1;
     if (!(c_hi.bits > c_lo.bits || c_hi.bits != 0 || c_lo.bits < 0)) return 0;
     i32f32 a_lo = u16_proportion(p->alpha_low), a_hi = u16_proportion(p->alpha_high), la, lb;
     ym_logistic_params(a_hi, a_lo, c_hi, c_lo, &la, &lb);
@@ -390,19 +462,16 @@ static yuma_status weights_pass(const yuma_input *in, epoch_mem *m)
     return YUMA_OK;
 }
 
-/* §4.8 (§3.15): per column the stake-weighted κ-median over the
- * positive-stake rows (rows without an entry form the zero block), by the
- * two-pass bucket selection of ym_wmcol_hist on the row-major weights (the
- * chain's partition result does not depend on the order of the entries). */
-static bool consensus_pass(uint32_t n, i32f32 kappa, epoch_mem *m, yuma_arena *arena)
+/* §4.8 stakes: u = the positive active stakes renormalised by their own
+ * sum, and the minority Σu - κ. false when no row votes. */
+static bool consensus_stakes(uint32_t n, i32f32 kappa, epoch_mem *m, i32f32 *minority)
 {
-    /* u: the positive active stakes renormalised by their own sum */
     uint64_t s = 0;
     for (uint32_t i = 0; i < n; i++)
         if (m->a[i].bits > 0) s += (uint64_t)m->a[i].bits;
     if (s == 0) {
         for (uint32_t c = 0; c < n; c++) m->cons[c] = i32f32_zero();
-        return true;
+        return false;
     }
     const ym_rdiv r = ym_rdiv_make(s); /* a_i <= s */
     int64_t sigma = 0;
@@ -410,7 +479,18 @@ static bool consensus_pass(uint32_t n, i32f32 kappa, epoch_mem *m, yuma_arena *a
         m->u[i].bits = m->a[i].bits > 0 ? ym_rdiv_apply(&r, (uint64_t)m->a[i].bits) : 0;
         sigma += m->u[i].bits;
     }
-    const i32f32 minority = i32f32_sat_sub(i32f32_from_bits(sigma), kappa);
+    *minority = i32f32_sat_sub(i32f32_from_bits(sigma), kappa);
+    return true;
+}
+
+/* §4.8 (§3.15): per column the stake-weighted κ-median over the
+ * positive-stake rows (rows without an entry form the zero block), by the
+ * two-pass bucket selection of ym_wmcol_hist on the row-major weights (the
+ * chain's partition result does not depend on the order of the entries). */
+static bool consensus_pass(uint32_t n, i32f32 kappa, epoch_mem *m, yuma_arena *arena)
+{
+    i32f32 minority;
+    if (!consensus_stakes(n, kappa, m, &minority)) return true;
     /* the bucket lists go where E will be written: nothing is there yet */
     return ym_wmcol_hist(m->w_off, m->w_pk, n, &m->u[0].bits, m->wmax, n, minority, m->cons, m->e_pk, arena);
 }
@@ -743,11 +823,501 @@ static void out_pass(const yuma_input *in, epoch_mem *m, yuma_output *out)
     else out_rows(in, m, out, false);
 }
 
+/* ---- the dense passes -------------------------------------------------- */
+
+/* The same steps on dense rows of np cells, four columns per lane vector
+ * (YM_QDIV, YM_MUL01 of yuma_math.h), for the uids with a weight row they
+ * may use or a bond row (dense_row); every other uid has no entry anywhere,
+ * so its validator trust, dividends and E row are 0 / empty, as in the
+ * sparse passes. A cell without an entry holds 0, which adds 0 to every
+ * sum and product and scores like an absent entry in the consensus
+ * (ym_wmcol_dense). They run only with α in [0, 1] (the sparse passes'
+ * plain EMA), where every divisor is at most ONE (R_j <= Σ a_i <= ONE,
+ * S_j <= α + β = ONE, the normalised column maximum <= ONE) or a sum of
+ * u16 values below 2^28, and every numerator at most its divisor, so
+ * YM_QDIV is ym_div_le / ym_rdiv / ym_u16div there; every product is of
+ * two values in [0, ONE], so YM_MUL01 is mul(). Each step below computes
+ * the same numbers as the sparse step it names. */
+
+#define AI __attribute__((always_inline))
+
+static bool dense_row(const yuma_input *in, const epoch_mem *m, uint32_t i)
+{
+    return (!m->forbid[i] && in->weights.off[i + 1] > in->weights.off[i]) || in->bonds.off[i + 1] > in->bonds.off[i];
+}
+
+/* Row qb..qe of ent into the dense row r of np cells, 0 where the row
+ * has no entry (a later duplicate overwrites). Columns >= n are dropped
+ * (weights: the range of get_weights_sparse) or refused (bonds: false).
+ * *inc: whether the columns below n strictly increase (then no column
+ * repeats). A row that lists every column in order, the usual validator
+ * row, is read straight across on lanes (little-endian: an entry is the
+ * u32 col | val << 16); a row in increasing column order below n is
+ * checked on lanes and scattered without branches; any other is scattered
+ * with the checks. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+typedef uint32_t ent4 __attribute__((vector_size(16), aligned(2), may_alias));
+typedef int32_t ent8i __attribute__((vector_size(32), aligned(2), may_alias));
+#define COMPLETE_ROWS 1
+#endif
+
+/* Cells of row r whose column is outdated for last_update lu (lu <= bar_j;
+ * the padding columns have bar_j = UINT64_MAX) set to 0; returns the sum. */
+static inline AI uint64_t mask_outdated(uint64_t *restrict r, uint32_t np, uint64_t lu, const uint64_t *restrict bar)
+{
+    const ym_v4 luv = YM_V4(lu);
+    ym_v4 acc = YM_V4(0);
+    for (uint32_t j = 0; j < np; j += YM_LANES) {
+        const ym_v4 x = (ym_v4)YM_LD(r + j) & (ym_v4)(luv > (ym_v4)YM_LD(bar + j));
+        YM_ST(r + j, x);
+        acc += x;
+    }
+    return YM_HSUM(acc);
+}
+
+/* ... then with the outdated cells (for last_update lu) set to 0 and the
+ * sum of the row in *sum. */
+static inline AI bool load_row(const yuma_entry *restrict ent, uint32_t qb, uint32_t qe, uint32_t n, uint32_t np,
+                               uint64_t *restrict r, bool drop, bool *inc, uint64_t lu, const uint64_t *restrict bar,
+                               uint64_t *sum)
+{
+#ifdef COMPLETE_ROWS
+    if (qe - qb == n && ent[qb].col == 0 && ent[qe - 1].col == n - 1) {
+        const yuma_entry *restrict e = ent + qb;
+        const ym_v4 luv = YM_V4(lu);
+        ym_v4 bad = YM_V4(0), acc = YM_V4(0);
+        uint32_t j = 0;
+        for (; j + YM_LANES <= n; j += YM_LANES) {
+            const ym_v4 x = __builtin_convertvector(*(const ent4 *)(const void *)(e + j), ym_v4);
+            const ym_v4 v = (x >> 16) & (ym_v4)(luv > (ym_v4)YM_LD(bar + j));
+            bad |= (x & YM_V4(0xFFFFu)) ^ (YM_V4(j) + (ym_v4){0, 1, 2, 3});
+            acc += v;
+            YM_ST(r + j, v);
+        }
+        uint64_t off = bad[0] | bad[1] | bad[2] | bad[3], s = YM_HSUM(acc);
+        for (; j < n; j++) {
+            off |= e[j].col ^ j;
+            r[j] = lu > bar[j] ? e[j].val : 0;
+            s += r[j];
+        }
+        if (!off) {
+            for (; j < np; j++) r[j] = 0;
+            *inc = true;
+            *sum = s;
+            return true;
+        }
+    }
+    /* sorted (a row the epoch wrote, a chain-sorted one): check on lanes,
+     * then scatter without branches */
+    if (qe > qb && ent[qe - 1].col < n) {
+        const yuma_entry *restrict e = ent + qb;
+        const uint32_t len = qe - qb;
+        ent8i bad = {0};
+        uint32_t k = 0;
+        for (; k + 8 < len; k += 8) { /* the columns, the low halves, as i32 lanes */
+            const ent8i x = *(const ent8i *)(const void *)(e + k) & 0xFFFF, y = *(const ent8i *)(const void *)(e + k + 1) & 0xFFFF;
+            bad |= y <= x;
+        }
+        uint64_t down = 0;
+        for (int l = 0; l < 8; l++) down |= (uint32_t)bad[l];
+        for (; k + 1 < len; k++) down |= e[k + 1].col <= e[k].col;
+        if (!down) {
+            memset(r, 0, np * sizeof *r);
+            k = 0;
+            for (; k + 4 <= len; k += 4) {
+                r[e[k].col] = e[k].val;
+                r[e[k + 1].col] = e[k + 1].val;
+                r[e[k + 2].col] = e[k + 2].val;
+                r[e[k + 3].col] = e[k + 3].val;
+            }
+            for (; k < len; k++) r[e[k].col] = e[k].val;
+            *inc = true;
+            *sum = mask_outdated(r, np, lu, bar);
+            return true;
+        }
+    }
+#endif
+    memset(r, 0, np * sizeof *r);
+    int64_t prev = -1;
+    uint64_t down = 0;
+    for (uint32_t q = qb; q < qe; q++) {
+        const uint32_t j = ent[q].col;
+        if (j >= n) {
+            if (drop) continue;
+            return false;
+        }
+        down |= (uint64_t)((int64_t)j - prev - 1); /* the sign bit: j <= prev */
+        prev = j;
+        r[j] = ent[q].val;
+    }
+    *inc = !(down >> 63);
+    *sum = mask_outdated(r, np, lu, bar);
+    return true;
+}
+
+/* The duplicate check of weights_pass / bonds_pass for a row whose columns
+ * do not increase: among the kept entries (column < n, not outdated, not
+ * the diagonal `diag`) no column twice. */
+static bool no_duplicates(const yuma_entry *ent, uint32_t qb, uint32_t qe, uint32_t n, uint64_t lu, const uint64_t *bar,
+                          int64_t diag, uint32_t mark, uint32_t *stamp)
+{
+    for (uint32_t q = qb; q < qe; q++) {
+        const uint32_t j = ent[q].col;
+        if (j >= n || lu <= bar[j] || (int64_t)j == diag) continue;
+        if (stamp[j] == mark) return false;
+        stamp[j] = mark;
+    }
+    return true;
+}
+
+/* mul() in the dense passes: YM_MUL01, or YM_MUL1 where no product can be
+ * ONE * ONE (`wide` false: a flag the caller checked, a compile-time
+ * constant of each instance). */
+#define MUL(wide, a, b) ((wide) ? YM_MUL01(a, b) : YM_MUL1(a, b))
+
+/* A voting row normalised by the divisor (sh, v, dn), its preranks and
+ * column maxima; wide: a_i = ONE. */
+static inline AI void dense_weights_row(uint64_t *restrict wr, uint32_t np, ym_qd r, uint64_t ai,
+                                        uint64_t *restrict pre, uint64_t *restrict wmax, const bool wide)
+{
+    const ym_v4 av = YM_V4(ai), sh = YM_V4(r.sh), v = YM_V4(r.v), dn = YM_V4(r.dn);
+    for (uint32_t j = 0; j < np; j += YM_LANES) {
+        const ym_v4 w = YM_QDIV((ym_v4)YM_LD(wr + j), sh, v, dn);
+        YM_ST(wr + j, w);
+        YM_ST(pre + j, (ym_v4)YM_LD(pre + j) + MUL(wide, av, w));
+        YM_ST(wmax + j, YM_MAX((ym_v4)YM_LD(wmax + j), w));
+    }
+}
+
+/* weights_pass: masks, row normalisation, preranks, column maxima of the
+ * voting rows. */
+static inline AI yuma_status dense_weights(const yuma_input *in, epoch_mem *m)
+{
+    const uint32_t n = in->n, np = m->np;
+    const uint64_t *restrict bar = m->bar;
+    uint64_t *restrict pre = (uint64_t *)&m->pre[0].bits, *restrict wmax = (uint64_t *)m->wmax;
+    memset(m->stamp, 0, n * sizeof *m->stamp);
+    memset(pre, 0, np * sizeof *pre);
+    memset(wmax, 0, np * sizeof *wmax);
+    for (uint32_t d = 0; d < m->nd; d++) {
+        const uint32_t i = m->drow[d], qb = in->weights.off[i], qe = in->weights.off[i + 1];
+        uint64_t *restrict wr = m->dw + (size_t)d * np;
+        if (m->forbid[i]) {
+            memset(wr, 0, np * sizeof *wr);
+            continue;
+        }
+        const uint64_t lu = in->last_update[i];
+        bool inc = true;
+        uint64_t sum = 0;
+        (void)load_row(in->weights.ent, qb, qe, n, np, wr, true, &inc, lu, bar, &sum);
+        if (!inc && !no_duplicates(in->weights.ent, qb, qe, n, lu, bar, i, i + 1, m->stamp)) return YUMA_EINPUT;
+        sum -= wr[i]; /* the diagonal */
+        wr[i] = 0;
+        if (!sum) continue;
+        const ym_qd r = ym_qd_make(sum); /* integer values: div(w<<32, sum<<32) = floor(w*2^32/sum) */
+        const uint64_t ai = (uint64_t)m->a[i].bits;
+        if (ai >= (uint64_t)ONE) {
+            dense_weights_row(wr, np, r, ai, pre, wmax, true);
+        } else if (ai > 0) {
+            dense_weights_row(wr, np, r, ai, pre, wmax, false);
+        } else {
+            const ym_v4 sh = YM_V4(r.sh), v = YM_V4(r.v), dn = YM_V4(r.dn);
+            for (uint32_t j = 0; j < np; j += YM_LANES) YM_ST(wr + j, YM_QDIV((ym_v4)YM_LD(wr + j), sh, v, dn));
+        }
+    }
+    return YUMA_OK;
+}
+
+static inline AI uint64_t dense_clip_row(uint64_t *restrict wr, uint32_t np, const uint64_t *restrict cons,
+                                        uint64_t *restrict rank, uint64_t ai, const bool wide)
+{
+    const ym_v4 av = YM_V4(ai);
+    ym_v4 acc = YM_V4(0);
+    for (uint32_t j = 0; j < np; j += YM_LANES) {
+        const ym_v4 wc = YM_MIN((ym_v4)YM_LD(wr + j), (ym_v4)YM_LD(cons + j));
+        const ym_v4 dd = MUL(wide, av, wc);
+        acc += wc;
+        YM_ST(rank + j, (ym_v4)YM_LD(rank + j) + dd);
+        YM_ST(wr + j, dd);
+    }
+    return YM_HSUM(acc);
+}
+
+/* clip_pass: validator trust Σ_j min(w_ij, C_j) of every row, and for the
+ * voting rows the ΔB numerators mul(min(w_ij, C_j), a_i) in place, summed
+ * into the ranks. */
+static inline AI void dense_clip(uint32_t n, epoch_mem *m)
+{
+    const uint32_t np = m->np;
+    const uint64_t *restrict cons = (const uint64_t *)&m->cons[0].bits;
+    uint64_t *restrict rank = (uint64_t *)&m->rank[0].bits;
+    memset(rank, 0, np * sizeof *rank);
+    for (uint32_t i = 0; i < n; i++) m->vt[i] = i32f32_zero();
+    for (uint32_t d = 0; d < m->nd; d++) {
+        const uint32_t i = m->drow[d];
+        uint64_t *restrict wr = m->dw + (size_t)d * np;
+        const uint64_t ai = (uint64_t)m->a[i].bits;
+        uint64_t vt;
+        if (ai >= (uint64_t)ONE) {
+            vt = dense_clip_row(wr, np, cons, rank, ai, true);
+        } else if (ai > 0) {
+            vt = dense_clip_row(wr, np, cons, rank, ai, false);
+        } else {
+            ym_v4 acc = YM_V4(0);
+            for (uint32_t j = 0; j < np; j += YM_LANES) acc += YM_MIN((ym_v4)YM_LD(wr + j), (ym_v4)YM_LD(cons + j));
+            vt = YM_HSUM(acc);
+        }
+        m->vt[i].bits = (int64_t)vt;
+    }
+}
+
+/* bonds_pass: the stored bond rows, outdated entries 0, column sums. */
+static inline AI yuma_status dense_bonds(const yuma_input *in, epoch_mem *m)
+{
+    const uint32_t n = in->n, np = m->np;
+    uint64_t *restrict colb = (uint64_t *)m->colb;
+    memset(colb, 0, np * sizeof *colb);
+    for (uint32_t d = 0; d < m->nd; d++) {
+        const uint32_t i = m->drow[d], qb = in->bonds.off[i], qe = in->bonds.off[i + 1];
+        uint64_t *restrict br = m->db + (size_t)d * np;
+        const uint64_t lu = in->last_update[i];
+        bool inc = true;
+        uint64_t sum;
+        if (!load_row(in->bonds.ent, qb, qe, n, np, br, false, &inc, lu, m->bar, &sum))
+            return YUMA_EINPUT; /* get_bonds_sparse would panic */
+        if (!inc && !no_duplicates(in->bonds.ent, qb, qe, n, lu, m->bar, -1, n + i + 1, m->stamp))
+            return YUMA_EINPUT; /* the epoch never writes duplicates */
+        for (uint32_t j = 0; j < np; j += YM_LANES) YM_ST(colb + j, (ym_v4)YM_LD(colb + j) + (ym_v4)YM_LD(br + j));
+    }
+    return YUMA_OK;
+}
+
+static void qd_set(qd_cols *q, uint32_t j, uint64_t d)
+{
+    const ym_qd r = ym_qd_make(d ? d : 1u); /* d = 0: every numerator is 0 */
+    q->sh[j] = r.sh;
+    q->v[j] = r.v;
+    q->dn[j] = r.dn;
+}
+
+#define QDIV(x, q, j) ({ const ym_v4 qx_ = (x); YM_QDIV(qx_, (ym_v4)YM_LD((q).sh + (j)), (ym_v4)YM_LD((q).v + (j)), (ym_v4)YM_LD((q).dn + (j))); })
+
+/* ema_pass: E_ij = mul(α_j, ΔB_ij) + mul(β_j, B_ij) with ΔB_ij = W̄_ij a_i / R_j
+ * (0 for a_i = 0) and B_ij = b_ij / colb_j, in place of the ΔB numerators,
+ * with the column sums and maxima; wide: some α_j or β_j is ONE. */
+static inline AI void dense_ema_rows(epoch_mem *m, const bool wide)
+{
+    const uint32_t np = m->np;
+    const uint64_t *restrict alpha = (const uint64_t *)&m->alpha[0].bits, *restrict beta = m->beta;
+    uint64_t *restrict csum = m->csum, *restrict cmax = m->cmax;
+    for (uint32_t d = 0; d < m->nd; d++) {
+        uint64_t *restrict wr = m->dw + (size_t)d * np;
+        const uint64_t *restrict br = m->db + (size_t)d * np;
+        if (m->a[m->drow[d]].bits > 0) {
+            for (uint32_t j = 0; j < np; j += YM_LANES) {
+                const ym_v4 dn = QDIV((ym_v4)YM_LD(wr + j), m->qr, j), bn = QDIV((ym_v4)YM_LD(br + j), m->qb, j);
+                const ym_v4 e = MUL(wide, (ym_v4)YM_LD(alpha + j), dn) + MUL(wide, (ym_v4)YM_LD(beta + j), bn);
+                YM_ST(wr + j, e);
+                YM_ST(csum + j, (ym_v4)YM_LD(csum + j) + e);
+                YM_ST(cmax + j, YM_MAX((ym_v4)YM_LD(cmax + j), e));
+            }
+        } else {
+            for (uint32_t j = 0; j < np; j += YM_LANES) {
+                const ym_v4 bn = QDIV((ym_v4)YM_LD(br + j), m->qb, j);
+                const ym_v4 e = MUL(wide, (ym_v4)YM_LD(beta + j), bn);
+                YM_ST(wr + j, e);
+                YM_ST(csum + j, (ym_v4)YM_LD(csum + j) + e);
+                YM_ST(cmax + j, YM_MAX((ym_v4)YM_LD(cmax + j), e));
+            }
+        }
+    }
+}
+
+static inline AI void dense_ema(uint32_t n, epoch_mem *m)
+{
+    bool wide = false; /* α_j or β_j = ONE; the padding columns have B = 0 */
+    for (uint32_t j = 0; j < m->np; j++) {
+        qd_set(&m->qr, j, (uint64_t)m->rank[j].bits);
+        qd_set(&m->qb, j, (uint64_t)m->colb[j]);
+        m->beta[j] = (uint64_t)(ONE - m->alpha[j].bits); /* α in [0, ONE]: sat_sub is plain */
+        m->csum[j] = m->cmax[j] = 0;
+        wide |= j < n && (m->alpha[j].bits == 0 || m->alpha[j].bits == ONE);
+    }
+    if (wide) dense_ema_rows(m, true);
+    else dense_ema_rows(m, false);
+}
+
+/* out_pass: dividends D_i = Σ_j mul(I_j, E_ij / S_j) and the stored bonds
+ * of the new permits, E_ij / S_j upscaled by the column maximum (known
+ * before the pass, see out_rows), as u16, the entries with E_ij > 0 in
+ * column order (written one lane at a time, the cursor advanced only for
+ * those: bonds_ent has spare entries for the last writes). */
+static inline AI void dense_out_rows(const yuma_input *in, epoch_mem *m, yuma_output *out, const bool wide)
+{
+    const uint32_t n = in->n, np = m->np;
+    const uint64_t *restrict inc = (const uint64_t *)&m->inc[0].bits;
+    yuma_entry *restrict be = out->bonds_ent;
+    uint32_t k = 0, d = 0;
+    out->bonds_off[0] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const bool set = out->permit_new[i];
+        out->bonds_action[i] = set ? YUMA_BONDS_SET : in->permit_old[i] ? YUMA_BONDS_CLEAR : YUMA_BONDS_KEEP;
+        m->div[i] = i32f32_zero();
+        if (d < m->nd && m->drow[d] == i) {
+            const uint64_t *restrict er = m->dw + (size_t)d * np;
+            ym_v4 acc = YM_V4(0);
+            if (set) {
+                for (uint32_t j = 0; j < np; j += YM_LANES) {
+                    const ym_v4 e = (ym_v4)YM_LD(er + j), en = QDIV(e, m->qs, j);
+                    acc += MUL(wide, (ym_v4)YM_LD(inc + j), en);
+                    const ym_v4 v = QDIV(en, m->qx, j), b = ((v << 16) - v) >> 32; /* floor(v * 65535 / 2^32), v <= ONE */
+#ifdef COMPLETE_ROWS
+                    if (e[0] && e[1] && e[2] && e[3]) { /* the usual case: four entries, one store */
+                        *(ent4 *)(void *)(be + k) =
+                            __builtin_convertvector((YM_V4(j) + (ym_v4){0, 1, 2, 3}) | b << 16, ent4);
+                        k += YM_LANES;
+                        continue;
+                    }
+#endif
+                    for (uint32_t l = 0; l < YM_LANES; l++) {
+                        be[k] = (yuma_entry){(uint16_t)(j + l), (uint16_t)b[l]};
+                        k += e[l] != 0;
+                    }
+                }
+            } else {
+                for (uint32_t j = 0; j < np; j += YM_LANES)
+                    acc += MUL(wide, (ym_v4)YM_LD(inc + j), QDIV((ym_v4)YM_LD(er + j), m->qs, j));
+            }
+            m->div[i].bits = (int64_t)YM_HSUM(acc);
+            d++;
+        }
+        out->bonds_off[i + 1] = k;
+    }
+}
+
+/* wide: some I_j = ONE */
+static inline AI void dense_out(const yuma_input *in, epoch_mem *m, yuma_output *out)
+{
+    bool wide = false;
+    for (uint32_t j = 0; j < m->np; j++) {
+        const uint64_t s = m->csum[j];
+        qd_set(&m->qs, j, s);
+        qd_set(&m->qx, j, s ? ym_qd_apply(m->cmax[j], m->qs.sh[j], m->qs.v[j], m->qs.dn[j]) : 0); /* > 0: E > 0, S <= 1 */
+        wide |= m->inc[j].bits >= ONE;
+    }
+    if (wide) dense_out_rows(in, m, out, true);
+    else dense_out_rows(in, m, out, false);
+}
+
+/* 4.6-4.13 and 4.16 on the dense rows; the caller did 4.1-4.5 and does the
+ * rest. Pads: the per-column vectors are 0 beyond n (csum, cmax and the
+ * divisors set here), bar is UINT64_MAX there. */
+static inline AI yuma_status dense_passes(const yuma_params *p, const yuma_input *in, yuma_output *out, epoch_mem *m,
+                                         yuma_arena *arena, i32f32 alpha_bma, ym_impl isa)
+{
+    const uint32_t n = in->n, np = m->np;
+    yuma_status st = dense_weights(in, m);
+    if (st != YUMA_OK) return st;
+    i32f32 minority;
+    for (uint32_t c = n; c < np; c++) m->cons[c] = i32f32_zero();
+    if (consensus_stakes(n, u16_proportion(p->kappa), m, &minority) &&
+        !ym_wmcol_dense(m->dw, np, m->drow, m->nd, n, &m->u[0].bits, m->wmax, n, minority, m->cons, m->db, arena,
+                        isa))
+        return YUMA_ENOMEM;
+    dense_clip(n, m);
+    for (uint32_t j = 0; j < n; j++) /* vecdiv: R <= P */
+        m->trust[j].bits = m->pre[j].bits ? ym_div_le(m->rank[j].bits, m->pre[j].bits) : 0;
+    st = dense_bonds(in, m);
+    if (st != YUMA_OK) return st;
+    const int liquid = liquid_alpha(p, n, m, arena);
+    if (liquid < 0) return YUMA_ENOMEM;
+    if (!liquid)
+        for (uint32_t j = 0; j < n; j++) m->alpha[j] = alpha_bma;
+    for (uint32_t j = n; j < np; j++) m->alpha[j] = i32f32_zero();
+    dense_ema(n, m); /* reads m->rank before it is normalised */
+    ym_normalize(m->rank, n);
+    memcpy(m->inc, m->rank, n * sizeof *m->inc);
+    for (uint32_t j = n; j < np; j++) m->inc[j] = i32f32_zero();
+    dense_out(in, m, out);
+    return YUMA_OK;
+}
+
+#define DENSE_ARGS                                                                                                    \
+    const yuma_params *p, const yuma_input *in, yuma_output *out, epoch_mem *m, yuma_arena *arena, i32f32 alpha_bma
+#define DENSE_CALL(isa) dense_passes(p, in, out, m, arena, alpha_bma, isa)
+
+/* One source, compiled for each ISA: the base one (the portable fallback,
+ * always built) and, on x86-64, AVX2 and AVX-512VL, chosen at run time. */
+static yuma_status dense_base(DENSE_ARGS) { return DENSE_CALL(YM_IMPL_DENSE); }
+#ifdef YM_X86_DISPATCH
+YM_TARGET_AVX2 static yuma_status dense_avx2(DENSE_ARGS) { return DENSE_CALL(YM_IMPL_DENSE_AVX2); }
+YM_TARGET_AVX512 static yuma_status dense_avx512(DENSE_ARGS) { return DENSE_CALL(YM_IMPL_DENSE_AVX512); }
+#endif
+
+bool ym_impl_available(ym_impl impl)
+{
+    switch (impl) {
+    case YM_IMPL_AUTO:
+    case YM_IMPL_SPARSE:
+    case YM_IMPL_DENSE: return true;
+#ifdef YM_X86_DISPATCH
+    case YM_IMPL_DENSE_AVX2: return __builtin_cpu_supports("avx2");
+    case YM_IMPL_DENSE_AVX512:
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+               __builtin_cpu_supports("avx512dq");
+#else
+    case YM_IMPL_DENSE_AVX2:
+    case YM_IMPL_DENSE_AVX512: return false;
+#endif
+    }
+    return false;
+}
+
+/* ---- the sparse passes, in order ------------------------------------------ */
+
+static yuma_status sparse_passes(const yuma_params *p, const yuma_input *in, yuma_output *out, epoch_mem *m,
+                                 yuma_arena *arena, i32f32 alpha_bma)
+{
+    const uint32_t n = in->n;
+    /* 4.6-4.11 */
+    yuma_status st = weights_pass(in, m);
+    if (st != YUMA_OK) return st;
+    if (!consensus_pass(n, u16_proportion(p->kappa), m, arena)) return YUMA_ENOMEM;
+    clip_pass(n, m);
+    for (uint32_t j = 0; j < n; j++) /* vecdiv: R <= P */
+        m->trust[j].bits = m->pre[j].bits ? ym_div_le(m->rank[j].bits, m->pre[j].bits) : 0;
+
+    /* 4.12 bonds; ΔB needs the ranks before normalisation */
+    st = bonds_pass(in, m);
+    if (st != YUMA_OK) return st;
+    const int liquid = liquid_alpha(p, n, m, arena);
+    if (liquid < 0) return YUMA_ENOMEM;
+    if (!liquid)
+        for (uint32_t j = 0; j < n; j++) m->alpha[j] = alpha_bma;
+    const int mode = ema_pass(in, m); /* reads m->rank before it is normalised */
+    ym_normalize(m->rank, n);
+    memcpy(m->inc, m->rank, n * sizeof *m->inc);
+
+    /* 4.13 dividends, 4.16 the bonds written back */
+    if (mode == EMA_SAT) {
+        dividends_pass(n, m);
+        bonds_out(in, m, out);
+    } else {
+        out_pass(in, m, out);
+    }
+    return YUMA_OK;
+}
+
 yuma_status yuma_epoch(const yuma_params *p, const yuma_input *in, yuma_output *out, yuma_arena *arena)
 {
+    if (p && p->version == YUMA_V3) return in && out && arena ? yuma_epoch_v3(p, in, out, arena) : YUMA_EINPUT;
+    return ym_epoch_v2(p, in, out, arena, YM_IMPL_AUTO);
+}
+
+yuma_status ym_epoch_v2(const yuma_params *p, const yuma_input *in, yuma_output *out, yuma_arena *arena, ym_impl impl)
+{
     if (!p || !in || !out || !arena) return YUMA_EINPUT;
-    if (p->version == YUMA_V3) return yuma_epoch_v3(p, in, out, arena); /* sim/yuma_v3.c */
-    if (p->version != YUMA_V2) return YUMA_EINPUT;
+    if (p->version != YUMA_V2 || !ym_impl_available(impl)) return YUMA_EINPUT;
     if (in->n > YUMA_MAX_UIDS) return YUMA_ETOOBIG;
     const uint32_t n = in->n;
     if (n > 0 && (!in->stake || !in->last_update || !in->block_at_registration || !in->permit_old))
@@ -760,11 +1330,14 @@ yuma_status yuma_epoch(const yuma_params *p, const yuma_input *in, yuma_output *
     if (total > (fx_u128)INT64_MAX) return YUMA_EINPUT; /* the I64F64 stake sum would overflow */
 
     const size_t nnz_w = in->weights.off[n], nnz_b = in->bonds.off[n];
+    const bool forced = impl != YM_IMPL_AUTO && impl != YM_IMPL_SPARSE;
     arena->used = 0;
-    if (!arena->base || yuma_arena_need(n, nnz_w, nnz_b) > arena->cap) return YUMA_ENOMEM;
+    const size_t need = forced ? ym_epoch_v2_dense_need(n, nnz_w, nnz_b) : yuma_arena_need(n, nnz_w, nnz_b);
+    if (!arena->base || need > arena->cap) return YUMA_ENOMEM;
     epoch_mem m;
     carver c = {arena, 0, false};
-    plan_epoch(&c, n, nnz_w, nnz_b, out, &m);
+    m.np = padded(n);
+    plan_common(&c, n, nnz_w + nnz_b, out, &m);
     if (c.failed) return YUMA_ENOMEM;
 
     /* 4.1 activity, 4.3 stake, 4.4 permits, 4.5 active stake */
@@ -779,32 +1352,40 @@ yuma_status yuma_epoch(const yuma_params *p, const yuma_input *in, yuma_output *
     for (uint32_t i = 0; i < n; i++) m.a[i] = (out->active[i] && !m.forbid[i]) ? m.stake[i] : i32f32_zero();
     ym_normalize(m.a, n);
 
-    /* 4.6-4.11 */
-    yuma_status st = weights_pass(in, &m);
-    if (st != YUMA_OK) return st;
-    if (!consensus_pass(n, u16_proportion(p->kappa), &m, arena)) return YUMA_ENOMEM;
-    clip_pass(n, &m);
-    for (uint32_t j = 0; j < n; j++) /* vecdiv: R <= P */
-        m.trust[j].bits = m.pre[j].bits ? ym_div_le(m.rank[j].bits, m.pre[j].bits) : 0;
-
-    /* 4.12 bonds; ΔB needs the ranks before normalisation */
-    st = bonds_pass(in, &m);
-    if (st != YUMA_OK) return st;
-    const int liquid = liquid_alpha(p, n, &m, arena);
-    if (liquid < 0) return YUMA_ENOMEM;
-    if (!liquid)
-        for (uint32_t j = 0; j < n; j++) m.alpha[j] = alpha_bma;
-    const int mode = ema_pass(in, &m); /* reads m.rank before it is normalised */
-    ym_normalize(m.rank, n);
-    memcpy(m.inc, m.rank, n * sizeof *m.inc);
-
-    /* 4.13 dividends, 4.16 the bonds written back */
-    if (mode == EMA_SAT) {
-        dividends_pass(n, &m);
-        bonds_out(in, &m, out);
+    /* 4.6-4.13, 4.16: dense or sparse passes (the same numbers) */
+    uint32_t nd = 0;
+    for (uint32_t i = 0; i < n; i++) nd += dense_row(in, &m, i);
+    const size_t cells = (size_t)nd * m.np;
+    /* auto: only on AVX2 or AVX-512 (the portable lanes are slower than the
+     * sparse passes where the base ISA lacks variable shifts and 64-bit
+     * products, as on SSE2) */
+    ym_impl isa = impl;
+    if (isa == YM_IMPL_AUTO)
+        isa = ym_impl_available(YM_IMPL_DENSE_AVX512) ? YM_IMPL_DENSE_AVX512
+              : ym_impl_available(YM_IMPL_DENSE_AVX2) ? YM_IMPL_DENSE_AVX2
+                                                      : YM_IMPL_SPARSE;
+    const bool dense = isa != YM_IMPL_SPARSE && n > 0 && alpha_bma.bits >= 0 && alpha_bma.bits <= ONE &&
+                       (forced || cells <= DENSE_K * (nnz_w + nnz_b));
+    yuma_status st;
+    if (dense) {
+        plan_dense(&c, n, cells, &m);
+        if (c.failed) return YUMA_ENOMEM;
+        m.nd = 0;
+        for (uint32_t i = 0; i < n; i++)
+            if (dense_row(in, &m, i)) m.drow[m.nd++] = i;
+        for (uint32_t i = 0; i < m.np; i++) m.bar[i] = i < n ? in->block_at_registration[i] : UINT64_MAX;
+#ifdef YM_X86_DISPATCH
+        if (isa == YM_IMPL_DENSE_AVX512) st = dense_avx512(p, in, out, &m, arena, alpha_bma);
+        else if (isa == YM_IMPL_DENSE_AVX2) st = dense_avx2(p, in, out, &m, arena, alpha_bma);
+        else
+#endif
+            st = dense_base(p, in, out, &m, arena, alpha_bma);
     } else {
-        out_pass(in, &m, out);
+        plan_sparse(&c, n, nnz_w, nnz_b, &m);
+        if (c.failed) return YUMA_ENOMEM;
+        st = sparse_passes(p, in, out, &m, arena, alpha_bma);
     }
+    if (st != YUMA_OK) return st;
     ym_normalize(m.div, n);
     if (p->incentive_wta) ym_incentive_wta(m.inc, n); /* opt-in, not a chain rule (yuma.h) */
 

@@ -272,6 +272,39 @@ void ym_vecdiv(const i32f32 *x, const i32f32 *y, size_t n, i32f32 *out)
 
 size_t ym_topk_need(size_t n) { return 2 * ym_round16(n * sizeof(uint64_t)) + 2 * ym_round16(n * sizeof(uint32_t)); }
 
+/* The r-th smallest (0-based, r < n) of the keys a[0 .. n), by an MSD
+ * radix select from the highest bit where the keys differ: each level
+ * counts one byte of the keys still in play, keeps those in the bucket
+ * where the count passes r (their order does not matter) and moves on to
+ * the next byte. a is reordered; tmp: n keys of scratch. */
+static uint64_t select_u64(uint64_t *a, size_t n, size_t r, uint64_t *tmp)
+{
+    uint64_t diff = 0;
+    for (size_t i = 1; i < n; i++) diff |= a[i] ^ a[0];
+    if (!diff) return a[0];
+    int shift = (63 - __builtin_clzll(diff)) / 8 * 8;
+    for (;;) {
+        uint32_t cnt[256];
+        memset(cnt, 0, sizeof cnt);
+        for (size_t i = 0; i < n; i++) cnt[(a[i] >> shift) & 255]++;
+        unsigned b = 0;
+        while (r >= cnt[b]) r -= cnt[b++];
+        if (cnt[b] != n) {
+            size_t m = 0;
+            for (size_t i = 0; i < n; i++) {
+                tmp[m] = a[i];
+                m += ((a[i] >> shift) & 255) == b;
+            }
+            uint64_t *t = a;
+            a = tmp;
+            tmp = t;
+            n = m;
+        }
+        if (n == 1 || shift == 0) return a[0]; /* shift 0: the keys left are equal */
+        shift -= 8;
+    }
+}
+
 bool ym_is_topk(const i32f32 *v, size_t n, size_t k, bool *out, yuma_arena *scratch)
 {
     for (size_t i = 0; i < n; i++) out[i] = true;
@@ -282,17 +315,28 @@ bool ym_is_topk(const i32f32 *v, size_t n, size_t k, bool *out, yuma_arena *scra
     }
     size_t mark = scratch ? scratch->used : 0;
     uint64_t *key = ym_alloc(scratch, n * sizeof *key), *tk = ym_alloc(scratch, n * sizeof *tk);
-    uint32_t *idx = ym_alloc(scratch, n * sizeof *idx), *ti = ym_alloc(scratch, n * sizeof *ti);
-    if (!key || !tk || !idx || !ti) {
+    if (!key || !tk) {
         if (scratch) scratch->used = mark;
         return false;
     }
+    /* The stable ascending sort puts position n - k at the value t: values
+     * below t come first (false), above it last (true), and the values
+     * equal to t in index order from position `below`, so the first
+     * n - k - below of them are false. */
+    for (size_t i = 0; i < n; i++) key[i] = ym_key_i64(v[i].bits);
+    const uint64_t t = select_u64(key, n, n - k, tk);
+    size_t below = 0;
+    for (size_t i = 0; i < n; i++) below += ym_key_i64(v[i].bits) < t;
+    size_t drop = n - k - below;
     for (size_t i = 0; i < n; i++) {
-        key[i] = ym_key_i64(v[i].bits);
-        idx[i] = (uint32_t)i;
+        const uint64_t x = ym_key_i64(v[i].bits);
+        if (x < t) {
+            out[i] = false;
+        } else if (x == t && drop) {
+            out[i] = false;
+            drop--;
+        }
     }
-    ym_radix_sort_u64(key, idx, n, tk, ti); /* stable: equal values keep index order */
-    for (size_t r = 0; r < n - k; r++) out[idx[r]] = false;
     scratch->used = mark;
     return true;
 }
@@ -346,19 +390,63 @@ void ym_vec_u16_max_upscale_to_u16(const uint16_t *v, size_t n, uint16_t *out)
     }
 }
 
+/* pos = q * (len - 1) = lo + r / q_den (len > 0, q_den > 0). */
+static size_t quantile_lo(size_t len, uint32_t q_num, uint32_t q_den, uint64_t *r)
+{
+    const fx_u128 p = (fx_u128)q_num * (len - 1);
+    *r = (uint64_t)(p % q_den);
+    return (size_t)(p / q_den);
+}
+
+/* a + (b - a) * w with w = from_num(r / q_den): the nearest multiple of
+ * 2^-32, ties to even. */
+static i32f32 quantile_mix(i32f32 a, i32f32 b, uint64_t r, uint32_t q_den)
+{
+    const fx_u128 t = (fx_u128)r << 32;
+    uint64_t w = (uint64_t)(t / q_den), wr = (uint64_t)(t % q_den);
+    if (2 * (fx_u128)wr > q_den || (2 * (fx_u128)wr == q_den && (w & 1))) w++;
+    return i32f32_sat_add(a, i32f32_sat_mul(i32f32_sat_sub(b, a), i32f32_from_bits((int64_t)w)));
+}
+
 i32f32 ym_quantile_sorted(const i32f32 *sorted, size_t len, uint32_t q_num, uint32_t q_den)
 {
     if (len == 0 || q_den == 0) return i32f32_zero();
-    fx_u128 p = (fx_u128)q_num * (len - 1);
-    size_t lo = (size_t)(p / q_den);
-    uint64_t r = (uint64_t)(p % q_den);
-    if (r == 0) return sorted[lo];
-    /* weight = from_num(r / q_den): nearest multiple of 2^-32, ties to even */
-    fx_u128 t = (fx_u128)r << 32;
-    uint64_t w = (uint64_t)(t / q_den), wr = (uint64_t)(t % q_den);
-    if (2 * (fx_u128)wr > q_den || (2 * (fx_u128)wr == q_den && (w & 1))) w++;
-    i32f32 d = i32f32_sat_sub(sorted[lo + 1], sorted[lo]);
-    return i32f32_sat_add(sorted[lo], i32f32_sat_mul(d, i32f32_from_bits((int64_t)w)));
+    uint64_t r;
+    const size_t lo = quantile_lo(len, q_num, q_den, &r);
+    return r == 0 ? sorted[lo] : quantile_mix(sorted[lo], sorted[lo + 1], r, q_den);
+}
+
+bool ym_quantile_select(const i32f32 *x, size_t len, uint32_t q_num, uint32_t q_den, i32f32 *out,
+                        yuma_arena *scratch)
+{
+    *out = i32f32_zero();
+    if (len == 0 || q_den == 0) return true;
+    size_t mark = scratch ? scratch->used : 0;
+    uint64_t *key = ym_alloc(scratch, len * sizeof *key), *tk = ym_alloc(scratch, len * sizeof *tk);
+    if (!key || !tk) {
+        if (scratch) scratch->used = mark;
+        return false;
+    }
+    uint64_t r;
+    const size_t lo = quantile_lo(len, q_num, q_den, &r);
+    for (size_t i = 0; i < len; i++) key[i] = ym_key_i64(x[i].bits);
+    const uint64_t a = select_u64(key, len, lo, tk);
+    const i32f32 va = i32f32_from_bits((int64_t)(a ^ ((uint64_t)1 << 63)));
+    if (r == 0) {
+        *out = va;
+    } else { /* sorted[lo + 1]: a again if more than lo + 1 keys are <= a, else the next larger key */
+        size_t upto = 0;
+        uint64_t next = UINT64_MAX;
+        for (size_t i = 0; i < len; i++) {
+            const uint64_t k = ym_key_i64(x[i].bits);
+            upto += k <= a;
+            if (k > a && k < next) next = k;
+        }
+        const uint64_t b = upto > lo + 1 ? a : next;
+        *out = quantile_mix(va, i32f32_from_bits((int64_t)(b ^ ((uint64_t)1 << 63))), r, q_den);
+    }
+    scratch->used = mark;
+    return true;
 }
 
 /* ---- sparse ------------------------------------------------------------- */
@@ -780,124 +868,332 @@ size_t ym_wmcol_hist_need(uint32_t rows, uint32_t ncols)
            + ym_round16(((size_t)rows + 1) * sizeof(uint64_t));             /* select buffer */
 }
 
+/* The matrix the consensus reads: packed rows (ent[off[i] .. off[i+1]) of
+ * row i < rows) or dense rows (row r < nrows is uid uids[r], its score in
+ * column c at w[r * stride + c], every column present). */
+typedef struct wmh_src {
+    const uint32_t *off;
+    const uint64_t *ent;
+    const uint64_t *w;
+    const uint32_t *uids;
+    size_t stride;
+    uint32_t nrows;
+} wmh_src;
+
+/* WMH_ENTRIES(src, st, ncols, body) runs body for every entry of the rows
+ * of src that vote (st > 0), with i, c and v bound to its uid, column and
+ * score. */
+#define WMH_ENTRIES(src, st, ncols, ...)                                                   \
+    do {                                                                                  \
+        if ((src)->w) {                                                                   \
+            for (uint32_t r_ = 0; r_ < (src)->nrows; r_++) {                              \
+                const uint32_t i = (src)->uids[r_];                                       \
+                if ((st)[i] <= 0) continue;                                               \
+                const uint64_t *restrict wr_ = (src)->w + (size_t)r_ * (src)->stride;     \
+                for (uint32_t c = 0; c < (ncols); c++) {                                  \
+                    const uint64_t v = wr_[c];                                            \
+                    __VA_ARGS__;                                                          \
+                }                                                                         \
+            }                                                                             \
+        } else {                                                                          \
+            for (uint32_t i = 0; i < (src)->nrows; i++) {                                 \
+                if ((st)[i] <= 0) continue;                                               \
+                for (uint32_t q_ = (src)->off[i], qe_ = (src)->off[i + 1]; q_ < qe_; q_++) { \
+                    const uint64_t x_ = (src)->ent[q_], v = ym_pk_val(x_);                 \
+                    const uint16_t c = ym_pk_col(x_);                                     \
+                    __VA_ARGS__;                                                          \
+                }                                                                         \
+            }                                                                             \
+        }                                                                                 \
+    } while (0)
+
+/* One call of ym_wmcol_hist / ym_wmcol_dense: the stakes by uid (st[rows]:
+ * the zero block), per column its bucket shift, then its selector, list
+ * and target in the bucket. */
+typedef struct wmh {
+    int64_t *st, *target, *zstake;
+    uint64_t *hist, *tmp;
+    uint32_t *sel, *start, *fill;
+    int64_t sigma;
+    uint32_t rows, ncols, npos;
+    unsigned lg;
+} wmh;
+
+/* Scratch for hcols columns of histograms (ncols rounded up for lanes). */
+static bool wmh_begin(wmh *h, uint32_t rows, uint32_t ncols, uint32_t hcols, const int64_t *u, yuma_arena *scratch)
+{
+    h->st = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *h->st);
+    h->hist = ym_alloc(scratch, (size_t)hcols * YM_WMH_BUCKETS * sizeof *h->hist);
+    h->sel = ym_alloc(scratch, (size_t)ncols * sizeof *h->sel);
+    h->start = ym_alloc(scratch, (size_t)ncols * sizeof *h->start);
+    h->fill = ym_alloc(scratch, (size_t)ncols * sizeof *h->fill);
+    h->target = ym_alloc(scratch, (size_t)ncols * sizeof *h->target);
+    h->zstake = ym_alloc(scratch, (size_t)ncols * sizeof *h->zstake);
+    h->tmp = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *h->tmp);
+    if (!h->st || !h->hist || !h->sel || !h->start || !h->fill || !h->target || !h->zstake || !h->tmp ||
+        rows >= ((uint32_t)1 << YM_WM_IDX_BITS))
+        return false;
+    h->rows = rows;
+    h->ncols = ncols;
+    h->sigma = 0;
+    h->npos = 0;
+    for (uint32_t i = 0; i < rows; i++) {
+        h->st[i] = u[i] > 0 ? u[i] : 0;
+        h->sigma += h->st[i];
+        h->npos += u[i] > 0;
+    }
+    return true;
+}
+
 /* minority < 0 or >= Σ u: the smallest or the largest score present in each
  * column (the zero block counts, as in ym_weighted_median_fast). */
-static void wmh_extreme(const uint32_t *off, const uint64_t *ent, uint32_t rows, const int64_t *st, uint32_t npos,
-                        const int64_t *colmax, uint32_t ncols, bool smallest, i32f32 *out, uint64_t *cnt_min)
+static void wmh_extreme(const wmh_src *src, const wmh *h, const int64_t *colmax, bool smallest, i32f32 *out)
 {
-    uint64_t *cnt = cnt_min, *mn = cnt_min + ncols;
+    const uint32_t ncols = h->ncols;
+    const int64_t *st = h->st;
+    uint64_t *cnt = h->hist, *mn = h->hist + ncols;
     for (uint32_t c = 0; c < ncols; c++) {
         cnt[c] = 0;
         mn[c] = UINT64_MAX;
     }
-    for (uint32_t i = 0; i < rows; i++) {
-        if (st[i] <= 0) continue;
-        for (uint32_t q = off[i]; q < off[i + 1]; q++) {
-            const uint16_t c = ym_pk_col(ent[q]);
-            cnt[c]++;
-            if (ym_pk_val(ent[q]) < mn[c]) mn[c] = ym_pk_val(ent[q]);
-        }
-    }
+    WMH_ENTRIES(src, st, ncols, {
+        cnt[c]++;
+        if (v < mn[c]) mn[c] = v;
+    });
     for (uint32_t c = 0; c < ncols; c++) {
         if (!smallest) out[c].bits = colmax[c];
-        else out[c].bits = cnt[c] < npos ? 0 : (int64_t)mn[c];
+        else out[c].bits = cnt[c] < h->npos ? 0 : (int64_t)mn[c];
+    }
+}
+
+/* Pass 1 setup: buckets of width 2^sel_c fitting colmax_c, histograms 0. */
+static void wmh_shifts(wmh *h, const int64_t *colmax, uint32_t hcols)
+{
+    h->lg = wmh_lg(h->npos, h->ncols);
+    for (uint32_t c = 0; c < h->ncols; c++) {
+        const unsigned bits = 64u - (unsigned)__builtin_clzll((uint64_t)colmax[c] | 1u);
+        h->sel[c] = bits > h->lg ? bits - h->lg : 0; /* the shift, for now */
+    }
+    memset(h->hist, 0, ((size_t)hcols << h->lg) * sizeof *h->hist);
+}
+
+/* The bucket of each column's median from its histogram (stake << 16 |
+ * count per bucket), and the room its list needs. Columns settled here get
+ * out_c and sel_c = WMH_NONE. */
+static void wmh_choose(wmh *h, int64_t mino, i32f32 *out)
+{
+    const unsigned nb = 1u << h->lg;
+    uint32_t nkeys = 0;
+    for (uint32_t c = 0; c < h->ncols; c++) {
+        uint64_t *hc = h->hist + ((size_t)c << h->lg);
+        uint64_t cnt = 0, listed = 0;
+        for (unsigned b = 0; b < nb; b++) {
+            cnt += hc[b] & 0xFFFFu;
+            listed += hc[b] >> 16;
+        }
+        const bool zero = cnt < h->npos; /* some voting row has no entry here */
+        const int64_t z = h->sigma - (int64_t)listed;
+        if (zero) hc[0] += (uint64_t)z << 16 | 1u;
+        int64_t base = 0;
+        unsigned b = 0;
+        while (mino >= base + (int64_t)(hc[b] >> 16)) base += (int64_t)(hc[b++] >> 16);
+        const uint32_t sh = h->sel[c], inb = (uint32_t)(hc[b] & 0xFFFFu);
+        h->sel[c] = WMH_NONE;
+        if (sh == 0) { /* the bucket is one score */
+            out[c].bits = (int64_t)b;
+        } else if (b == 0 && zero && inb == 1) { /* the zero block alone */
+            out[c] = i32f32_zero();
+        } else {
+            h->sel[c] = (uint32_t)b << 8 | sh;
+            h->start[c] = h->fill[c] = nkeys;
+            h->target[c] = mino - base;
+            h->zstake[c] = b == 0 && zero ? z : 0;
+            nkeys += inb;
+        }
+    }
+}
+
+/* The select within each chosen bucket, on its list (fill: its end). */
+static void wmh_finish(wmh *h, uint64_t *keys, i32f32 *out)
+{
+    for (uint32_t c = 0; c < h->ncols; c++) {
+        if (h->sel[c] == WMH_NONE) continue;
+        size_t m = h->fill[c] - h->start[c];
+        if (h->zstake[c]) {
+            h->st[h->rows] = h->zstake[c];
+            keys[h->start[c] + m++] = ym_wm_key(0, h->rows);
+        }
+        out[c].bits = wm_select(keys + h->start[c], m, h->st, h->target[c], h->tmp);
     }
 }
 
 bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, const int64_t *u, const int64_t *colmax,
                    uint32_t ncols, i32f32 minority, i32f32 *out, uint64_t *keys, yuma_arena *scratch)
 {
-    size_t mark = scratch ? scratch->used : 0;
-    int64_t *st = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *st);
-    uint64_t *hist = ym_alloc(scratch, (size_t)ncols * YM_WMH_BUCKETS * sizeof *hist);
-    uint32_t *sel = ym_alloc(scratch, (size_t)ncols * sizeof *sel);
-    uint32_t *start = ym_alloc(scratch, (size_t)ncols * sizeof *start);
-    uint32_t *fill = ym_alloc(scratch, (size_t)ncols * sizeof *fill);
-    int64_t *target = ym_alloc(scratch, (size_t)ncols * sizeof *target);
-    int64_t *zstake = ym_alloc(scratch, (size_t)ncols * sizeof *zstake);
-    uint64_t *tmp = ym_alloc(scratch, ((size_t)rows + 1) * sizeof *tmp);
-    if (!st || !hist || !sel || !start || !fill || !target || !zstake || !keys || !tmp ||
-        rows >= ((uint32_t)1 << YM_WM_IDX_BITS)) {
+    const wmh_src src = {off, ent, NULL, NULL, 0, rows};
+    const size_t mark = scratch ? scratch->used : 0;
+    wmh h;
+    if (!keys || !wmh_begin(&h, rows, ncols, ncols, u, scratch)) {
         if (scratch) scratch->used = mark;
         return false;
     }
-    int64_t sigma = 0;
-    uint32_t npos = 0;
-    for (uint32_t i = 0; i < rows; i++) {
-        st[i] = u[i] > 0 ? u[i] : 0;
-        sigma += st[i];
-        npos += u[i] > 0;
-    }
-    const int64_t mino = minority.bits;
-    if (npos == 0) {
+    const int64_t mino = minority.bits, *st = h.st;
+    if (h.npos == 0) {
         for (uint32_t c = 0; c < ncols; c++) out[c] = i32f32_zero();
-    } else if (mino < 0 || mino >= sigma) {
-        wmh_extreme(off, ent, rows, st, npos, colmax, ncols, mino < 0, out, hist);
+    } else if (mino < 0 || mino >= h.sigma) {
+        wmh_extreme(&src, &h, colmax, mino < 0, out);
     } else {
         /* Pass 1: per column, stake << 16 | count of each bucket. */
-        const unsigned lg = wmh_lg(npos, ncols), nb = 1u << lg;
-        for (uint32_t c = 0; c < ncols; c++) {
-            const unsigned bits = 64u - (unsigned)__builtin_clzll((uint64_t)colmax[c] | 1u);
-            sel[c] = bits > lg ? bits - lg : 0; /* the shift, for now */
-        }
-        memset(hist, 0, (size_t)ncols * nb * sizeof *hist);
-        for (uint32_t i = 0; i < rows; i++) {
-            if (st[i] <= 0) continue;
-            const uint64_t add = (uint64_t)st[i] << 16 | 1u;
-            for (uint32_t q = off[i], qe = off[i + 1]; q < qe; q++) {
-                const uint64_t x = ent[q];
-                const uint16_t c = ym_pk_col(x);
-                hist[((size_t)c << lg) + (ym_pk_val(x) >> sel[c])] += add;
-            }
-        }
-        /* The bucket of each column's median, and the room its list needs. */
-        uint32_t nkeys = 0;
-        for (uint32_t c = 0; c < ncols; c++) {
-            uint64_t *h = hist + ((size_t)c << lg);
-            uint64_t cnt = 0, listed = 0;
-            for (unsigned b = 0; b < nb; b++) {
-                cnt += h[b] & 0xFFFFu;
-                listed += h[b] >> 16;
-            }
-            const bool zero = cnt < npos; /* some voting row has no entry here */
-            const int64_t z = sigma - (int64_t)listed;
-            if (zero) h[0] += (uint64_t)z << 16 | 1u;
-            int64_t base = 0;
-            unsigned b = 0;
-            while (mino >= base + (int64_t)(h[b] >> 16)) base += (int64_t)(h[b++] >> 16);
-            const uint32_t sh = sel[c], inb = (uint32_t)(h[b] & 0xFFFFu);
-            sel[c] = WMH_NONE;
-            if (sh == 0) { /* the bucket is one score */
-                out[c].bits = (int64_t)b;
-            } else if (b == 0 && zero && inb == 1) { /* the zero block alone */
-                out[c] = i32f32_zero();
-            } else {
-                sel[c] = (uint32_t)b << 8 | sh;
-                start[c] = fill[c] = nkeys;
-                target[c] = mino - base;
-                zstake[c] = b == 0 && zero ? z : 0;
-                nkeys += inb;
-            }
-        }
+        wmh_shifts(&h, colmax, ncols);
+        const unsigned lg = h.lg;
+        const uint32_t *sel = h.sel;
+        uint64_t *hist = h.hist;
+        WMH_ENTRIES(&src, st, ncols, hist[((size_t)c << lg) + (v >> sel[c])] += (uint64_t)st[i] << 16 | 1u);
+        wmh_choose(&h, mino, out);
         /* Pass 2: the entries of the selected buckets. */
-        for (uint32_t i = 0; i < rows; i++) {
-            if (st[i] <= 0) continue;
-            for (uint32_t q = off[i], qe = off[i + 1]; q < qe; q++) {
-                const uint64_t x = ent[q], v = ym_pk_val(x);
-                const uint16_t c = ym_pk_col(x);
-                const uint32_t s = sel[c];
-                if ((v >> (s & 63u)) == (s >> 8)) keys[fill[c]++] = ym_wm_key((int64_t)v, i);
+        uint32_t *fill = h.fill;
+        WMH_ENTRIES(&src, st, ncols, {
+            const uint32_t s = sel[c];
+            if ((v >> (s & 63u)) == (s >> 8)) keys[fill[c]++] = ym_wm_key((int64_t)v, i);
+        });
+        wmh_finish(&h, keys, out);
+    }
+    scratch->used = mark;
+    return true;
+}
+
+/* The two passes of ym_wmcol_dense on lanes of four columns: pass 1 adds
+ * each voting row's stake to hist[(c << lg) + (v >> sh_c)] (sh = 63 in
+ * the padding columns keeps their index in their own histogram); pass 2
+ * finds the entries in their column's chosen bucket (v >> sh_c == bk_c;
+ * bk = 2 never matches), as one 64-bit mask per 64 columns of a row, and
+ * appends the keys of its set bits. */
+typedef struct wmh_lanes {
+    const uint64_t *w;
+    const uint32_t *uids;
+    size_t stride;
+    uint32_t nrows, hcols;
+    const int64_t *st;
+    const uint64_t *sh, *base_bk;
+    uint64_t *hist, *fill, *keys;
+} wmh_lanes;
+
+static inline __attribute__((always_inline)) void wmh_pass1_lanes(const wmh_lanes *L)
+{
+    uint64_t *restrict hist = L->hist;
+    for (uint32_t r = 0; r < L->nrows; r++) {
+        const int64_t s = L->st[L->uids[r]];
+        if (s <= 0) continue;
+        const uint64_t add = (uint64_t)s << 16 | 1u, *restrict wr = L->w + (size_t)r * L->stride;
+        for (uint32_t c = 0; c < L->hcols; c += YM_LANES) {
+            const ym_v4 ix = (ym_v4)YM_LD(L->base_bk + c) + ((ym_v4)YM_LD(wr + c) >> (ym_v4)YM_LD(L->sh + c));
+            hist[ix[0]] += add;
+            hist[ix[1]] += add;
+            hist[ix[2]] += add;
+            hist[ix[3]] += add;
+        }
+    }
+}
+
+static inline __attribute__((always_inline)) void wmh_pass2_lanes(const wmh_lanes *L)
+{
+    uint64_t *restrict keys = L->keys, *restrict fill = L->fill;
+    for (uint32_t r = 0; r < L->nrows; r++) {
+        const uint32_t i = L->uids[r];
+        if (L->st[i] <= 0) continue;
+        const uint64_t *restrict wr = L->w + (size_t)r * L->stride;
+        for (uint32_t c0 = 0; c0 < L->hcols; c0 += 16 * YM_LANES) {
+            const uint32_t nv = L->hcols - c0 < 16 * YM_LANES ? (L->hcols - c0) / YM_LANES : 16;
+            ym_v4 acc = YM_V4(0); /* lane l, bit t: column c0 + 4t + l is a hit */
+            for (uint32_t t = 0; t < nv; t++) {
+                const uint32_t c = c0 + t * YM_LANES;
+                const ym_v4 v = (ym_v4)YM_LD(wr + c);
+                acc |= ((ym_v4)((v >> (ym_v4)YM_LD(L->sh + c)) == (ym_v4)YM_LD(L->base_bk + c)) & YM_V4(1)) << t;
+            }
+            uint64_t bits = acc[0] | acc[1] << 16 | acc[2] << 32 | acc[3] << 48;
+            while (bits) {
+                const unsigned b = (unsigned)__builtin_ctzll(bits);
+                const uint32_t c = c0 + (b & 15u) * YM_LANES + (b >> 4);
+                bits &= bits - 1;
+                keys[fill[c]++] = ym_wm_key((int64_t)wr[c], i);
             }
         }
-        for (uint32_t c = 0; c < ncols; c++) {
-            if (sel[c] == WMH_NONE) continue;
-            size_t m = fill[c] - start[c];
-            if (zstake[c]) {
-                st[rows] = zstake[c];
-                keys[start[c] + m++] = ym_wm_key(0, rows);
-            }
-            out[c].bits = wm_select(keys + start[c], m, st, target[c], tmp);
+    }
+}
+
+static void wmh_pass1_base(const wmh_lanes *L) { wmh_pass1_lanes(L); }
+static void wmh_pass2_base(const wmh_lanes *L) { wmh_pass2_lanes(L); }
+#ifdef YM_X86_DISPATCH
+YM_TARGET_AVX2 static void wmh_pass1_avx2(const wmh_lanes *L) { wmh_pass1_lanes(L); }
+YM_TARGET_AVX2 static void wmh_pass2_avx2(const wmh_lanes *L) { wmh_pass2_lanes(L); }
+YM_TARGET_AVX512 static void wmh_pass1_avx512(const wmh_lanes *L) { wmh_pass1_lanes(L); }
+YM_TARGET_AVX512 static void wmh_pass2_avx512(const wmh_lanes *L) { wmh_pass2_lanes(L); }
+#endif
+
+static void wmh_pass(const wmh_lanes *L, int pass, ym_impl isa)
+{
+#ifdef YM_X86_DISPATCH
+    if (isa == YM_IMPL_DENSE_AVX512) {
+        if (pass == 1) wmh_pass1_avx512(L);
+        else wmh_pass2_avx512(L);
+        return;
+    }
+    if (isa == YM_IMPL_DENSE_AVX2) {
+        if (pass == 1) wmh_pass1_avx2(L);
+        else wmh_pass2_avx2(L);
+        return;
+    }
+#endif
+    (void)isa;
+    if (pass == 1) wmh_pass1_base(L);
+    else wmh_pass2_base(L);
+}
+
+size_t ym_wmcol_dense_need(uint32_t rows, uint32_t ncols)
+{
+    const size_t hcols = ((size_t)ncols + YM_LANES - 1) / YM_LANES * YM_LANES;
+    return ym_wmcol_hist_need(rows, (uint32_t)hcols) + 3 * ym_round16(hcols * sizeof(uint64_t));
+}
+
+bool ym_wmcol_dense(const uint64_t *w, size_t stride, const uint32_t *uids, uint32_t nrows, uint32_t rows,
+                    const int64_t *u, const int64_t *colmax, uint32_t ncols, i32f32 minority, i32f32 *out,
+                    uint64_t *keys, yuma_arena *scratch, ym_impl isa)
+{
+    const wmh_src src = {NULL, NULL, w, uids, stride, nrows};
+    const uint32_t hcols = (ncols + YM_LANES - 1) / YM_LANES * YM_LANES;
+    const size_t mark = scratch ? scratch->used : 0;
+    wmh h;
+    const bool ok = keys && stride >= hcols && wmh_begin(&h, rows, ncols, hcols, u, scratch);
+    uint64_t *sh = ok ? ym_alloc(scratch, hcols * sizeof *sh) : NULL;
+    uint64_t *base_bk = sh ? ym_alloc(scratch, hcols * sizeof *base_bk) : NULL;
+    uint64_t *fill = base_bk ? ym_alloc(scratch, hcols * sizeof *fill) : NULL;
+    if (!fill) {
+        if (scratch) scratch->used = mark;
+        return false;
+    }
+    const int64_t mino = minority.bits;
+    if (h.npos == 0) {
+        for (uint32_t c = 0; c < ncols; c++) out[c] = i32f32_zero();
+    } else if (mino < 0 || mino >= h.sigma) {
+        wmh_extreme(&src, &h, colmax, mino < 0, out);
+    } else {
+        wmh_shifts(&h, colmax, hcols);
+        for (uint32_t c = 0; c < hcols; c++) {
+            sh[c] = c < ncols ? h.sel[c] : 63u;
+            base_bk[c] = (uint64_t)c << h.lg;
         }
+        wmh_lanes L = {w, uids, stride, nrows, hcols, h.st, sh, base_bk, h.hist, fill, keys};
+        wmh_pass(&L, 1, isa);
+        wmh_choose(&h, mino, out);
+        for (uint32_t c = 0; c < hcols; c++) {
+            const bool chosen = c < ncols && h.sel[c] != WMH_NONE;
+            sh[c] = chosen ? (h.sel[c] & 63u) : 63u;
+            base_bk[c] = chosen ? h.sel[c] >> 8 : 2u;
+            fill[c] = chosen ? h.start[c] : 0;
+        }
+        wmh_pass(&L, 2, isa);
+        for (uint32_t c = 0; c < ncols; c++) h.fill[c] = (uint32_t)fill[c];
+        wmh_finish(&h, keys, out);
     }
     scratch->used = mark;
     return true;

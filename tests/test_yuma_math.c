@@ -232,6 +232,78 @@ static void test_rdiv(void **state)
     check_rdiv(1, 1);
 }
 
+/* ym_qd: floor(x * 2^32 / d) for 0 <= x <= d <= 2^32 against the 128-bit
+ * division, on random divisors of every size with x = 0, 1, d - 1, d and
+ * random x, at the edges of the proof (d = 1, powers of two and their
+ * neighbours where the normalising shift changes, d = 2^32 - 1 and 2^32),
+ * and every x for small d; the lanes (YM_QDIV, here the portable build)
+ * against the scalar form. */
+static void check_qd(uint64_t x, uint64_t d)
+{
+    const ym_qd r = ym_qd_make(d);
+    const uint64_t want = (uint64_t)((((fx_u128)x) << 32) / d), got = ym_qd_apply(x, r.sh, r.v, r.dn);
+    if (got != want)
+        fail_msg("qd %llu / %llu = %llu, want %llu", (unsigned long long)x, (unsigned long long)d,
+                 (unsigned long long)got, (unsigned long long)want);
+}
+
+static void test_qd(void **state)
+{
+    (void)state;
+    uint64_t g = 32;
+    for (int t = 0; t < 4000000; t++) {
+        uint64_t d = below(&g, 100) == 0 ? (uint64_t)1 << 32 : rnd(&g) >> (32 + below(&g, 32));
+        if (d == 0) d = 1;
+        uint64_t x;
+        switch (below(&g, 6)) {
+        case 0: x = d; break;
+        case 1: x = d - 1; break;
+        case 2: x = below(&g, 2); break;
+        case 3: x = d - below(&g, d < 1000 ? d + 1 : 1000); break;
+        default: x = below(&g, d + 1); break;
+        }
+        check_qd(x, d);
+    }
+    for (unsigned k = 0; k <= 32; k++)
+        for (int e = -3; e <= 3; e++) {
+            const uint64_t d = ((uint64_t)1 << k) + (uint64_t)(int64_t)e;
+            if (d == 0 || d > (uint64_t)1 << 32) continue;
+            for (unsigned f = 0; f < 64; f++) {
+                check_qd(d >> f, d);
+                check_qd(d - (d >> f), d);
+            }
+        }
+    const uint64_t top = (uint64_t)1 << 32;
+    for (uint64_t x = top - 100000; x <= top; x++) {
+        check_qd(x, top);
+        check_qd(x - 1, top - 1);
+        check_qd(x - 100000, x);
+    }
+    for (uint64_t d = 1; d <= 1500; d++)
+        for (uint64_t x = 0; x <= d; x++) check_qd(x, d);
+    /* lanes: four independent divisions, and mul() of proportions */
+    for (int t = 0; t < 200000; t++) {
+        uint64_t x[YM_LANES], sh[YM_LANES], v[YM_LANES], dn[YM_LANES], a[YM_LANES], b[YM_LANES], q[YM_LANES],
+            p[YM_LANES];
+        for (int l = 0; l < YM_LANES; l++) {
+            uint64_t d = below(&g, 8) == 0 ? top - below(&g, 2) : 1 + (rnd(&g) >> (32 + below(&g, 32)));
+            x[l] = below(&g, 4) == 0 ? d : below(&g, d + 1);
+            const ym_qd r = ym_qd_make(d);
+            sh[l] = r.sh;
+            v[l] = r.v;
+            dn[l] = r.dn;
+            a[l] = below(&g, 6) == 0 ? (uint64_t)ONE : below(&g, (uint64_t)ONE + 1);
+            b[l] = below(&g, 6) == 0 ? (uint64_t)ONE : below(&g, (uint64_t)ONE + 1);
+        }
+        YM_ST(q, YM_QDIV((ym_v4)YM_LD(x), (ym_v4)YM_LD(sh), (ym_v4)YM_LD(v), (ym_v4)YM_LD(dn)));
+        YM_ST(p, YM_MUL01((ym_v4)YM_LD(a), (ym_v4)YM_LD(b)));
+        for (int l = 0; l < YM_LANES; l++) {
+            assert_int_equal(q[l], ym_qd_apply(x[l], sh[l], v[l], dn[l]));
+            assert_int_equal(p[l], (uint64_t)ym_mul_pos((int64_t)a[l], (int64_t)b[l]));
+        }
+    }
+}
+
 /* ym_div_all is div() element-wise for every sign and size. */
 static void test_div_all(void **state)
 {
@@ -337,6 +409,15 @@ static void test_proportion_to_u16(void **state)
     /* floor(x*65535): 0.5 -> 32767 (32767.5), the stake weight 1/10 -> 6553 (A.2) */
     assert_int_equal(ym_proportion_to_u16(B(ONE / 2)), 32767);
     assert_int_equal(ym_proportion_to_u16(B(429496729)), 6553);
+    /* the 64-bit path in [0, 1] and the release wrap outside: the literal
+     * saturating product, floor, low 16 bits */
+    uint64_t g = 404;
+    for (int t = 0; t < 1000000; t++) {
+        const int64_t x = t < 4 ? (int64_t[]){ONE - 1, ONE + 1, -1, 2 * ONE}[t]
+                          : below(&g, 8) ? (int64_t)below(&g, (uint64_t)ONE + 1)
+                                         : (int64_t)(rnd(&g) >> below(&g, 40));
+        assert_int_equal(ym_proportion_to_u16(B(x)), i32f32_to_u16_wrap(i32f32_sat_mul(B(x), i32f32_from_u16(65535))));
+    }
 }
 
 /* ---- §2 fixed-point normalisation of stakes and the EMA coefficient ------ */
@@ -440,6 +521,25 @@ static void test_is_topk(void **state)
             assert_int_equal(o[i], n < k || rank + k >= n);
         }
     }
+    /* large n with heavy ties and values of every size (the radix select
+     * from the highest differing bit, several levels, equal runs) */
+    static i32f32 xl[600];
+    static bool ol[600];
+    yuma_arena big = arena(ym_topk_need(600));
+    for (int t = 0; t < 400; t++) {
+        size_t n = 1 + below(&g, 600), k = below(&g, n + 2);
+        const uint64_t span = (uint64_t)1 << below(&g, 64), vals = 1 + below(&g, below(&g, 2) ? 4 : 1000);
+        for (size_t i = 0; i < n; i++) /* any bits, shifted into negative values some of the time (modulo 2^64) */
+            xl[i] = B((int64_t)(below(&g, vals) * (span / vals + 1) - (below(&g, 3) ? 0 : span / 2)));
+        assert_true(ym_is_topk(xl, n, k, ol, &big));
+        assert_int_equal(big.used, 0);
+        for (size_t i = 0; i < n; i++) {
+            size_t rank = 0;
+            for (size_t j = 0; j < n; j++) rank += xl[j].bits < xl[i].bits || (xl[j].bits == xl[i].bits && j < i);
+            assert_int_equal(ol[i], n < k || rank + k >= n);
+        }
+    }
+    free(big.base);
     yuma_arena tiny = {a.base, 8, 0};
     assert_false(ym_is_topk(v, 10, 5, out, &tiny));
     free(a.base);
@@ -1029,7 +1129,7 @@ static void test_weighted_median_col_sparse(void **state)
  * on random matrices up to 700 rows: voting and non-voting rows, empty rows
  * and columns, zero weights, ties, scores from a handful of values to the
  * whole range (one bucket level to many), minority below 0, inside and at or
- * above the stake sum. */
+ * above the stake sum; ym_wmcol_dense against it on the same entries. */
 static void test_wmcol_hist(void **state)
 {
     (void)state;
@@ -1037,11 +1137,12 @@ static void test_wmcol_hist(void **state)
     static uint32_t off[R + 1], idx[R], scr[2 * R];
     static uint16_t col[R * C];
     static uint64_t pk[R * C];
-    static i32f32 val[R * C], u[R], score[R], out[C];
+    static i32f32 val[R * C], u[R], score[R], out[C], dout[C];
     static int64_t ub[R], colmax[C];
     uint64_t g = 41;
-    static uint64_t keys[R * C + C];
-    yuma_arena a = arena(ym_wmcol_hist_need(R, C));
+    static uint64_t keys[(R + 1) * C], dense[R * (C + 6)];
+    static uint32_t uids[R];
+    yuma_arena a = arena(ym_wmcol_dense_need(R, C));
     for (int t = 0; t < 600; t++) {
         const uint32_t rows = 1 + (uint32_t)below(&g, below(&g, 4) ? 64 : R), cols = 1 + (uint32_t)below(&g, C);
         const unsigned density = (unsigned)below(&g, 4);
@@ -1079,6 +1180,33 @@ static void test_wmcol_hist(void **state)
         }
         assert_true(ym_wmcol_hist(off, pk, rows, ub, colmax, cols, B(minority), out, keys, &a));
         assert_int_equal(a.used, 0);
+        /* ym_wmcol_dense on the same entries as dense rows (padded stride):
+         * every row with an entry listed, some empty ones too, in any order */
+        uint32_t nl = 0;
+        const size_t stride = (cols + 3) / 4 * 4 + below(&g, 3);
+        for (uint32_t i = 0; i < rows; i++)
+            if (off[i + 1] > off[i] || below(&g, 2)) uids[nl++] = i;
+        for (uint32_t r = nl; r > 1; r--) {
+            const uint32_t q = (uint32_t)below(&g, r), x = uids[r - 1];
+            uids[r - 1] = uids[q];
+            uids[q] = x;
+        }
+        for (uint32_t r = 0; r < nl; r++) {
+            uint64_t *wr = dense + r * stride;
+            for (size_t j = 0; j < stride; j++) wr[j] = j < cols ? 0 : rnd(&g); /* beyond ncols: not read */
+            for (uint32_t q = off[uids[r]]; q < off[uids[r] + 1]; q++) wr[col[q]] = (uint64_t)val[q].bits;
+        }
+        for (int z = 0; z < 3; z++) {
+            const ym_impl isa[3] = {YM_IMPL_DENSE, YM_IMPL_DENSE_AVX2, YM_IMPL_DENSE_AVX512};
+            if (!ym_impl_available(isa[z])) continue;
+            assert_true(ym_wmcol_dense(dense, stride, uids, nl, rows, ub, colmax, cols, B(minority), dout, keys, &a,
+                                       isa[z]));
+            assert_int_equal(a.used, 0);
+            for (uint32_t j = 0; j < cols; j++)
+                if (dout[j].bits != out[j].bits)
+                    fail_msg("case %d column %u: dense (isa %d) %lld, sparse %lld", t, j, z, (long long)dout[j].bits,
+                             (long long)out[j].bits);
+        }
         for (uint32_t j = 0; j < cols; j++) {
             size_t m = 0;
             for (uint32_t i = 0; i < rows; i++) {
@@ -1282,6 +1410,30 @@ static void test_quantile(void **state)
         }
     }
     free(a.base);
+    /* ym_quantile_select = sort, then ym_quantile_sorted (ties, signs, every
+     * q of the epoch and others) */
+    static i32f32 x[700], sx[700];
+    yuma_arena qa = arena(ym_sort_need(700));
+    for (int t = 0; t < 3000; t++) {
+        const size_t n = 1 + below(&g, below(&g, 2) ? 12 : 700);
+        const uint64_t vals = 1 + below(&g, below(&g, 2) ? 3 : 100000);
+        for (size_t i = 0; i < n; i++) x[i] = B((int64_t)(below(&g, vals) << below(&g, 20)) - (below(&g, 4) ? 0 : ONE));
+        memcpy(sx, x, n * sizeof *x);
+        assert_true(ym_sort_i32f32(sx, n, &qa));
+        const uint32_t qn[5] = {1, 3, 0, 4, 66}, qd[5] = {4, 4, 4, 4, 100};
+        for (int q = 0; q < 5; q++) {
+            i32f32 got;
+            assert_true(ym_quantile_select(x, n, qn[q], qd[q], &got, &qa));
+            assert_int_equal(qa.used, 0);
+            assert_int_equal(got.bits, ym_quantile_sorted(sx, n, qn[q], qd[q]).bits);
+        }
+    }
+    i32f32 z;
+    yuma_arena tiny = {qa.base, 8, 0};
+    assert_false(ym_quantile_select(x, 10, 1, 4, &z, &tiny));
+    assert_true(ym_quantile_select(x, 0, 1, 4, &z, &tiny));
+    assert_int_equal(z.bits, 0);
+    free(qa.base);
 }
 
 /* ---- §11 liquid alpha ---------------------------------------------------- */
@@ -1357,6 +1509,22 @@ static void test_alpha_values(void **state)
         assert_near(out[i], w, EPS6);
         assert_int_equal(out[i].bits, w.bits); /* and in fact exactly */
     }
+    /* groups of four exps with overflowing and ordinary lanes mixed (the
+     * lanes share one overflow test, then fall back lane by lane): exactly
+     * fx's formula, lane by lane */
+    uint64_t g = 1337;
+    for (int t = 0; t < 20000; t++) {
+        const size_t n = 1 + below(&g, 13);
+        const i32f32 a = B((int64_t)below(&g, 60 * (uint64_t)ONE) - 30 * ONE), b = B((int64_t)below(&g, 60 * (uint64_t)ONE) - 30 * ONE);
+        for (size_t j = 0; j < n; j++) c256[j] = B((int64_t)below(&g, below(&g, 4) ? (uint64_t)ONE : 3 * (uint64_t)ONE));
+        ym_alpha_values(c256, n, a, b, out);
+        for (size_t j = 0; j < n; j++) {
+            i32f32 w = B(0);
+            i32f32 ex = i32f32_safe_exp(i32f32_sat_sub(b, i32f32_sat_mul(a, c256[j])));
+            assert_int_equal(i32f32_sat_div(i32f32_one(), i32f32_sat_add(i32f32_one(), ex), &w), FX_OK);
+            if (out[j].bits != w.bits) fail_msg("case %d lane %zu: %lld, fx %lld", t, j, (long long)out[j].bits, (long long)w.bits);
+        }
+    }
     /* safe_exp's quirk (§5): an overflowing exponent gives 0, so α = 1 */
     i32f32 big = I(100), one_out;
     ym_alpha_values(&big, 1, D(-1.0), D(0.0), &one_out);
@@ -1398,12 +1566,232 @@ static void test_logistic_params(void **state)
     assert_int_equal(hi.bits, 4294311925);
 }
 
+/* ---- the implementations of the v1.2.4 epoch ------------------------------ */
+
+/* ym_epoch_v2 with every implementation (the sparse passes; the dense ones
+ * on the portable lanes, the fallback, and on AVX2 and AVX-512 where the CPU
+ * has them; the automatic choice) on the same random subnets, several
+ * epochs each with the bonds written back: the same status and the same
+ * bytes in every output. The subnets are small and up to 300 uids (lane
+ * tails: n mod 4 != 0), with complete weight rows (the dense case), sparse
+ * and shuffled rows, columns >= n, zero and full weights, outdated entries,
+ * duplicates and out-of-range bond columns (refused by all), single
+ * validators (a_i = ONE), liquid alpha on and off, α = 0, α = 1 and α < 0
+ * (bma > 10^6, where the dense choice falls back to the sparse passes). The
+ * sparse passes are themselves checked against two references from the
+ * spec in tests/test_yuma.c. */
+typedef struct esub {
+    uint32_t n;
+    uint64_t block, rao;
+    yuma_params p;
+    uint64_t *stake, *lu, *bar;
+    bool *permit;
+    uint32_t *w_off, *b_off;
+    yuma_entry *w_ent, *b_ent;
+} esub;
+
+enum { EMAXN = 300 };
+
+static void rnd_row(yuma_entry *e, uint32_t *len, uint32_t n, uint64_t *g, bool bonds)
+{
+    static uint16_t perm[EMAXN + 8];
+    const unsigned kind = (unsigned)below(g, 6);
+    uint32_t m = 0;
+    if (kind == 0) { /* empty */
+    } else if (kind <= 2) { /* complete, in order (the dense case), some columns dropped */
+        for (uint32_t j = 0; j < n; j++)
+            if (kind == 1 || below(g, 8)) perm[m++] = (uint16_t)j;
+    } else { /* a random subset, in order or shuffled, maybe beyond n (weights) */
+        const uint32_t span = bonds ? n : n + 3;
+        const uint64_t dens = 1 + below(g, 4);
+        for (uint32_t j = 0; j < span; j++)
+            if (below(g, 4) < dens) perm[m++] = (uint16_t)j;
+        if (kind == 5)
+            for (uint32_t k = m; k > 1; k--) {
+                const uint32_t q = (uint32_t)below(g, k);
+                const uint16_t x = perm[k - 1];
+                perm[k - 1] = perm[q];
+                perm[q] = x;
+            }
+    }
+    for (uint32_t k = 0; k < m; k++) {
+        uint16_t v;
+        switch (below(g, 8)) {
+        case 0: v = 0; break;
+        case 1: v = 65535; break;
+        case 2: v = (uint16_t)(1 + below(g, 3)); break;
+        default: v = (uint16_t)rnd(g); break;
+        }
+        e[k] = (yuma_entry){perm[k], v};
+    }
+    if (m > 1 && below(g, 150) == 0) e[m - 1].col = e[0].col;             /* a duplicate */
+    if (bonds && m > 0 && below(g, 200) == 0) e[m - 1].col = (uint16_t)n; /* beyond n */
+    *len = m;
+}
+
+static void esub_init(esub *s, uint64_t *g)
+{
+    const uint32_t n = below(g, 3) ? 1 + (uint32_t)below(g, 40) : 41 + (uint32_t)below(g, EMAXN - 40);
+    s->n = n;
+    s->block = 50 + below(g, 50);
+    s->rao = below(g, 4) ? 1000000000 : rnd(g);
+    s->p = yuma_params_default();
+    s->p.kappa = below(g, 2) ? 32767 : (uint16_t)rnd(g);
+    const uint64_t bmas[6] = {900000, 975000, 0, 1000000, 500000, 1500000};
+    s->p.bonds_moving_average = below(g, 2) ? bmas[below(g, 6)] : below(g, 1000001);
+    s->p.activity_cutoff = below(g, 4) ? 5000 : below(g, 60);
+    const uint32_t nv = below(g, 6) == 0 ? 1 : 1 + (uint32_t)below(g, n);
+    s->p.max_allowed_validators = (uint16_t)(below(g, 4) ? nv : below(g, n + 2));
+    s->p.liquid_alpha_enabled = below(g, 2);
+    if (below(g, 3) == 0) {
+        s->p.alpha_low = (uint16_t)rnd(g);
+        s->p.alpha_high = (uint16_t)rnd(g);
+    }
+    s->w_off[0] = s->b_off[0] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const bool val = i < nv;
+        s->stake[i] = val ? 1000000000ull + below(g, (uint64_t)1 << 50) : below(g, 4) ? below(g, 1000000) : 0;
+        s->lu[i] = s->block - below(g, 30);
+        s->bar[i] = below(g, 10) == 0 ? s->block - below(g, 5) : below(g, 20);
+        s->permit[i] = val ? below(g, 8) != 0 : below(g, 8) == 0;
+        uint32_t wl = 0, bl = 0;
+        if (val || below(g, 6) == 0) rnd_row(s->w_ent + s->w_off[i], &wl, n, g, false);
+        if (val || below(g, 10) == 0) rnd_row(s->b_ent + s->b_off[i], &bl, n, g, true);
+        s->w_off[i + 1] = s->w_off[i] + wl;
+        s->b_off[i + 1] = s->b_off[i] + bl;
+    }
+}
+
+static yuma_input esub_input(const esub *s)
+{
+    yuma_input in = {
+        .n = s->n, .current_block = s->block, .rao_emission = s->rao, .stake = s->stake, .last_update = s->lu,
+        .block_at_registration = s->bar, .permit_old = s->permit, .weights = {s->w_off, s->w_ent},
+        .bonds = {s->b_off, s->b_ent},
+    };
+    return in;
+}
+
+#define OUT_EQ(f, count)                                                                                      \
+    if (memcmp(a->f, b->f, (size_t)(count) * sizeof *a->f) != 0)                                              \
+        fail_msg("case %d epoch %d: %s differs from the sparse passes in " #f, t, e, what);
+
+static void outputs_equal(const yuma_output *a, const yuma_output *b, uint32_t n, int t, int e, const char *what)
+{
+    OUT_EQ(active, n)
+    OUT_EQ(permit_new, n)
+    OUT_EQ(stake_weight, n)
+    OUT_EQ(rank, n)
+    OUT_EQ(trust, n)
+    OUT_EQ(consensus, n)
+    OUT_EQ(incentive, n)
+    OUT_EQ(dividends, n)
+    OUT_EQ(validator_trust, n)
+    OUT_EQ(pruning_score, n)
+    OUT_EQ(emission, n)
+    OUT_EQ(server_emission, n)
+    OUT_EQ(validator_emission, n)
+    OUT_EQ(bonds_action, n)
+    OUT_EQ(bonds_off, n + 1)
+    OUT_EQ(bonds_ent, a->bonds_off[n])
+}
+#undef OUT_EQ
+
+/* The chain's write-back of permits and bonds, then time passes and some
+ * validators set weights again. */
+static void esub_step(esub *s, const yuma_output *o, uint64_t *g)
+{
+    static yuma_entry nb[EMAXN * EMAXN];
+    static uint32_t noff[EMAXN + 1];
+    uint32_t k = 0;
+    noff[0] = 0;
+    for (uint32_t i = 0; i < s->n; i++) {
+        const yuma_entry *src = s->b_ent + s->b_off[i];
+        uint32_t len = s->b_off[i + 1] - s->b_off[i];
+        if (o->bonds_action[i] == YUMA_BONDS_CLEAR) len = 0;
+        if (o->bonds_action[i] == YUMA_BONDS_SET) {
+            src = o->bonds_ent + o->bonds_off[i];
+            len = o->bonds_off[i + 1] - o->bonds_off[i];
+        }
+        memcpy(nb + k, src, len * sizeof *nb);
+        k += len;
+        noff[i + 1] = k;
+        s->permit[i] = o->permit_new[i];
+    }
+    memcpy(s->b_ent, nb, k * sizeof *nb);
+    memcpy(s->b_off, noff, (s->n + 1) * sizeof *noff);
+    s->block += below(g, 10);
+    /* new weight rows go last: rebuild the CSR */
+    static yuma_entry nw[EMAXN * (EMAXN + 3)];
+    k = 0;
+    for (uint32_t i = 0; i < s->n; i++) {
+        uint32_t len = s->w_off[i + 1] - s->w_off[i];
+        if (below(g, 3) == 0 && (s->stake[i] >= 1000000000ull || below(g, 8) == 0)) {
+            rnd_row(nw + k, &len, s->n, g, false);
+            s->lu[i] = s->block;
+        } else {
+            memcpy(nw + k, s->w_ent + s->w_off[i], len * sizeof *nw);
+        }
+        noff[i] = k;
+        k += len;
+    }
+    noff[s->n] = k;
+    memcpy(s->w_ent, nw, k * sizeof *nw);
+    memcpy(s->w_off, noff, (s->n + 1) * sizeof *noff);
+    for (uint32_t i = 0; i < s->n; i++)
+        if (below(g, 20) == 0) s->bar[i] = s->block; /* a replaced uid */
+}
+
+static void test_epoch_impls(void **state)
+{
+    (void)state;
+    static uint64_t stake[EMAXN], lu[EMAXN], bar[EMAXN];
+    static bool permit[EMAXN];
+    static uint32_t w_off[EMAXN + 1], b_off[EMAXN + 1];
+    static yuma_entry w_ent[EMAXN * (EMAXN + 3)], b_ent[EMAXN * EMAXN];
+    esub s = {.stake = stake, .lu = lu, .bar = bar, .permit = permit, .w_off = w_off, .b_off = b_off,
+              .w_ent = w_ent, .b_ent = b_ent};
+    const ym_impl impls[] = {YM_IMPL_DENSE, YM_IMPL_DENSE_AVX2, YM_IMPL_DENSE_AVX512, YM_IMPL_AUTO};
+    const char *names[] = {"dense (portable)", "dense AVX2", "dense AVX-512", "auto"};
+    enum { NI = sizeof impls / sizeof impls[0] };
+    const size_t cap = ym_epoch_v2_dense_need(EMAXN, EMAXN * (EMAXN + 3), EMAXN * EMAXN) + 64;
+    yuma_arena ref = arena(cap), other[NI];
+    for (int k = 0; k < NI; k++) other[k] = arena(cap);
+    uint64_t g = 5150;
+    int ran[NI] = {0}, refused = 0, big = 0, unit_alpha = 0;
+    for (int t = 0; t < 700; t++) {
+        esub_init(&s, &g);
+        big += s.n > 64;
+        for (int e = 0; e < 3; e++) {
+            const yuma_input in = esub_input(&s);
+            yuma_output want, got;
+            const yuma_status st = ym_epoch_v2(&s.p, &in, &want, &ref, YM_IMPL_SPARSE);
+            refused += st != YUMA_OK;
+            unit_alpha += s.p.bonds_moving_average == 0 || s.p.bonds_moving_average == 1000000;
+            for (int k = 0; k < NI; k++) {
+                if (!ym_impl_available(impls[k])) continue;
+                ran[k]++;
+                const yuma_status st2 = ym_epoch_v2(&s.p, &in, &got, &other[k], impls[k]);
+                if (st2 != st) fail_msg("case %d epoch %d: %s returns %d, the sparse passes %d", t, e, names[k], st2, st);
+                if (st == YUMA_OK) outputs_equal(&want, &got, s.n, t, e, names[k]);
+            }
+            if (st != YUMA_OK) break;
+            esub_step(&s, &want, &g);
+        }
+    }
+    assert_true(ran[0] > 1500); /* the portable fallback always runs */
+    assert_true(refused > 20 && big > 100 && unit_alpha > 100);
+    free(ref.base);
+    for (int k = 0; k < NI; k++) free(other[k].base);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_div_le_mul_pos),
         cmocka_unit_test(test_u16div),
         cmocka_unit_test(test_rdiv),
+        cmocka_unit_test(test_qd),
         cmocka_unit_test(test_div_all),
         cmocka_unit_test(test_vec_max_upscale_to_u16),
         cmocka_unit_test(test_vec_u16_max_upscale_to_u16),
@@ -1432,6 +1820,7 @@ int main(void)
         cmocka_unit_test(test_exp_matches_fx),
         cmocka_unit_test(test_alpha_values),
         cmocka_unit_test(test_logistic_params),
+        cmocka_unit_test(test_epoch_impls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -126,12 +126,105 @@ static inline int64_t ym_mul_pos(int64_t a, int64_t b)
     return (int64_t)(((fx_u128)(uint64_t)a * (uint64_t)b) >> 32);
 }
 
+/* div() of the dense epoch, floor(x * 2^32 / d) for 0 <= x <= d and
+ * 1 <= d <= 2^32 (every divisor of the v1.2.4 epoch is a proportion sum,
+ * at most ONE, or a sum of u16 values), in 64-bit products only, so that
+ * the same formula runs in vector lanes (YM_QDIV below).
+ *
+ * Proof. For d < 2^32 let s = clz32(d), D = d << s in [2^31, 2^32),
+ * V = floor((2^64 - 1) / D) in [2^32, 2^33) and v = V - 2^32 < 2^32;
+ * X = x << s <= D < 2^32. The wanted q = floor(Q), Q = X * 2^32 / D. With
+ * t = X + floor(X * v / 2^32) = floor(X * V / 2^32) (X * v < 2^64):
+ * V <= (2^64 - 1) / D gives t <= floor((2^64 - 1) * X / D / 2^32) <= q and
+ * t <= 2^32 - 1; V >= (2^64 - D) / D gives t >= floor(Q - X / 2^32) >= q - 1
+ * since X < 2^32. So t * D < 2^64, the remainder r = X * 2^32 - t * D lies
+ * in [0, 2D) (computed modulo 2^64 it is exact), and q = t + (r >= D).
+ * d = 2^32 is encoded as s = 0, v = 0, D = 2^32: t = x, and X * 2^32 and
+ * t * D agree modulo 2^64 (both are x * 2^32, 0 for x = 2^32), so r = 0 < D
+ * and q = x. tests/test_yuma_math.c compares it with the 128-bit division
+ * on edge and random operands, and the lanes with the scalar form. */
+typedef struct ym_qd {
+    uint64_t sh, v, dn; /* s, v, D */
+} ym_qd;
+
+static inline ym_qd ym_qd_make(uint64_t d)
+{
+    ym_qd r;
+    if (d >= ((uint64_t)1 << 32)) { /* d = 2^32 */
+        r.sh = 0;
+        r.v = 0;
+        r.dn = d;
+        return r;
+    }
+    r.sh = (uint64_t)__builtin_clzll(d) - 32u;
+    r.dn = d << r.sh;
+    r.v = UINT64_MAX / r.dn - ((uint64_t)1 << 32);
+    return r;
+}
+
+static inline uint64_t ym_qd_apply(uint64_t x, uint64_t sh, uint64_t v, uint64_t dn)
+{
+    const uint64_t xs = x << sh, t = xs + ((xs * v) >> 32), r = (xs << 32) - t * dn;
+    return t + (r >= dn);
+}
+
+/* Lanes: four u64 in a GCC/Clang vector (the compiler maps them onto
+ * SSE2, AVX2, AVX-512VL or NEON registers; the arithmetic is the C
+ * arithmetic of each lane, wrapping modulo 2^64, so any mapping gives the
+ * same bits). YM_LD / YM_ST access four u64 of an array at any 8-byte
+ * alignment. The helpers are statement-expression macros rather than
+ * functions: a vector argument of a non-AVX function draws GCC's and
+ * Clang's ABI warnings. Their operands are single evaluations. */
+#if defined(__GNUC__) || defined(__clang__)
+#define YM_LANES 4
+typedef uint64_t ym_v4 __attribute__((vector_size(32)));
+typedef int64_t ym_v4i __attribute__((vector_size(32)));
+typedef uint64_t ym_v4m __attribute__((vector_size(32), aligned(8), may_alias));
+#define YM_LD(p) (*(const ym_v4m *)(const void *)(p))
+#define YM_ST(p, x) (*(ym_v4m *)(void *)(p) = (x))
+#define YM_V4(x) ((ym_v4){(x), (x), (x), (x)})
+#define YM_HSUM(x) ({ const ym_v4 h_ = (x); h_[0] + h_[1] + h_[2] + h_[3]; })
+/* max / min of lanes below 2^63 */
+#define YM_MAX(a, b) ({ const ym_v4 xa_ = (a), xb_ = (b); const ym_v4 gt_ = (ym_v4)((ym_v4i)xa_ > (ym_v4i)xb_); (xa_ & gt_) | (xb_ & ~gt_); })
+#define YM_MIN(a, b) ({ const ym_v4 na_ = (a), nb_ = (b); const ym_v4 lt_ = (ym_v4)((ym_v4i)na_ < (ym_v4i)nb_); (na_ & lt_) | (nb_ & ~lt_); })
+/* ym_qd_apply lane by lane: x (lanes <= d), the divisor's s, v and D */
+#define YM_QDIV(x, sh, v, dn) ({ \
+    const ym_v4 qs_ = (x) << (sh), qd_ = (dn); \
+    const ym_v4 qt_ = qs_ + ((qs_ * (v)) >> 32), qr_ = (qs_ << 32) - qt_ * qd_; \
+    qt_ + 1 + (ym_v4)((ym_v4i)qd_ > (ym_v4i)qr_); })
+/* mul() of proportions a, b in [0, ONE]: the product is below 2^64 unless
+ * a = b = ONE, where it wraps to 0 and bit 32 of a & b restores ONE */
+#define YM_MUL01(a, b) ({ const ym_v4 ma_ = (a), mb_ = (b); ((ma_ * mb_) >> 32) | (ma_ & mb_ & YM_V4(I32F32_ONE_BITS)); })
+/* mul() where one operand is below ONE and the other at most ONE: the
+ * product is below 2^64 */
+#define YM_MUL1(a, b) (((a) * (b)) >> 32)
+#endif
+
+/* Builds of the lane code: the base ISA (portable, always compiled) and,
+ * on x86-64 with GCC or Clang, AVX2 and AVX-512F/VL/DQ, chosen at run time
+ * (ym_impl_available). */
+typedef enum ym_impl {
+    YM_IMPL_AUTO,
+    YM_IMPL_SPARSE,
+    YM_IMPL_DENSE,        /* portable lanes (the fallback), compiled for the base ISA */
+    YM_IMPL_DENSE_AVX2,   /* the same source compiled for AVX2 (x86-64) */
+    YM_IMPL_DENSE_AVX512, /* ... for AVX-512F/VL/DQ */
+} ym_impl;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define YM_X86_DISPATCH 1
+#define YM_TARGET_AVX2 __attribute__((target("avx2")))
+#define YM_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq")))
+#endif
+
 /* ---- small exact helpers ------------------------------------------------ */
 
 /* fixed_proportion_to_u16 (§3.12): floor(x * 65535) as u16, release wrap for
- * x outside [0, 1] (the chain's test build panics there; never reached). */
+ * x outside [0, 1] (the chain's test build panics there; never reached). In
+ * [0, 1] the product x * 65535 is exact below 2^48 and its integer part is
+ * the result. */
 static inline uint16_t ym_proportion_to_u16(i32f32 x)
 {
+    if (x.bits >= 0 && x.bits <= I32F32_ONE_BITS) return (uint16_t)(((uint64_t)x.bits * UINT16_MAX) >> 32);
     return i32f32_to_u16_wrap(i32f32_sat_mul(x, i32f32_from_u16(UINT16_MAX)));
 }
 
@@ -178,8 +271,9 @@ void ym_vecdiv(const i32f32 *x, const i32f32 *y, size_t n, i32f32 *out);
 i32f32 ym_sum(const i32f32 *x, size_t n);
 
 /* is_topk (§3.13): out_i true iff i is among the k largest, ties broken by a
- * stable ascending sort (among equal values the lower index loses). false on
- * scratch exhaustion (needs ym_topk_need(n) bytes). */
+ * stable ascending sort (among equal values the lower index loses), here by
+ * selecting the value at position n - k of that order (radix select) rather
+ * than sorting. false on scratch exhaustion (needs ym_topk_need(n) bytes). */
 bool ym_is_topk(const i32f32 *v, size_t n, size_t k, bool *out, yuma_arena *scratch);
 size_t ym_topk_need(size_t n);
 
@@ -194,6 +288,10 @@ void ym_vec_u16_max_upscale_to_u16(const uint16_t *v, size_t n, uint16_t *out);
  * arithmetic is exact, which it is for the epoch's q = 1/4 and 3/4 (weights
  * 0, 1/4, 1/2, 3/4). */
 i32f32 ym_quantile_sorted(const i32f32 *sorted, size_t len, uint32_t q_num, uint32_t q_den);
+/* ym_quantile_sorted of x sorted, without sorting (two order statistics by
+ * radix select). false on scratch exhaustion (needs ym_sort_need(len)). */
+bool ym_quantile_select(const i32f32 *x, size_t len, uint32_t q_num, uint32_t q_den, i32f32 *out,
+                        yuma_arena *scratch);
 /* Ascending sort of I32F32 values (radix, stable). false on scratch exhaustion
  * (needs ym_sort_need(n)). */
 bool ym_sort_i32f32(i32f32 *x, size_t n, yuma_arena *scratch);
@@ -321,6 +419,36 @@ static inline uint64_t ym_pk_val(uint64_t x) { return x >> 16; }
 size_t ym_wmcol_hist_need(uint32_t rows, uint32_t ncols);
 bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, const int64_t *u, const int64_t *colmax,
                    uint32_t ncols, i32f32 minority, i32f32 *out, uint64_t *keys, yuma_arena *scratch);
+/* The same on dense rows: row r < nrows is uid uids[r] (distinct uids),
+ * its score in column c at w[r * stride + c] for every c < ncols (0 where
+ * the sparse matrix has no entry: a zero scores like an absent entry);
+ * uids not listed have no entry anywhere. stride >= ncols rounded up to
+ * YM_LANES (the cells beyond ncols are read, not used). rows, u, colmax,
+ * minority, out as above; keys: room for (listed rows with u > 0 + 1) *
+ * ncols keys. The result is ym_wmcol_hist's on the sparse matrix with
+ * the same non-zero entries (the median depends only on the stake at each
+ * score). isa: the lanes' build (YM_IMPL_DENSE*, available on this CPU).
+ * Scratch: ym_wmcol_dense_need(rows, ncols). */
+size_t ym_wmcol_dense_need(uint32_t rows, uint32_t ncols);
+bool ym_wmcol_dense(const uint64_t *w, size_t stride, const uint32_t *uids, uint32_t nrows, uint32_t rows,
+                    const int64_t *u, const int64_t *colmax, uint32_t ncols, i32f32 minority, i32f32 *out,
+                    uint64_t *keys, yuma_arena *scratch, ym_impl isa);
+
+/* ---- the v1.2.4 epoch with its implementation pinned (tests, benchmarks) ---
+ * yuma_epoch (YUMA_V2) is ym_epoch_v2(..., YM_IMPL_AUTO): the dense passes
+ * when the weight and bond rows fill at least about half of their rows
+ * (and α is in [0, 1]), on the widest lanes the CPU runs (AVX-512VL, AVX2,
+ * else the portable vector code), otherwise the sparse passes. Every
+ * choice gives the same bits; tests/test_yuma_math.c runs them all on the
+ * same subnets. YM_IMPL_SPARSE forces the sparse passes; YM_IMPL_DENSE_*
+ * force the dense ones at any density (the arena must then hold their
+ * matrices: ym_epoch_v2_dense_need), falling back to the sparse passes
+ * where α is outside [0, 1]. An ISA the CPU lacks returns YUMA_EINPUT
+ * (ym_impl_available tells). */
+bool ym_impl_available(ym_impl impl);
+yuma_status ym_epoch_v2(const yuma_params *p, const yuma_input *in, yuma_output *out, yuma_arena *arena,
+                        ym_impl impl);
+size_t ym_epoch_v2_dense_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds);
 
 /* ---- liquid alpha v1.2.4 (§5) ------------------------------------------- */
 
