@@ -257,9 +257,7 @@ uint32_t chain_subnet_pos(const chain *c, uint16_t netuid)
 
 chain_subnet *chain_find(const chain *c, uint16_t netuid)
 {
-    if (netuid == 0) return c->root;
-    uint32_t p = chain_subnet_pos(c, netuid);
-    return p < c->nsubnets && c->subnets[p]->netuid == netuid ? c->subnets[p] : NULL;
+    return netuid == 0 ? c->root : c->by_netuid[netuid];
 }
 
 const chain_subnet *chain_subnet_get(const chain *c, uint16_t netuid)
@@ -396,6 +394,7 @@ chain_err chain_subnet_insert(chain *c, chain_subnet *s, io_err *err)
     memmove(c->subnets + p + 1, c->subnets + p, (c->nsubnets - p) * sizeof *c->subnets);
     c->subnets[p] = s;
     c->nsubnets++;
+    c->by_netuid[s->netuid] = s;
     return CHAIN_OK;
 }
 
@@ -503,6 +502,12 @@ chain *chain_new_preset(const char *preset, io_err *err)
     c->preset = p;
     c->g = p->g;
     c->block_emission = EMISSION_DEFAULT_BLOCK;
+    c->by_netuid = calloc(65536, sizeof *c->by_netuid);
+    if (!c->by_netuid) {
+        free(c);
+        io_errf(err, "out of memory");
+        return NULL;
+    }
 #ifdef NDEBUG
     c->audit_level = 0;
 #else
@@ -531,6 +536,7 @@ void chain_free(chain *c)
     for (uint32_t i = 0; i < c->nsubnets; i++) chain_subnet_destroy(c->subnets[i]);
     for (uint32_t i = 0; i < c->nghost; i++) chain_subnet_destroy(c->ghost[i]);
     free(c->subnets);
+    free(c->by_netuid);
     free(c->ghost);
     for (uint32_t i = 0; i < c->nhk; i++) {
         free(c->hk[i].ents);

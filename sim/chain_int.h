@@ -106,6 +106,7 @@ struct chain {
     chain_subnet *root;
     chain_subnet **subnets;    /* user subnets, ascending netuid */
     uint32_t nsubnets, capsubnets;
+    chain_subnet **by_netuid;  /* [65536]: the live subnet of each netuid, NULL if none (lookups) */
     chain_subnet **ghost;      /* by netuid: what remove_network left behind (or NULL) */
     uint32_t nghost;
     chain_hotkey *hk;

@@ -284,6 +284,7 @@ void chain_network_remove(chain *c, uint16_t netuid)
     while (c->subnets[p] != s) p++;
     memmove(c->subnets + p, c->subnets + p + 1, (c->nsubnets - p - 1) * sizeof *c->subnets);
     c->nsubnets--;
+    c->by_netuid[netuid] = NULL;
     chain_subnet_clear_uids(s);
     s->emission_value = 0;
     chain_subnet_destroy(c->ghost[netuid]);

@@ -17,6 +17,7 @@
 
 void io_errf(io_err *e, const char *fmt, ...)
 {
+    if (!e) return; /* a caller that does not want the message (chain_new) */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);

@@ -20,6 +20,7 @@ typedef struct io_err {
     char msg[1024];
 } io_err;
 
+/* e may be NULL: the message is dropped. */
 void io_errf(io_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define IO_OUT_MAX_FILES 32
