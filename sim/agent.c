@@ -847,9 +847,9 @@ int ag_validator_setup(agent_world *w, uint32_t idx, io_err *err)
         ag_become_delegate(w, ag, err, &fail);
         if (fail) return -1;
     }
-    uint64_t bal = chain_balance(w->c, ag_cold(w, ag));
+    uint64_t bal = chain_balance_of(w->c, ag->coldkey);
     uint64_t amount = ag->stake < bal ? ag->stake : bal;
-    if (amount && chain_stake(w->c, ag->hk, ag_cold(w, ag)) == 0 && ag_stake_to(w, idx, idx, amount, err)) return -1;
+    if (amount && chain_stake_of(w->c, ag->hotkey, ag->coldkey) == 0 && ag_stake_to(w, idx, idx, amount, err)) return -1;
     if (ag_pop(w, ag)->root && !ag_root_member(w, ag)) {
         ag_root_register(w, ag, err, &fail);
         if (fail) return -1;
@@ -879,7 +879,7 @@ static int join_genesis(agent_world *w, uint32_t idx, uint32_t k, io_err *err)
         return ag->role == AGENT_VALIDATOR ? ag_validator_setup(w, idx, err) : 0;
     case AGENT_NOMINATOR: {
         uint32_t t = ag_pick_delegate_random(w, idx);
-        return t == NONE ? 0 : ag_stake_to(w, idx, t, chain_balance(w->c, ag_cold(w, ag)), err);
+        return t == NONE ? 0 : ag_stake_to(w, idx, t, chain_balance_of(w->c, ag->coldkey), err);
     }
     default: return 0;
     }
@@ -944,7 +944,7 @@ int agent_pop_leave(agent_world *w, uint32_t pop, io_err *err)
         ag->pruned_out = true;
         uint32_t target = ag->role == AGENT_VALIDATOR ? idx : ag->delegate;
         if (target == NONE || w->a[target].hotkey == NONE) continue;
-        uint64_t have = chain_stake(w->c, w->a[target].hk, ag_cold(w, ag));
+        uint64_t have = chain_stake_of(w->c, w->a[target].hotkey, ag->coldkey);
         int fail = 0;
         if (have) ag_remove_stake(w, ag, w->a[target].hotkey, have, err, &fail);
         if (fail) return -1;

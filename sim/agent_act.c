@@ -90,7 +90,7 @@ static int act_miner(agent_world *w, uint32_t idx, io_err *err)
         return -1;
     }
     if (nopen == 0) return 0;
-    uint64_t bal = chain_balance(w->c, ag_cold(w, ag));
+    uint64_t bal = chain_balance_of(w->c, ag->coldkey);
     for (uint32_t k = 0; k < nopen; k++) {
         uint32_t i = open[k];
         const inst *in = &w->inst[i];
@@ -263,7 +263,7 @@ static int copier_vector(agent_world *w, uint32_t idx, const agent_pop *p, const
             if (!row || row->len == 0) continue;
             uint64_t sum = 0;
             for (uint32_t k = 0; k < row->len; k++) sum += row->v[k];
-            uint64_t stake = chain_hotkey_stake(w->c, va->hk) >> 20; /* keeps stake * 2^32 in 96 bits */
+            uint64_t stake = chain_hotkey_stake_of(w->c, va->hotkey) >> 20; /* keeps stake * 2^32 in 96 bits */
             for (uint32_t k = 0; k < row->len && sum; k++)
                 if (row->d[k] < s->n)
                     acc[row->d[k]] += (uint64_t)((((unsigned __int128)row->v[k] << 32) / sum * stake) >> 24);
@@ -387,9 +387,9 @@ static int whale_moves(agent_world *w, uint32_t idx, io_err *err)
         ag->last_accumulate = now;
     }
     if (ag->unstaked && !ag->merged && !merging) {
-        uint64_t before = chain_stake(w->c, ag->hk, ag_cold(w, ag));
+        uint64_t before = chain_stake_of(w->c, ag->hotkey, ag->coldkey);
         if (ag_stake_to(w, idx, idx, ag->unstaked, err)) return -1;
-        if (chain_stake(w->c, ag->hk, ag_cold(w, ag)) > before) ag->unstaked = 0; /* accepted */
+        if (chain_stake_of(w->c, ag->hotkey, ag->coldkey) > before) ag->unstaked = 0; /* accepted */
     }
     if (merging) {
         uint32_t leader = NONE;
@@ -397,18 +397,18 @@ static int whale_moves(agent_world *w, uint32_t idx, io_err *err)
         for (uint32_t k = 0; k < p->count; k++) {
             uint32_t j = w->pop_first[ag->pop] + k;
             if (w->a[j].hotkey == NONE || w->a[j].merged) continue;
-            uint64_t st = chain_hotkey_stake(w->c, w->a[j].hk);
+            uint64_t st = chain_hotkey_stake_of(w->c, w->a[j].hotkey);
             if (leader == NONE || st > best) {
                 leader = j;
                 best = st;
             }
         }
         if (leader != NONE && leader != idx) {
-            uint64_t own = chain_stake(w->c, ag->hk, ag_cold(w, ag));
+            uint64_t own = chain_stake_of(w->c, ag->hotkey, ag->coldkey);
             int fail = 0;
             if (own && ag_remove_stake(w, ag, ag->hotkey, own, err, &fail) != CHAIN_OK) return fail ? -1 : 0;
             ag->merged = true;
-            if (ag_stake_to(w, idx, leader, chain_balance(w->c, ag_cold(w, ag)), err)) return -1;
+            if (ag_stake_to(w, idx, leader, chain_balance_of(w->c, ag->coldkey), err)) return -1;
         }
     }
     return 0;
@@ -420,7 +420,7 @@ static int act_validator(agent_world *w, uint32_t idx, io_err *err)
     const agent_pop *p = ag_pop(w, ag);
     if (!ag->pruned_out && !ag->merged) {
         /* join instances it should be on (new subnets, lost uids) */
-        uint64_t bal = chain_balance(w->c, ag_cold(w, ag));
+        uint64_t bal = chain_balance_of(w->c, ag->coldkey);
         for (uint32_t i = 0; i < w->ninst; i++) {
             const inst *in = &w->inst[i];
             if (!ag_inst_allowed(p, in) || ag_reg_find(ag, in->netuid)) continue;
@@ -428,7 +428,7 @@ static int act_validator(agent_world *w, uint32_t idx, io_err *err)
             const chain_subnet *s = chain_subnet_get(w->c, in->netuid);
             if (!s || s->burn > bal || !ag_reg_open(s, chain_block(w->c))) continue;
             if (ag_paid_register(w, idx, in->netuid, err)) return -1;
-            bal = chain_balance(w->c, ag_cold(w, ag));
+            bal = chain_balance_of(w->c, ag->coldkey);
         }
         if (ag_validator_setup(w, idx, err)) return -1;
     }
@@ -444,7 +444,7 @@ static int act_validator(agent_world *w, uint32_t idx, io_err *err)
 /* Last-epoch dividends per staked RAO of validator v, scaled by 2^32. */
 static unsigned __int128 delegate_return(const agent_world *w, const agent *v)
 {
-    uint64_t stake = chain_hotkey_stake(w->c, v->hk);
+    uint64_t stake = chain_hotkey_stake_of(w->c, v->hotkey);
     if (stake == 0) return 0;
     unsigned __int128 div = 0;
     for (uint32_t i = 0; i < v->nreg; i++) {
@@ -458,7 +458,6 @@ static int act_nominator(agent_world *w, uint32_t idx, io_err *err)
 {
     agent *ag = &w->a[idx];
     const agent_pop *p = ag_pop(w, ag);
-    const char *cold = ag_cold(w, ag);
     if (ag->delegate == NONE || !ag_is_delegate_target(w, p, &w->a[ag->delegate])) {
         uint32_t t = ag_pick_delegate_random(w, idx);
         if (t == NONE) return 0;
@@ -466,7 +465,7 @@ static int act_nominator(agent_world *w, uint32_t idx, io_err *err)
         ag->delegate = t;
         /* a delegate that left or merged: take the stake back first */
         if (old != NONE && w->a[old].hotkey != NONE) {
-            uint64_t have = chain_stake(w->c, w->a[old].hk, cold);
+            uint64_t have = chain_stake_of(w->c, w->a[old].hotkey, ag->coldkey);
             int fail = 0;
             if (have && ag_remove_stake(w, ag, w->a[old].hotkey, have, err, &fail) != CHAIN_OK && fail) return -1;
         }
@@ -485,7 +484,7 @@ static int act_nominator(agent_world *w, uint32_t idx, io_err *err)
             }
         }
         if (best != cur) {
-            uint64_t have = chain_stake(w->c, w->a[cur].hk, cold);
+            uint64_t have = chain_stake_of(w->c, w->a[cur].hotkey, ag->coldkey);
             int fail = 0;
             if (have && ag_remove_stake(w, ag, w->a[cur].hotkey, have, err, &fail) != CHAIN_OK)
                 return fail ? -1 : 0; /* rate limit: try again next review */
@@ -493,7 +492,7 @@ static int act_nominator(agent_world *w, uint32_t idx, io_err *err)
         }
     }
     /* whatever is free (refunds, the moved stake) goes to the delegate */
-    return ag_stake_to(w, idx, ag->delegate, chain_balance(w->c, cold), err);
+    return ag_stake_to(w, idx, ag->delegate, chain_balance_of(w->c, ag->coldkey), err);
 }
 
 /* ---- owners ------------------------------------------------------------------------------------------- */
@@ -504,7 +503,7 @@ static int act_owner(agent_world *w, uint32_t idx, io_err *err)
     const agent_pop *p = ag_pop(w, ag);
     if (ag->owned != NONE && (w->inst[ag->owned].live || !p->reregister)) return 0;
     uint64_t lock = chain_lock_cost(w->c);
-    if (lock > ag->max_lock || lock > chain_balance(w->c, ag_cold(w, ag))) return 0;
+    if (lock > ag->max_lock || lock > chain_balance_of(w->c, ag->coldkey)) return 0;
     uint16_t netuid = 0;
     int fail = 0;
     chain_err e = ag_register_network(w, ag_cold(w, ag), &netuid, err, &fail);

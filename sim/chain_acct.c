@@ -380,7 +380,17 @@ uint64_t chain_stake(const chain *c, const char *hotkey, const char *coldkey)
 {
     int64_t h = chain_hk_find(c, hotkey), k = chain_ck_find(c, coldkey);
     if (h < 0 || k < 0) return 0;
-    const chain_stake_ent *e = chain_ent_find(&c->hk[h], (uint32_t)k);
+    return chain_stake_of(c, (uint32_t)h, (uint32_t)k);
+}
+
+uint64_t chain_balance_of(const chain *c, uint32_t coldkey) { return coldkey < c->nck ? c->ck[coldkey].balance : 0; }
+
+uint64_t chain_hotkey_stake_of(const chain *c, uint32_t hotkey) { return hotkey < c->nhk ? c->hk[hotkey].stake : 0; }
+
+uint64_t chain_stake_of(const chain *c, uint32_t hotkey, uint32_t coldkey)
+{
+    if (hotkey >= c->nhk || coldkey >= c->nck) return 0;
+    const chain_stake_ent *e = chain_ent_find(&c->hk[hotkey], coldkey);
     return e ? e->stake : 0;
 }
 

@@ -469,6 +469,11 @@ uint64_t chain_balance(const chain *c, const char *coldkey);
 uint64_t chain_coldkey_stake(const chain *c, const char *coldkey);
 /* TotalHotkeyStake of the named hotkey; 0 if unknown. */
 uint64_t chain_hotkey_stake(const chain *c, const char *hotkey);
+/* The same by id (no name lookup; for callers holding ids): 0 for an
+ * unknown id. */
+uint64_t chain_balance_of(const chain *c, uint32_t coldkey);
+uint64_t chain_hotkey_stake_of(const chain *c, uint32_t hotkey);
+uint64_t chain_stake_of(const chain *c, uint32_t hotkey, uint32_t coldkey);
 /* Stake[hotkey][coldkey]; 0 if either is unknown. */
 uint64_t chain_stake(const chain *c, const char *hotkey, const char *coldkey);
 
