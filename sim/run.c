@@ -594,7 +594,7 @@ static int summarize(run_ctx *r, run_summary *s)
     s->honest_miner_loss = r->twin_done && r->honest_twin ? 1.0 - (double)honest / (double)r->honest_twin : NAN;
     trace_ratio(t, s->honest_miner_loss);
     s->bonds_settle_blocks = rm_bonds_settle_blocks(r->m, r->plan->horizon);
-    trace_u64(t, s->bonds_settle_blocks);
+    trace_opt_u64(t, r->plan->bonds_settle, s->bonds_settle_blocks); /* empty: not tracked */
     rm_summary_fields(r->m, r->c, s->blocks, t);
     trace_end(t);
     return 0;

@@ -37,6 +37,7 @@ typedef struct run_plan {
     bool actions;            /* write actions.csv */
     run_neurons populations; /* populations.csv rows: per sample, per epoch, or none */
     run_twin twin;           /* run the no-attack twin for honest_miner_loss */
+    bool bonds_settle;       /* track bonds_settle_blocks (a bond matrix comparison per epoch) */
     bool audit;              /* chain_audit at every sample */
     const char *preset;
     uint64_t world_rao;      /* genesis balance of the rest of the world */

@@ -262,7 +262,7 @@ int rm_on_epoch(run_metrics *m, const chain *c, const chain_subnet *s, uint64_t 
                     p_div[p], ratio((double)p_inc[p], (double)t_inc), ratio((double)p_div[p], (double)t_div),
                     ratio((double)(p_inc[p] + p_div[p]), (double)(t_inc + t_div)));
         }
-    return bonds_epoch(m, s, block);
+    return m->plan->bonds_settle ? bonds_epoch(m, s, block) : 0;
 }
 
 void rm_sample(run_metrics *m, const chain *c, uint64_t block, trace_table *rows)

@@ -48,6 +48,8 @@ static const scn_key run_keys[] = {
     BOOLK("actions", "true", "write actions.csv (every extrinsic, in replay format)"),
     {.name = "populations", .type = SCN_ENUM, .def = "sample", .words = neurons_words,
      .doc = "populations.csv rows: every sample_blocks blocks, after every epoch (per subnet), or none"},
+    BOOLK("bonds_settle", "true",
+          "track bonds_settle_blocks: every epoch compares the bond matrix with the last (about a tenth of a big run)"),
     {.name = "twin", .type = SCN_ENUM, .def = "auto", .words = twin_words,
      .doc = "also run the no-attack twin (same seed, attacking populations removed) for honest_miner_loss; "
             "auto: when the scenario has cabal, copier, lazy, whales or sybil agents"},
@@ -670,6 +672,7 @@ scn_status run_plan_build(const scn_config *c, run_plan *p, io_err *err)
     p->actions = boolv(run, "actions");
     p->populations = (run_neurons)val(run, "populations")->word;
     p->twin = (run_twin)val(run, "twin")->word;
+    p->bonds_settle = boolv(run, "bonds_settle");
     p->audit = boolv(run, "audit");
     p->preset = NULL;
     for (size_t i = 0; i < chain_preset_count(); i++)
