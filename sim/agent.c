@@ -271,7 +271,7 @@ static void lost_uid(agent_world *w, uint32_t idx, uint16_t netuid, inst *in)
 static void on_uid_change(agent_world *w, uint16_t netuid, uint32_t uid, uint32_t newh, uint32_t oldh)
 {
     inst *in = ag_inst_of(w, netuid);
-    if (in) in->gen++;
+    if (in) ag_inst_changed(in, uid);
     w->open_valid = false; /* a registration moved the subnet's counters */
     if (oldh != NONE && oldh < w->nby_hotkey && w->by_hotkey[oldh] != NONE) lost_uid(w, w->by_hotkey[oldh], netuid, in);
     if (newh != NONE && newh < w->nby_hotkey && w->by_hotkey[newh] != NONE) {
@@ -772,7 +772,7 @@ int ag_inst_bind(agent_world *w, uint32_t i, uint16_t netuid, io_err *err)
     in->live = true;
     in->due = 0;
     in->qsum = 0;
-    in->gen++;
+    ag_inst_changed(in, AGENT_CHANGE_ALL);
     w->inst_of_netuid[netuid] = i;
     w->open_valid = false;
     const agent_kind *k = &w->plan.kinds[in->kind];
@@ -984,7 +984,7 @@ void agent_on_chain_event(agent_world *w, const chain_event *ev)
         if (in) {
             in->live = false;
             in->qsum = 0;
-            in->gen++;
+            ag_inst_changed(in, AGENT_CHANGE_ALL);
         }
         w->inst_of_netuid[ev->netuid] = NONE;
         w->st.subnets_pruned++;

@@ -141,21 +141,75 @@ static int wcache_reserve(wcache *wc, uint32_t n)
 /* What validator idx sees of every uid of s: its perception of each miner
  * (0 for other validators, nobody, or -- shifted -- a miner registered in
  * the last `shift` blocks). Updated only for uids whose occupant changed. */
-static void perceive_uids(agent_world *w, uint32_t idx, const chain_subnet *s, wcache *wc)
+/* What validator idx sees of the occupant of uid: its perception of a miner
+ * (0 for other validators or nobody), looked at once per occupant.
+ * Returns whether the value changed. */
+static bool perceive_uid(agent_world *w, uint32_t idx, const chain_subnet *s, wcache *wc, uint32_t uid)
 {
     agent *ag = &w->a[idx];
-    for (uint32_t uid = 0; uid < s->n; uid++) {
-        uint32_t hk = s->hotkey[uid];
-        uint64_t bar = s->block_at_registration[uid];
-        if (wc->holder_hk[uid] == hk && wc->holder_bar[uid] == bar) continue; /* a new occupant: look once */
-        uint32_t holder = agent_of_hotkey(w, hk);
-        uint16_t v = 0;
-        if (holder != NONE && w->a[holder].role == AGENT_MINER)
-            v = ag_perceive(w->a[holder].quality, ag->sigma, agent_perception_z(w->plan.seed, ag->sid, hk, bar));
-        wc->holder_hk[uid] = hk;
-        wc->holder_bar[uid] = bar;
-        wc->seen[uid] = v;
+    uint32_t hk = s->hotkey[uid];
+    uint64_t bar = s->block_at_registration[uid];
+    if (wc->holder_hk[uid] == hk && wc->holder_bar[uid] == bar) return false;
+    uint32_t holder = agent_of_hotkey(w, hk);
+    uint16_t v = 0;
+    if (holder != NONE && w->a[holder].role == AGENT_MINER)
+        v = ag_perceive(w->a[holder].quality, ag->sigma, agent_perception_z(w->plan.seed, ag->sid, hk, bar));
+    wc->holder_hk[uid] = hk;
+    wc->holder_bar[uid] = bar;
+    bool changed = wc->seen[uid] != v;
+    wc->seen[uid] = v;
+    return changed;
+}
+
+/* ... for every uid of s (a new occupant is looked at once). */
+static void perceive_uids(agent_world *w, uint32_t idx, const chain_subnet *s, wcache *wc)
+{
+    for (uint32_t uid = 0; uid < s->n; uid++) (void)perceive_uid(w, idx, s, wc, uid);
+}
+
+/* Patch the proportional vector (dests increasing) for a new seen[uid]. */
+static void patch_vector(wcache *wc, uint32_t uid)
+{
+    uint32_t lo = 0, hi = wc->len;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (wc->dests[mid] < uid)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    bool present = lo < wc->len && wc->dests[lo] == uid;
+    uint16_t v = wc->seen[uid];
+    if (v && present) {
+        wc->vals[lo] = v;
+    } else if (v) {
+        memmove(wc->dests + lo + 1, wc->dests + lo, (wc->len - lo) * sizeof *wc->dests);
+        memmove(wc->vals + lo + 1, wc->vals + lo, (wc->len - lo) * sizeof *wc->vals);
+        wc->dests[lo] = (uint16_t)uid;
+        wc->vals[lo] = v;
+        wc->len++;
+    } else if (present) {
+        memmove(wc->dests + lo, wc->dests + lo + 1, (wc->len - lo - 1) * sizeof *wc->dests);
+        memmove(wc->vals + lo, wc->vals + lo + 1, (wc->len - lo - 1) * sizeof *wc->vals);
+        wc->len--;
+    }
+}
+
+/* A proportional honest vector built for generation wc->gen brought to
+ * in->gen by the uids that changed since, if the instance still remembers
+ * them all (none was a whole-subnet change). false: rebuild it whole. */
+static bool weights_catch_up(agent_world *w, uint32_t idx, const chain_subnet *s, const inst *in, wcache *wc)
+{
+    if (wc->gen == UINT64_MAX || in->gen - wc->gen > AGENT_CHANGES) return false;
+    for (uint64_t g = wc->gen + 1; g <= in->gen; g++)
+        if (in->chg_gen[g % AGENT_CHANGES] != g || in->chg_uid[g % AGENT_CHANGES] == AGENT_CHANGE_ALL ||
+            in->chg_uid[g % AGENT_CHANGES] >= s->n)
+            return false;
+    for (uint64_t g = wc->gen + 1; g <= in->gen; g++) {
+        uint32_t uid = in->chg_uid[g % AGENT_CHANGES];
+        if (perceive_uid(w, idx, s, wc, uid)) patch_vector(wc, uid);
+    }
+    return true;
 }
 
 /* Scale acc[0..n) (u64, any scale) to u16 by its maximum (round half up)
@@ -296,6 +350,15 @@ int ag_weights_build(agent_world *w, uint32_t idx, const reg *r, wcache **out, i
     bool fresh = p->behaviour == AGENT_COPIER || (p->behaviour == AGENT_LAZY && p->lazy_mode == AGENT_LAZY_SHIFTED);
     if (!fresh && in && wc->gen == in->gen) return 0;
     int rc = 0;
+    /* the common case: an honest proportional scorer after a few registrations */
+    bool proportional = !p->wta && (p->behaviour == AGENT_HONEST || p->behaviour == AGENT_WHALE ||
+                                    (p->behaviour == AGENT_LAZY && p->lazy_mode != AGENT_LAZY_SHIFTED));
+    if (proportional && in && weights_catch_up(w, idx, s, in, wc)) {
+        wc->gen = in->gen;
+        if (p->behaviour == AGENT_LAZY && p->lazy_mode == AGENT_LAZY_REPLAY && now >= p->freeze_at && wc->len)
+            wc->frozen = true;
+        return 0;
+    }
     if (p->behaviour == AGENT_COPIER) {
         rc = copier_vector(w, idx, p, s, r, wc);
     } else {

@@ -75,6 +75,9 @@ typedef struct agent {
     wcache *w;
 } agent;
 
+#define AGENT_CHANGES 32u     /* uid changes an instance remembers, for incremental weights */
+#define AGENT_CHANGE_ALL 0xffffffffu
+
 typedef struct inst {
     uint32_t kind;
     uint16_t netuid;
@@ -85,7 +88,19 @@ typedef struct inst {
     uint32_t owner;     /* owner agent, NONE for the scenario's own */
     uint64_t due;       /* scenario instance not yet registered: its block; 0 = done */
     row_ring consensus; /* Consensus after recent epochs (kept when a copier exists) */
+    /* what each recent generation changed: the uid whose occupant changed, or
+     * AGENT_CHANGE_ALL (the whole subnet); entry g % AGENT_CHANGES is for gen g */
+    uint64_t chg_gen[AGENT_CHANGES];
+    uint32_t chg_uid[AGENT_CHANGES];
 } inst;
+
+/* Bump the instance's generation, remembering what changed. */
+static inline void ag_inst_changed(inst *in, uint32_t uid)
+{
+    in->gen++;
+    in->chg_gen[in->gen % AGENT_CHANGES] = in->gen;
+    in->chg_uid[in->gen % AGENT_CHANGES] = uid;
+}
 
 struct agent_world {
     agent_plan plan;
