@@ -241,6 +241,10 @@ chain_err chain_weights_store(chain *c, chain_subnet *s, uint32_t uid, const uin
 chain_err chain_weights_gate(const chain *c, const chain_subnet *s, uint32_t uid, uint64_t stake, uint64_t version_key,
                              io_err *err);
 bool chain_has_duplicates(const uint16_t *v, size_t n, uint16_t *dup);
+/* The same, also giving the largest value (one pass). */
+bool chain_has_duplicates_top(const uint16_t *v, size_t n, uint16_t *dup, uint16_t *top);
+/* chain_max_upscale_u16 of in[0..n) written with dests[] as the row's entries. */
+void chain_max_upscale_row(const uint16_t *in, const uint16_t *dests, size_t n, yuma_entry *out);
 int chain_row_reserve(chain_row *r, size_t len);
 void chain_row_store(chain_row *r, const uint16_t *dests, const uint16_t *vals, size_t len);
 uint16_t *chain_wbuf(chain *c, size_t n);

@@ -60,6 +60,25 @@ void chain_max_upscale_u16(const uint16_t *in, size_t n, uint16_t *out)
     }
 }
 
+void chain_max_upscale_row(const uint16_t *in, const uint16_t *dests, size_t n, yuma_entry *out)
+{
+    uint16_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (in[i] > m) m = in[i];
+    const uint64_t half = (uint64_t)1 << 31;
+    if (m == 0) {
+        for (size_t i = 0; i < n; i++) out[i] = (yuma_entry){dests[i], 0};
+    } else if (m > 32768) {
+        uint64_t ratio = ((uint64_t)65535 << 32) / m;
+        for (size_t i = 0; i < n; i++) out[i] = (yuma_entry){dests[i], (uint16_t)(((uint64_t)in[i] * ratio + half) >> 32)};
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            uint64_t q = (((uint64_t)in[i] * 65535u) << 32) / m;
+            out[i] = (yuma_entry){dests[i], (uint16_t)((q + half) >> 32)};
+        }
+    }
+}
+
 bool chain_vec_max_limited(const uint16_t *w, size_t n, uint16_t limit)
 {
     if (n == 0) return true;
@@ -114,7 +133,7 @@ static chain_err weights_check_caller(const chain *c, chain_subnet **sp, uint16_
     return CHAIN_OK;
 }
 
-bool chain_has_duplicates(const uint16_t *v, size_t n, uint16_t *dup)
+bool chain_has_duplicates_top(const uint16_t *v, size_t n, uint16_t *dup, uint16_t *top_out)
 {
     uint16_t top = 0;
     bool increasing = true; /* the common case: sorted destinations, no bitmap */
@@ -122,6 +141,7 @@ bool chain_has_duplicates(const uint16_t *v, size_t n, uint16_t *dup)
         if (k && v[k] <= v[k - 1]) increasing = false;
         if (v[k] > top) top = v[k];
     }
+    if (top_out) *top_out = top;
     if (increasing) return false;
     uint64_t seen[65536 / 64];
     memset(seen, 0, ((size_t)top / 64 + 1) * sizeof seen[0]);
@@ -135,6 +155,8 @@ bool chain_has_duplicates(const uint16_t *v, size_t n, uint16_t *dup)
     }
     return false;
 }
+
+bool chain_has_duplicates(const uint16_t *v, size_t n, uint16_t *dup) { return chain_has_duplicates_top(v, n, dup, NULL); }
 
 uint16_t *chain_wbuf(chain *c, size_t n)
 {
@@ -154,11 +176,18 @@ chain_err chain_weights_store(chain *c, chain_subnet *s, uint32_t uid, const uin
     uint32_t min = s->hp.min_allowed_weights < s->n ? s->hp.min_allowed_weights : s->n;
     if (!self && len < min)
         return chain_fail(err, CHAIN_E_WEIGHT_VEC_LENGTH_LOW, "%zu weights, at least %u required", len, min);
-    uint16_t *up = chain_wbuf(c, len);
     chain_row *row = &s->weights[uid];
+    uint16_t limit = s->hp.max_weight_limit;
+    if (self || limit == 65535) { /* no MaxWeightExceeded check: upscale straight into the row */
+        if (chain_row_reserve(row, len) != 0) return chain_fail_nomem(err);
+        chain_max_upscale_row(vals, dests, len, row->ent);
+        row->len = (uint32_t)len;
+        s->last_update[uid] = c->block;
+        return CHAIN_OK;
+    }
+    uint16_t *up = chain_wbuf(c, len);
     if (!up || chain_row_reserve(row, len) != 0) return chain_fail_nomem(err);
     chain_max_upscale_u16(vals, len, up);
-    uint16_t limit = s->hp.max_weight_limit;
     if (!self && limit != 65535 && !chain_vec_max_limited(up, len, limit))
         return chain_fail(err, CHAIN_E_MAX_WEIGHT_EXCEEDED, "a weight exceeds max_weight_limit %u/65535 of the total",
                           limit);
@@ -173,12 +202,14 @@ static chain_err weights_check_content(const chain_subnet *s, uint32_t uid, cons
 {
     if (!self && !s->permit[uid])
         return chain_fail(err, CHAIN_E_NO_VALIDATOR_PERMIT, "uid %u has no validator permit", uid);
-    uint16_t d;
-    if (chain_has_duplicates(dests, len, &d)) return chain_fail(err, CHAIN_E_DUPLICATE_UIDS, "uid %u appears twice", d);
-    for (size_t k = 0; k < len; k++)
-        if (dests[k] >= s->n)
-            return chain_fail(err, CHAIN_E_INVALID_UID, "uid %u does not exist (netuid %u has %u uids)", dests[k],
-                              s->netuid, s->n);
+    uint16_t d, top = 0;
+    if (chain_has_duplicates_top(dests, len, &d, &top))
+        return chain_fail(err, CHAIN_E_DUPLICATE_UIDS, "uid %u appears twice", d);
+    if (len && top >= s->n) /* some destination does not exist: name the first, as the scan would */
+        for (size_t k = 0; k < len; k++)
+            if (dests[k] >= s->n)
+                return chain_fail(err, CHAIN_E_INVALID_UID, "uid %u does not exist (netuid %u has %u uids)", dests[k],
+                                  s->netuid, s->n);
     return CHAIN_OK;
 }
 
