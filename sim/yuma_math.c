@@ -273,16 +273,20 @@ void ym_vecdiv(const i32f32 *x, const i32f32 *y, size_t n, i32f32 *out)
 size_t ym_topk_need(size_t n) { return 2 * ym_round16(n * sizeof(uint64_t)) + 2 * ym_round16(n * sizeof(uint32_t)); }
 
 /* The r-th smallest (0-based, r < n) of the keys a[0 .. n), by an MSD
- * radix select from the highest bit where the keys differ: each level
- * counts one byte of the keys still in play, keeps those in the bucket
- * where the count passes r (their order does not matter) and moves on to
- * the next byte. a is reordered; tmp: n keys of scratch. */
+ * radix select: each level counts an 8-bit digit of the keys still in
+ * play, keeps those in the bucket where the count passes r (their order
+ * does not matter) and moves on to the next 8 bits. The first digit ends at
+ * the highest bit where the keys differ (a byte-aligned one would put most
+ * keys in a few buckets, whose counters then wait on each other); the last
+ * level is at shift 0, after which the keys left are equal. a is
+ * reordered; tmp: n keys of scratch. */
 static uint64_t select_u64(uint64_t *a, size_t n, size_t r, uint64_t *tmp)
 {
     uint64_t diff = 0;
     for (size_t i = 1; i < n; i++) diff |= a[i] ^ a[0];
     if (!diff) return a[0];
-    int shift = (63 - __builtin_clzll(diff)) / 8 * 8;
+    const int top = 63 - __builtin_clzll(diff);
+    int shift = top > 7 ? top - 7 : 0;
     for (;;) {
         uint32_t cnt[256];
         memset(cnt, 0, sizeof cnt);
@@ -301,7 +305,7 @@ static uint64_t select_u64(uint64_t *a, size_t n, size_t r, uint64_t *tmp)
             n = m;
         }
         if (n == 1 || shift == 0) return a[0]; /* shift 0: the keys left are equal */
-        shift -= 8;
+        shift = shift > 8 ? shift - 8 : 0;
     }
 }
 
