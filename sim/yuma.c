@@ -859,6 +859,7 @@ typedef uint32_t ent4 __attribute__((vector_size(16), aligned(2), may_alias));
 typedef int32_t ent8i __attribute__((vector_size(32), aligned(2), may_alias));
 #define COMPLETE_ROWS 1
 #endif
+typedef int8_t ym_z4 __attribute__((vector_size(4))); /* a lane mask narrowed to bytes */
 
 /* Cells of row r whose column is outdated for last_update lu (lu <= bar_j;
  * the padding columns have bar_j = UINT64_MAX) set to 0; returns the sum. */
@@ -1166,22 +1167,30 @@ static inline AI void dense_out_rows(const yuma_input *in, epoch_mem *m, yuma_ou
             const uint64_t *restrict er = m->dw + (size_t)d * np;
             ym_v4 acc = YM_V4(0);
             if (set) {
-                for (uint32_t j = 0; j < np; j += YM_LANES) {
+                ym_v4 cols = {0, 1, 2, 3};
+                for (uint32_t j = 0; j < np; j += YM_LANES, cols += YM_V4(YM_LANES)) {
                     const ym_v4 e = (ym_v4)YM_LD(er + j), en = QDIV(e, m->qs, j);
                     acc += MUL(wide, (ym_v4)YM_LD(inc + j), en);
                     const ym_v4 v = QDIV(en, m->qx, j), b = ((v << 16) - v) >> 32; /* floor(v * 65535 / 2^32), v <= ONE */
+                    /* the lanes with E = 0, as four bytes (one narrowing, one test) */
+                    const ym_z4 z = __builtin_convertvector((ym_v4i)(e == YM_V4(0)), ym_z4);
+                    uint32_t zero;
+                    memcpy(&zero, &z, sizeof zero);
 #ifdef COMPLETE_ROWS
-                    if (e[0] && e[1] && e[2] && e[3]) { /* the usual case: four entries, one store */
-                        *(ent4 *)(void *)(be + k) =
-                            __builtin_convertvector((YM_V4(j) + (ym_v4){0, 1, 2, 3}) | b << 16, ent4);
+                    if (!zero) { /* the usual case: four entries, one store */
+                        *(ent4 *)(void *)(be + k) = __builtin_convertvector(cols | b << 16, ent4);
                         k += YM_LANES;
                         continue;
                     }
 #endif
-                    for (uint32_t l = 0; l < YM_LANES; l++) {
-                        be[k] = (yuma_entry){(uint16_t)(j + l), (uint16_t)b[l]};
-                        k += e[l] != 0;
-                    }
+                    be[k] = (yuma_entry){(uint16_t)j, (uint16_t)b[0]};
+                    k += !z[0];
+                    be[k] = (yuma_entry){(uint16_t)(j + 1), (uint16_t)b[1]};
+                    k += !z[1];
+                    be[k] = (yuma_entry){(uint16_t)(j + 2), (uint16_t)b[2]};
+                    k += !z[2];
+                    be[k] = (yuma_entry){(uint16_t)(j + 3), (uint16_t)b[3]};
+                    k += !z[3];
                 }
             } else {
                 for (uint32_t j = 0; j < np; j += YM_LANES)
