@@ -150,14 +150,16 @@ static size_t max2(size_t x, size_t y) { return x > y ? x : y; }
 
 static uint32_t padded(uint32_t n) { return (n + YM_LANES - 1) / YM_LANES * YM_LANES; }
 
-/* The dense passes run (YM_IMPL_AUTO) when their rows hold at most
- * DENSE_K cells per stored weight or bond entry: the arena is planned for
- * that many. */
-enum { DENSE_K = 1 };
+/* The dense passes run (YM_IMPL_AUTO) when their rows hold at most 3/2
+ * cells per stored weight or bond entry (measured at 64x256 on AVX-512: the
+ * dense passes cost about the same at any density, the sparse ones about
+ * in proportion to the entries; they break even near 1.3 to 2 cells per
+ * entry); the arena is planned for that many. */
+static size_t dense_cells_max(size_t nnz) { return nnz + nnz / 2; }
 
 static size_t dense_cells_auto(uint32_t n, size_t nnz_w, size_t nnz_b)
 {
-    const size_t all = (size_t)n * padded(n), k = DENSE_K * (nnz_w + nnz_b);
+    const size_t all = (size_t)n * padded(n), k = dense_cells_max(nnz_w + nnz_b);
     return k < all ? k : all;
 }
 
@@ -1373,7 +1375,7 @@ yuma_status ym_epoch_v2(const yuma_params *p, const yuma_input *in, yuma_output 
               : ym_impl_available(YM_IMPL_DENSE_AVX2) ? YM_IMPL_DENSE_AVX2
                                                       : YM_IMPL_SPARSE;
     const bool dense = isa != YM_IMPL_SPARSE && n > 0 && alpha_bma.bits >= 0 && alpha_bma.bits <= ONE &&
-                       (forced || cells <= DENSE_K * (nnz_w + nnz_b));
+                       (forced || cells <= dense_cells_max(nnz_w + nnz_b));
     yuma_status st;
     if (dense) {
         plan_dense(&c, n, cells, &m);

@@ -1070,8 +1070,11 @@ bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, cons
  * each voting row's stake to hist[(c << lg) + (v >> sh_c)] (sh = 63 in
  * the padding columns keeps their index in their own histogram); pass 2
  * finds the entries in their column's chosen bucket (v >> sh_c == bk_c;
- * bk = 2 never matches), as one 64-bit mask per 64 columns of a row, and
- * appends the keys of its set bits. */
+ * bk = 2 never matches) other than zeros, as one 64-bit mask per 64
+ * columns of a row, and appends the keys of its set bits. The zeros of a
+ * chosen bucket 0 (explicit cells, like the sparse matrix's absent
+ * entries) become one zero-block key afterwards: the median depends only
+ * on the stake at each score. */
 typedef struct wmh_lanes {
     const uint64_t *w;
     const uint32_t *uids;
@@ -1112,7 +1115,9 @@ static inline __attribute__((always_inline)) void wmh_pass2_lanes(const wmh_lane
             for (uint32_t t = 0; t < nv; t++) {
                 const uint32_t c = c0 + t * YM_LANES;
                 const ym_v4 v = (ym_v4)YM_LD(wr + c);
-                acc |= ((ym_v4)((v >> (ym_v4)YM_LD(L->sh + c)) == (ym_v4)YM_LD(L->base_bk + c)) & YM_V4(1)) << t;
+                const ym_v4 hit = (ym_v4)((v >> (ym_v4)YM_LD(L->sh + c)) == (ym_v4)YM_LD(L->base_bk + c)) &
+                                  (ym_v4)(v != YM_V4(0));
+                acc |= (hit & YM_V4(1)) << t;
             }
             uint64_t bits = acc[0] | acc[1] << 16 | acc[2] << 32 | acc[3] << 48;
             while (bits) {
@@ -1196,7 +1201,15 @@ bool ym_wmcol_dense(const uint64_t *w, size_t stride, const uint32_t *uids, uint
             fill[c] = chosen ? h.start[c] : 0;
         }
         wmh_pass(&L, 2, isa);
-        for (uint32_t c = 0; c < ncols; c++) h.fill[c] = (uint32_t)fill[c];
+        for (uint32_t c = 0; c < ncols; c++) {
+            h.fill[c] = (uint32_t)fill[c];
+            if (h.sel[c] == WMH_NONE || (h.sel[c] >> 8) != 0) continue;
+            /* bucket 0: its zero scores (cells, unlisted voting rows) as one
+             * key with their stake, what the bucket holds beyond the keys */
+            int64_t listed = 0;
+            for (uint32_t k = h.start[c]; k < h.fill[c]; k++) listed += h.st[keys[k] & WM_MASK];
+            h.zstake[c] = (int64_t)(h.hist[(size_t)c << h.lg] >> 16) - listed;
+        }
         wmh_finish(&h, keys, out);
     }
     scratch->used = mark;
