@@ -970,6 +970,21 @@ static void wmh_extreme(const wmh_src *src, const wmh *h, const int64_t *colmax,
     }
 }
 
+/* No voter (all 0) or minority < 0 or >= Σ u (the extreme scores): true
+ * with out set. */
+static bool wmh_trivial(const wmh_src *src, const wmh *h, const int64_t *colmax, int64_t mino, i32f32 *out)
+{
+    if (h->npos == 0) {
+        for (uint32_t c = 0; c < h->ncols; c++) out[c] = i32f32_zero();
+        return true;
+    }
+    if (mino < 0 || mino >= h->sigma) {
+        wmh_extreme(src, h, colmax, mino < 0, out);
+        return true;
+    }
+    return false;
+}
+
 /* Pass 1 setup: buckets of width 2^sel_c fitting colmax_c, histograms 0. */
 static void wmh_shifts(wmh *h, const int64_t *colmax, uint32_t hcols)
 {
@@ -1042,11 +1057,7 @@ bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, cons
         return false;
     }
     const int64_t mino = minority.bits, *st = h.st;
-    if (h.npos == 0) {
-        for (uint32_t c = 0; c < ncols; c++) out[c] = i32f32_zero();
-    } else if (mino < 0 || mino >= h.sigma) {
-        wmh_extreme(&src, &h, colmax, mino < 0, out);
-    } else {
+    if (!wmh_trivial(&src, &h, colmax, mino, out)) {
         /* Pass 1: per column, stake << 16 | count of each bucket. */
         wmh_shifts(&h, colmax, ncols);
         const unsigned lg = h.lg;
@@ -1181,11 +1192,7 @@ bool ym_wmcol_dense(const uint64_t *w, size_t stride, const uint32_t *uids, uint
         return false;
     }
     const int64_t mino = minority.bits;
-    if (h.npos == 0) {
-        for (uint32_t c = 0; c < ncols; c++) out[c] = i32f32_zero();
-    } else if (mino < 0 || mino >= h.sigma) {
-        wmh_extreme(&src, &h, colmax, mino < 0, out);
-    } else {
+    if (!wmh_trivial(&src, &h, colmax, mino, out)) {
         wmh_shifts(&h, colmax, hcols);
         for (uint32_t c = 0; c < hcols; c++) {
             sh[c] = c < ncols ? h.sel[c] : 63u;
