@@ -128,9 +128,11 @@ enum { EXP_LANES = 4 };
 
 static inline void exp_step(uint64_t *term, uint64_t ax, uint64_t *result, bool *ovf, unsigned i)
 {
-    const fx_u128 p = ((fx_u128)*term * ax) >> 32;
-    *ovf |= p > (fx_u128)INT64_MAX;
-    *term = ym_div_small((uint64_t)p & (uint64_t)INT64_MAX, i); /* p <= INT64_MAX unless flagged */
+    const fx_u128 pr = (fx_u128)*term * ax;
+    const uint64_t hi = (uint64_t)(pr >> 64), lo = (uint64_t)pr;
+    /* p = pr >> 32 = hi * 2^32 + (lo >> 32); p > INT64_MAX iff hi >= 2^31 */
+    *ovf |= hi >> 31 != 0;
+    *term = ym_div_small((hi << 32 | lo >> 32) & (uint64_t)INT64_MAX, i); /* p <= INT64_MAX unless flagged */
     *result += *term;
     *ovf |= *result > (uint64_t)INT64_MAX;
 }
