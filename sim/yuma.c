@@ -6,23 +6,30 @@
  * for input the chain would panic on (a bond column >= n, a row naming a
  * column twice, stake sums beyond I64F64) the call returns YUMA_EINPUT and
  * writes nothing the caller may use. Pure: all memory is carved from the
- * caller's arena in one plan (plan_epoch) that yuma_arena_need() replays, so
- * the bound cannot drift from the allocations. No floating point.
+ * caller's arena by one plan (plan_common, then plan_sparse or plan_dense)
+ * that yuma_arena_need() replays, so the bound cannot drift from the
+ * allocations. No floating point.
  *
- * The passes below fuse the steps of §4 over the sparse rows (each pass
- * says which steps and why the fusion keeps every number); the arithmetic
- * and the consensus selection come from yuma_math.c, which a v3 driver in a
- * sibling file reuses without touching this one. tests/test_yuma.c compares
- * this driver with a dense reference epoch written directly from the spec.
- *
- * Cost: six passes over the weight-sized data, each bound by its
- * arithmetic -- weights (row normalisation, preranks, column maxima), the
- * two consensus passes (histogram, bucket entries), clip (ranks, ΔB
- * numerators), bonds (masking, column sums), EMA, then dividends with the
- * stored bonds. Every division by a value shared by a row or a column goes
- * through a precomputed exact reciprocal (ym_u16div, ym_rdiv), every
- * product of two proportions that cannot reach 2^64 through a 64-bit
- * multiply (mul_u1), and entries are one packed u64 (ym_pk).
+ * Two implementations of §4.6-4.13 and 4.16 compute the same numbers. The
+ * sparse passes fuse the steps of §4 over the stored rows (each pass says
+ * which steps and why the fusion keeps every number): six passes over the
+ * weight-sized data -- weights (row normalisation, preranks, column
+ * maxima), the two consensus passes (histogram, bucket entries), clip
+ * (ranks, ΔB numerators), bonds (masking, column sums), EMA, then
+ * dividends with the stored bonds; every division by a value shared by a
+ * row or a column through a precomputed exact reciprocal (ym_u16div,
+ * ym_rdiv), products below 2^64 in 64 bits (mul_u1), entries one packed u64
+ * (ym_pk). The dense passes (section "the dense passes") hold the rows as
+ * dense rows of np = n rounded to 4 cells and run the same passes on
+ * four-lane integer vectors (YM_QDIV, YM_MUL01 of yuma_math.h), compiled
+ * for the base ISA and, on x86-64, for AVX2 and AVX-512 (run-time choice).
+ * yuma_epoch takes the dense passes when the rows are mostly full (at most
+ * 3/2 cells per stored entry), α is in [0, 1] and AVX2 or AVX-512 is there;
+ * ym_epoch_v2 pins either. The arithmetic and the consensus selection come
+ * from yuma_math.c, which a v3 driver in a sibling file reuses without
+ * touching this one. tests/test_yuma.c compares this driver with a dense
+ * reference epoch written directly from the spec, tests/test_yuma_math.c
+ * every implementation with the others.
  */
 #include "taosim/yuma.h"
 
@@ -151,14 +158,16 @@ static size_t max2(size_t x, size_t y) { return x > y ? x : y; }
 
 static uint32_t padded(uint32_t n) { return (n + YM_LANES - 1) / YM_LANES * YM_LANES; }
 
-/* The dense passes run (YM_IMPL_AUTO) when their rows hold at most
- * DENSE_K cells per stored weight or bond entry: the arena is planned for
- * that many. */
-enum { DENSE_K = 1 };
+/* The dense passes run (YM_IMPL_AUTO) when their rows hold at most 3/2
+ * cells per stored weight or bond entry (measured at 64x256 on AVX-512: the
+ * dense passes cost about the same at any density, the sparse ones about
+ * in proportion to the entries; they break even near 1.3 to 2 cells per
+ * entry); the arena is planned for that many. */
+static size_t dense_cells_max(size_t nnz) { return nnz + nnz / 2; }
 
 static size_t dense_cells_auto(uint32_t n, size_t nnz_w, size_t nnz_b)
 {
-    const size_t all = (size_t)n * padded(n), k = DENSE_K * (nnz_w + nnz_b);
+    const size_t all = (size_t)n * padded(n), k = dense_cells_max(nnz_w + nnz_b);
     return k < all ? k : all;
 }
 
@@ -337,6 +346,23 @@ static int liquid_alpha(const yuma_params *p, uint32_t n, epoch_mem *m, yuma_are
     ym_alpha_values(m->cons, n, la, lb, m->alpha);
     ym_clamp_alpha(m->alpha, n, a_hi, a_lo);
     return 1;
+}
+
+/* m->alpha: the liquid α_j, or the constant α of every column; false when
+ * the arena runs out (cannot happen: planned). */
+static bool alpha_of_columns(const yuma_params *p, uint32_t n, epoch_mem *m, yuma_arena *arena, i32f32 alpha_bma)
+{
+    const int liquid = liquid_alpha(p, n, m, arena);
+    if (liquid < 0) return false;
+    if (!liquid)
+        for (uint32_t j = 0; j < n; j++) m->alpha[j] = alpha_bma;
+    return true;
+}
+
+/* §4.10 trust = vecdiv(R, P): R <= P. */
+static void trust_of_ranks(uint32_t n, epoch_mem *m)
+{
+    for (uint32_t j = 0; j < n; j++) m->trust[j].bits = m->pre[j].bits ? ym_div_le(m->rank[j].bits, m->pre[j].bits) : 0;
 }
 
 static uint64_t rao_share(i32f32 x, uint64_t e)
@@ -860,6 +886,7 @@ typedef uint32_t ent4 __attribute__((vector_size(16), aligned(2), may_alias));
 typedef int32_t ent8i __attribute__((vector_size(32), aligned(2), may_alias));
 #define COMPLETE_ROWS 1
 #endif
+typedef int8_t ym_z4 __attribute__((vector_size(4))); /* a lane mask narrowed to bytes */
 
 /* Cells of row r whose column is outdated for last_update lu (lu <= bar_j;
  * the padding columns have bar_j = UINT64_MAX) set to 0; returns the sum. */
@@ -1167,22 +1194,30 @@ static inline AI void dense_out_rows(const yuma_input *in, epoch_mem *m, yuma_ou
             const uint64_t *restrict er = m->dw + (size_t)d * np;
             ym_v4 acc = YM_V4(0);
             if (set) {
-                for (uint32_t j = 0; j < np; j += YM_LANES) {
+                ym_v4 cols = {0, 1, 2, 3};
+                for (uint32_t j = 0; j < np; j += YM_LANES, cols += YM_V4(YM_LANES)) {
                     const ym_v4 e = (ym_v4)YM_LD(er + j), en = QDIV(e, m->qs, j);
                     acc += MUL(wide, (ym_v4)YM_LD(inc + j), en);
                     const ym_v4 v = QDIV(en, m->qx, j), b = ((v << 16) - v) >> 32; /* floor(v * 65535 / 2^32), v <= ONE */
+                    /* the lanes with E = 0, as four bytes (one narrowing, one test) */
+                    const ym_z4 z = __builtin_convertvector((ym_v4i)(e == YM_V4(0)), ym_z4);
+                    uint32_t zero;
+                    memcpy(&zero, &z, sizeof zero);
 #ifdef COMPLETE_ROWS
-                    if (e[0] && e[1] && e[2] && e[3]) { /* the usual case: four entries, one store */
-                        *(ent4 *)(void *)(be + k) =
-                            __builtin_convertvector((YM_V4(j) + (ym_v4){0, 1, 2, 3}) | b << 16, ent4);
+                    if (!zero) { /* the usual case: four entries, one store */
+                        *(ent4 *)(void *)(be + k) = __builtin_convertvector(cols | b << 16, ent4);
                         k += YM_LANES;
                         continue;
                     }
 #endif
-                    for (uint32_t l = 0; l < YM_LANES; l++) {
-                        be[k] = (yuma_entry){(uint16_t)(j + l), (uint16_t)b[l]};
-                        k += e[l] != 0;
-                    }
+                    be[k] = (yuma_entry){(uint16_t)j, (uint16_t)b[0]};
+                    k += !z[0];
+                    be[k] = (yuma_entry){(uint16_t)(j + 1), (uint16_t)b[1]};
+                    k += !z[1];
+                    be[k] = (yuma_entry){(uint16_t)(j + 2), (uint16_t)b[2]};
+                    k += !z[2];
+                    be[k] = (yuma_entry){(uint16_t)(j + 3), (uint16_t)b[3]};
+                    k += !z[3];
                 }
             } else {
                 for (uint32_t j = 0; j < np; j += YM_LANES)
@@ -1225,14 +1260,10 @@ static inline AI yuma_status dense_passes(const yuma_params *p, const yuma_input
                         isa))
         return YUMA_ENOMEM;
     dense_clip(n, m);
-    for (uint32_t j = 0; j < n; j++) /* vecdiv: R <= P */
-        m->trust[j].bits = m->pre[j].bits ? ym_div_le(m->rank[j].bits, m->pre[j].bits) : 0;
+    trust_of_ranks(n, m);
     st = dense_bonds(in, m);
     if (st != YUMA_OK) return st;
-    const int liquid = liquid_alpha(p, n, m, arena);
-    if (liquid < 0) return YUMA_ENOMEM;
-    if (!liquid)
-        for (uint32_t j = 0; j < n; j++) m->alpha[j] = alpha_bma;
+    if (!alpha_of_columns(p, n, m, arena, alpha_bma)) return YUMA_ENOMEM;
     for (uint32_t j = n; j < np; j++) m->alpha[j] = i32f32_zero();
     dense_ema(n, m); /* reads m->rank before it is normalised */
     ym_normalize(m->rank, n);
@@ -1284,16 +1315,12 @@ static yuma_status sparse_passes(const yuma_params *p, const yuma_input *in, yum
     if (st != YUMA_OK) return st;
     if (!consensus_pass(n, u16_proportion(p->kappa), m, arena)) return YUMA_ENOMEM;
     clip_pass(n, m);
-    for (uint32_t j = 0; j < n; j++) /* vecdiv: R <= P */
-        m->trust[j].bits = m->pre[j].bits ? ym_div_le(m->rank[j].bits, m->pre[j].bits) : 0;
+    trust_of_ranks(n, m);
 
     /* 4.12 bonds; ΔB needs the ranks before normalisation */
     st = bonds_pass(in, m);
     if (st != YUMA_OK) return st;
-    const int liquid = liquid_alpha(p, n, m, arena);
-    if (liquid < 0) return YUMA_ENOMEM;
-    if (!liquid)
-        for (uint32_t j = 0; j < n; j++) m->alpha[j] = alpha_bma;
+    if (!alpha_of_columns(p, n, m, arena, alpha_bma)) return YUMA_ENOMEM;
     const int mode = ema_pass(in, m); /* reads m->rank before it is normalised */
     ym_normalize(m->rank, n);
     memcpy(m->inc, m->rank, n * sizeof *m->inc);
@@ -1365,7 +1392,7 @@ yuma_status ym_epoch_v2(const yuma_params *p, const yuma_input *in, yuma_output 
               : ym_impl_available(YM_IMPL_DENSE_AVX2) ? YM_IMPL_DENSE_AVX2
                                                       : YM_IMPL_SPARSE;
     const bool dense = isa != YM_IMPL_SPARSE && n > 0 && alpha_bma.bits >= 0 && alpha_bma.bits <= ONE &&
-                       (forced || cells <= DENSE_K * (nnz_w + nnz_b));
+                       (forced || cells <= dense_cells_max(nnz_w + nnz_b));
     yuma_status st;
     if (dense) {
         plan_dense(&c, n, cells, &m);

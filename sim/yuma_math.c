@@ -128,9 +128,11 @@ enum { EXP_LANES = 4 };
 
 static inline void exp_step(uint64_t *term, uint64_t ax, uint64_t *result, bool *ovf, unsigned i)
 {
-    const fx_u128 p = ((fx_u128)*term * ax) >> 32;
-    *ovf |= p > (fx_u128)INT64_MAX;
-    *term = ym_div_small((uint64_t)p & (uint64_t)INT64_MAX, i); /* p <= INT64_MAX unless flagged */
+    const fx_u128 pr = (fx_u128)*term * ax;
+    const uint64_t hi = (uint64_t)(pr >> 64), lo = (uint64_t)pr;
+    /* p = pr >> 32 = hi * 2^32 + (lo >> 32); p > INT64_MAX iff hi >= 2^31 */
+    *ovf |= hi >> 31 != 0;
+    *term = ym_div_small((hi << 32 | lo >> 32) & (uint64_t)INT64_MAX, i); /* p <= INT64_MAX unless flagged */
     *result += *term;
     *ovf |= *result > (uint64_t)INT64_MAX;
 }
@@ -273,16 +275,20 @@ void ym_vecdiv(const i32f32 *x, const i32f32 *y, size_t n, i32f32 *out)
 size_t ym_topk_need(size_t n) { return 2 * ym_round16(n * sizeof(uint64_t)) + 2 * ym_round16(n * sizeof(uint32_t)); }
 
 /* The r-th smallest (0-based, r < n) of the keys a[0 .. n), by an MSD
- * radix select from the highest bit where the keys differ: each level
- * counts one byte of the keys still in play, keeps those in the bucket
- * where the count passes r (their order does not matter) and moves on to
- * the next byte. a is reordered; tmp: n keys of scratch. */
+ * radix select: each level counts an 8-bit digit of the keys still in
+ * play, keeps those in the bucket where the count passes r (their order
+ * does not matter) and moves on to the next 8 bits. The first digit ends at
+ * the highest bit where the keys differ (a byte-aligned one would put most
+ * keys in a few buckets, whose counters then wait on each other); the last
+ * level is at shift 0, after which the keys left are equal. a is
+ * reordered; tmp: n keys of scratch. */
 static uint64_t select_u64(uint64_t *a, size_t n, size_t r, uint64_t *tmp)
 {
     uint64_t diff = 0;
     for (size_t i = 1; i < n; i++) diff |= a[i] ^ a[0];
     if (!diff) return a[0];
-    int shift = (63 - __builtin_clzll(diff)) / 8 * 8;
+    const int top = 63 - __builtin_clzll(diff);
+    int shift = top > 7 ? top - 7 : 0;
     for (;;) {
         uint32_t cnt[256];
         memset(cnt, 0, sizeof cnt);
@@ -301,7 +307,7 @@ static uint64_t select_u64(uint64_t *a, size_t n, size_t r, uint64_t *tmp)
             n = m;
         }
         if (n == 1 || shift == 0) return a[0]; /* shift 0: the keys left are equal */
-        shift -= 8;
+        shift = shift > 8 ? shift - 8 : 0;
     }
 }
 
@@ -966,6 +972,21 @@ static void wmh_extreme(const wmh_src *src, const wmh *h, const int64_t *colmax,
     }
 }
 
+/* No voter (all 0) or minority < 0 or >= Σ u (the extreme scores): true
+ * with out set. */
+static bool wmh_trivial(const wmh_src *src, const wmh *h, const int64_t *colmax, int64_t mino, i32f32 *out)
+{
+    if (h->npos == 0) {
+        for (uint32_t c = 0; c < h->ncols; c++) out[c] = i32f32_zero();
+        return true;
+    }
+    if (mino < 0 || mino >= h->sigma) {
+        wmh_extreme(src, h, colmax, mino < 0, out);
+        return true;
+    }
+    return false;
+}
+
 /* Pass 1 setup: buckets of width 2^sel_c fitting colmax_c, histograms 0. */
 static void wmh_shifts(wmh *h, const int64_t *colmax, uint32_t hcols)
 {
@@ -1038,11 +1059,7 @@ bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, cons
         return false;
     }
     const int64_t mino = minority.bits, *st = h.st;
-    if (h.npos == 0) {
-        for (uint32_t c = 0; c < ncols; c++) out[c] = i32f32_zero();
-    } else if (mino < 0 || mino >= h.sigma) {
-        wmh_extreme(&src, &h, colmax, mino < 0, out);
-    } else {
+    if (!wmh_trivial(&src, &h, colmax, mino, out)) {
         /* Pass 1: per column, stake << 16 | count of each bucket. */
         wmh_shifts(&h, colmax, ncols);
         const unsigned lg = h.lg;
@@ -1066,8 +1083,11 @@ bool ym_wmcol_hist(const uint32_t *off, const uint64_t *ent, uint32_t rows, cons
  * each voting row's stake to hist[(c << lg) + (v >> sh_c)] (sh = 63 in
  * the padding columns keeps their index in their own histogram); pass 2
  * finds the entries in their column's chosen bucket (v >> sh_c == bk_c;
- * bk = 2 never matches), as one 64-bit mask per 64 columns of a row, and
- * appends the keys of its set bits. */
+ * bk = 2 never matches) other than zeros, as one 64-bit mask per 64
+ * columns of a row, and appends the keys of its set bits. The zeros of a
+ * chosen bucket 0 (explicit cells, like the sparse matrix's absent
+ * entries) become one zero-block key afterwards: the median depends only
+ * on the stake at each score. */
 typedef struct wmh_lanes {
     const uint64_t *w;
     const uint32_t *uids;
@@ -1108,7 +1128,9 @@ static inline __attribute__((always_inline)) void wmh_pass2_lanes(const wmh_lane
             for (uint32_t t = 0; t < nv; t++) {
                 const uint32_t c = c0 + t * YM_LANES;
                 const ym_v4 v = (ym_v4)YM_LD(wr + c);
-                acc |= ((ym_v4)((v >> (ym_v4)YM_LD(L->sh + c)) == (ym_v4)YM_LD(L->base_bk + c)) & YM_V4(1)) << t;
+                const ym_v4 hit = (ym_v4)((v >> (ym_v4)YM_LD(L->sh + c)) == (ym_v4)YM_LD(L->base_bk + c)) &
+                                  (ym_v4)(v != YM_V4(0));
+                acc |= (hit & YM_V4(1)) << t;
             }
             uint64_t bits = acc[0] | acc[1] << 16 | acc[2] << 32 | acc[3] << 48;
             while (bits) {
@@ -1172,11 +1194,7 @@ bool ym_wmcol_dense(const uint64_t *w, size_t stride, const uint32_t *uids, uint
         return false;
     }
     const int64_t mino = minority.bits;
-    if (h.npos == 0) {
-        for (uint32_t c = 0; c < ncols; c++) out[c] = i32f32_zero();
-    } else if (mino < 0 || mino >= h.sigma) {
-        wmh_extreme(&src, &h, colmax, mino < 0, out);
-    } else {
+    if (!wmh_trivial(&src, &h, colmax, mino, out)) {
         wmh_shifts(&h, colmax, hcols);
         for (uint32_t c = 0; c < hcols; c++) {
             sh[c] = c < ncols ? h.sel[c] : 63u;
@@ -1192,7 +1210,15 @@ bool ym_wmcol_dense(const uint64_t *w, size_t stride, const uint32_t *uids, uint
             fill[c] = chosen ? h.start[c] : 0;
         }
         wmh_pass(&L, 2, isa);
-        for (uint32_t c = 0; c < ncols; c++) h.fill[c] = (uint32_t)fill[c];
+        for (uint32_t c = 0; c < ncols; c++) {
+            h.fill[c] = (uint32_t)fill[c];
+            if (h.sel[c] == WMH_NONE || (h.sel[c] >> 8) != 0) continue;
+            /* bucket 0: its zero scores (cells, unlisted voting rows) as one
+             * key with their stake, what the bucket holds beyond the keys */
+            int64_t listed = 0;
+            for (uint32_t k = h.start[c]; k < h.fill[c]; k++) listed += h.st[keys[k] & WM_MASK];
+            h.zstake[c] = (int64_t)(h.hist[(size_t)c << h.lg] >> 16) - listed;
+        }
         wmh_finish(&h, keys, out);
     }
     scratch->used = mark;

@@ -187,6 +187,19 @@ static void test_u16div(void **state)
  * of two and their neighbours (where the normalising shift changes), d near
  * 2^63 with x near d (the top of the numerator range), and every x <= d for
  * small d. */
+/* A numerator 0 <= x <= d for a division test: d, d - 1, 0 or 1, near d,
+ * or uniform. */
+static uint64_t num_upto(uint64_t *g, uint64_t d)
+{
+    switch (below(g, 6)) {
+    case 0: return d;
+    case 1: return d - 1;
+    case 2: return below(g, 2);
+    case 3: return d - below(g, d < 1000 ? d + 1 : 1000);
+    default: return below(g, d + 1);
+    }
+}
+
 static void check_rdiv(uint64_t x, uint64_t d)
 {
     const ym_rdiv r = ym_rdiv_make(d);
@@ -203,15 +216,7 @@ static void test_rdiv(void **state)
     for (int t = 0; t < 4000000; t++) {
         uint64_t d = rnd(&g) >> (1 + below(&g, 63));
         if (d == 0) d = 1;
-        uint64_t x;
-        switch (below(&g, 6)) {
-        case 0: x = d; break;
-        case 1: x = d - 1; break;
-        case 2: x = below(&g, 2); break;
-        case 3: x = d - below(&g, d < 1000 ? d + 1 : 1000); break;
-        default: x = below(&g, d + 1); break;
-        }
-        check_rdiv(x, d);
+        check_rdiv(num_upto(&g, d), d);
     }
     for (unsigned k = 0; k < 63; k++)
         for (int e = -3; e <= 3; e++) {
@@ -254,15 +259,7 @@ static void test_qd(void **state)
     for (int t = 0; t < 4000000; t++) {
         uint64_t d = below(&g, 100) == 0 ? (uint64_t)1 << 32 : rnd(&g) >> (32 + below(&g, 32));
         if (d == 0) d = 1;
-        uint64_t x;
-        switch (below(&g, 6)) {
-        case 0: x = d; break;
-        case 1: x = d - 1; break;
-        case 2: x = below(&g, 2); break;
-        case 3: x = d - below(&g, d < 1000 ? d + 1 : 1000); break;
-        default: x = below(&g, d + 1); break;
-        }
-        check_qd(x, d);
+        check_qd(num_upto(&g, d), d);
     }
     for (unsigned k = 0; k <= 32; k++)
         for (int e = -3; e <= 3; e++) {

@@ -436,9 +436,10 @@ bool ym_wmcol_dense(const uint64_t *w, size_t stride, const uint32_t *uids, uint
 
 /* ---- the v1.2.4 epoch with its implementation pinned (tests, benchmarks) ---
  * yuma_epoch (YUMA_V2) is ym_epoch_v2(..., YM_IMPL_AUTO): the dense passes
- * when the weight and bond rows fill at least about half of their rows
- * (and α is in [0, 1]), on the widest lanes the CPU runs (AVX-512VL, AVX2,
- * else the portable vector code), otherwise the sparse passes. Every
+ * when their rows hold at most 3/2 cells per stored weight or bond entry,
+ * α is in [0, 1] and the CPU runs AVX-512VL or AVX2 (the widest is used;
+ * the portable lanes, exact everywhere, are slower than the sparse passes
+ * on SSE2), otherwise the sparse passes. Every
  * choice gives the same bits; tests/test_yuma_math.c runs them all on the
  * same subnets. YM_IMPL_SPARSE forces the sparse passes; YM_IMPL_DENSE_*
  * force the dense ones at any density (the arena must then hold their
