@@ -93,12 +93,6 @@ typedef struct out_col {
     int64_t pad; /* 64 bytes: an index is one shift */
 } out_col;
 
-/* Columns of qdiv constants (ym_qd) for the dense passes, one array per
- * field so that four columns load as one lane vector each. */
-typedef struct qd_cols {
-    uint64_t *sh, *v, *dn;
-} qd_cols;
-
 /* Everything the epoch keeps across its passes. The per-column vectors hold
  * np = n rounded up to YM_LANES entries, the padding columns 0, so that the
  * dense passes read whole lane vectors. Sparse passes: the weight and E
@@ -129,7 +123,7 @@ typedef struct epoch_mem {
     /* dense passes */
     uint32_t *drow;
     uint64_t *dw, *db;
-    qd_cols qr, qb, qs, qx;        /* divisors: R_j, colb_j, S_j (Σ_i E_ij), max_i E_ij / S_j */
+    ym_qd_cols qr, qb, qs, qx;        /* divisors: R_j, colb_j, S_j (Σ_i E_ij), max_i E_ij / S_j */
     uint64_t *beta, *csum, *cmax;
 } epoch_mem;
 
@@ -231,7 +225,7 @@ static void plan_dense(carver *c, uint32_t n, size_t cells, epoch_mem *m)
     TAKE(c, m->drow, n);
     TAKE(c, m->dw, cells);
     TAKE(c, m->db, cells + np);
-    qd_cols *q[] = {&m->qr, &m->qb, &m->qs, &m->qx};
+    ym_qd_cols *q[] = {&m->qr, &m->qb, &m->qs, &m->qx};
     for (size_t k = 0; k < sizeof q / sizeof q[0]; k++) {
         TAKE(c, q[k]->sh, np);
         TAKE(c, q[k]->v, np);
@@ -852,8 +846,9 @@ static void out_pass(const yuma_input *in, epoch_mem *m, yuma_output *out)
 /* ---- the dense passes -------------------------------------------------- */
 
 /* The same steps on dense rows of np cells, four columns per lane vector
- * (YM_QDIV, YM_MUL01 of yuma_math.h), for the uids with a weight row they
- * may use or a bond row (dense_row); every other uid has no entry anywhere,
+ * (YM_QDIV, YM_MUL01 and the dense-row helpers of yuma_math.h, shared
+ * with the Yuma 3 driver), for the uids with a weight row they may use or
+ * a bond row (ym_dense_row); every other uid has no entry anywhere,
  * so its validator trust, dividends and E row are 0 / empty, as in the
  * sparse passes. A cell without an entry holds 0, which adds 0 to every
  * sum and product and scores like an absent entry in the consensus
@@ -865,156 +860,7 @@ static void out_pass(const yuma_input *in, epoch_mem *m, yuma_output *out)
  * two values in [0, ONE], so YM_MUL01 is mul(). Each step below computes
  * the same numbers as the sparse step it names. */
 
-#define AI __attribute__((always_inline))
-
-static bool dense_row(const yuma_input *in, const epoch_mem *m, uint32_t i)
-{
-    return (!m->forbid[i] && in->weights.off[i + 1] > in->weights.off[i]) || in->bonds.off[i + 1] > in->bonds.off[i];
-}
-
-/* Row qb..qe of ent into the dense row r of np cells, 0 where the row
- * has no entry (a later duplicate overwrites). Columns >= n are dropped
- * (weights: the range of get_weights_sparse) or refused (bonds: false).
- * *inc: whether the columns below n strictly increase (then no column
- * repeats). A row that lists every column in order, the usual validator
- * row, is read straight across on lanes (little-endian: an entry is the
- * u32 col | val << 16); a row in increasing column order below n is
- * checked on lanes and scattered without branches; any other is scattered
- * with the checks. */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-typedef uint32_t ent4 __attribute__((vector_size(16), aligned(2), may_alias));
-typedef int32_t ent8i __attribute__((vector_size(32), aligned(2), may_alias));
-#define COMPLETE_ROWS 1
-#endif
-typedef int8_t ym_z4 __attribute__((vector_size(4))); /* a lane mask narrowed to bytes */
-
-/* Cells of row r whose column is outdated for last_update lu (lu <= bar_j;
- * the padding columns have bar_j = UINT64_MAX) set to 0; returns the sum. */
-static inline AI uint64_t mask_outdated(uint64_t *restrict r, uint32_t np, uint64_t lu, const uint64_t *restrict bar)
-{
-    const ym_v4 luv = YM_V4(lu);
-    ym_v4 acc = YM_V4(0);
-    for (uint32_t j = 0; j < np; j += YM_LANES) {
-        const ym_v4 x = (ym_v4)YM_LD(r + j) & (ym_v4)(luv > (ym_v4)YM_LD(bar + j));
-        YM_ST(r + j, x);
-        acc += x;
-    }
-    return YM_HSUM(acc);
-}
-
-/* ... then with the outdated cells (for last_update lu) set to 0 and the
- * sum of the row in *sum. */
-static inline AI bool load_row(const yuma_entry *restrict ent, uint32_t qb, uint32_t qe, uint32_t n, uint32_t np,
-                               uint64_t *restrict r, bool drop, bool *inc, uint64_t lu, const uint64_t *restrict bar,
-                               uint64_t *sum)
-{
-#ifdef COMPLETE_ROWS
-    if (qe - qb == n && ent[qb].col == 0 && ent[qe - 1].col == n - 1) {
-        const yuma_entry *restrict e = ent + qb;
-        const ym_v4 luv = YM_V4(lu);
-        ym_v4 bad = YM_V4(0), acc = YM_V4(0);
-        uint32_t j = 0;
-        for (; j + YM_LANES <= n; j += YM_LANES) {
-            const ym_v4 x = __builtin_convertvector(*(const ent4 *)(const void *)(e + j), ym_v4);
-            const ym_v4 v = (x >> 16) & (ym_v4)(luv > (ym_v4)YM_LD(bar + j));
-            bad |= (x & YM_V4(0xFFFFu)) ^ (YM_V4(j) + (ym_v4){0, 1, 2, 3});
-            acc += v;
-            YM_ST(r + j, v);
-        }
-        uint64_t off = bad[0] | bad[1] | bad[2] | bad[3], s = YM_HSUM(acc);
-        for (; j < n; j++) {
-            off |= e[j].col ^ j;
-            r[j] = lu > bar[j] ? e[j].val : 0;
-            s += r[j];
-        }
-        if (!off) {
-            for (; j < np; j++) r[j] = 0;
-            *inc = true;
-            *sum = s;
-            return true;
-        }
-    }
-    /* sorted (a row the epoch wrote, a chain-sorted one): check on lanes,
-     * then scatter without branches */
-    if (qe > qb && ent[qe - 1].col < n) {
-        const yuma_entry *restrict e = ent + qb;
-        const uint32_t len = qe - qb;
-        ent8i bad = {0};
-        uint32_t k = 0;
-        for (; k + 8 < len; k += 8) { /* the columns, the low halves, as i32 lanes */
-            const ent8i x = *(const ent8i *)(const void *)(e + k) & 0xFFFF, y = *(const ent8i *)(const void *)(e + k + 1) & 0xFFFF;
-            bad |= y <= x;
-        }
-        uint64_t down = 0;
-        for (int l = 0; l < 8; l++) down |= (uint32_t)bad[l];
-        for (; k + 1 < len; k++) down |= e[k + 1].col <= e[k].col;
-        if (!down) {
-            memset(r, 0, np * sizeof *r);
-            k = 0;
-            for (; k + 4 <= len; k += 4) {
-                r[e[k].col] = e[k].val;
-                r[e[k + 1].col] = e[k + 1].val;
-                r[e[k + 2].col] = e[k + 2].val;
-                r[e[k + 3].col] = e[k + 3].val;
-            }
-            for (; k < len; k++) r[e[k].col] = e[k].val;
-            *inc = true;
-            *sum = mask_outdated(r, np, lu, bar);
-            return true;
-        }
-    }
-#endif
-    memset(r, 0, np * sizeof *r);
-    int64_t prev = -1;
-    uint64_t down = 0;
-    for (uint32_t q = qb; q < qe; q++) {
-        const uint32_t j = ent[q].col;
-        if (j >= n) {
-            if (drop) continue;
-            return false;
-        }
-        down |= (uint64_t)((int64_t)j - prev - 1); /* the sign bit: j <= prev */
-        prev = j;
-        r[j] = ent[q].val;
-    }
-    *inc = !(down >> 63);
-    *sum = mask_outdated(r, np, lu, bar);
-    return true;
-}
-
-/* The duplicate check of weights_pass / bonds_pass for a row whose columns
- * do not increase: among the kept entries (column < n, not outdated, not
- * the diagonal `diag`) no column twice. */
-static bool no_duplicates(const yuma_entry *ent, uint32_t qb, uint32_t qe, uint32_t n, uint64_t lu, const uint64_t *bar,
-                          int64_t diag, uint32_t mark, uint32_t *stamp)
-{
-    for (uint32_t q = qb; q < qe; q++) {
-        const uint32_t j = ent[q].col;
-        if (j >= n || lu <= bar[j] || (int64_t)j == diag) continue;
-        if (stamp[j] == mark) return false;
-        stamp[j] = mark;
-    }
-    return true;
-}
-
-/* mul() in the dense passes: YM_MUL01, or YM_MUL1 where no product can be
- * ONE * ONE (`wide` false: a flag the caller checked, a compile-time
- * constant of each instance). */
-#define MUL(wide, a, b) ((wide) ? YM_MUL01(a, b) : YM_MUL1(a, b))
-
-/* A voting row normalised by the divisor (sh, v, dn), its preranks and
- * column maxima; wide: a_i = ONE. */
-static inline AI void dense_weights_row(uint64_t *restrict wr, uint32_t np, ym_qd r, uint64_t ai,
-                                        uint64_t *restrict pre, uint64_t *restrict wmax, const bool wide)
-{
-    const ym_v4 av = YM_V4(ai), sh = YM_V4(r.sh), v = YM_V4(r.v), dn = YM_V4(r.dn);
-    for (uint32_t j = 0; j < np; j += YM_LANES) {
-        const ym_v4 w = YM_QDIV((ym_v4)YM_LD(wr + j), sh, v, dn);
-        YM_ST(wr + j, w);
-        YM_ST(pre + j, (ym_v4)YM_LD(pre + j) + MUL(wide, av, w));
-        YM_ST(wmax + j, YM_MAX((ym_v4)YM_LD(wmax + j), w));
-    }
-}
+#define AI YM_AI
 
 /* weights_pass: masks, row normalisation, preranks, column maxima of the
  * voting rows. */
@@ -1036,17 +882,17 @@ static inline AI yuma_status dense_weights(const yuma_input *in, epoch_mem *m)
         const uint64_t lu = in->last_update[i];
         bool inc = true;
         uint64_t sum = 0;
-        (void)load_row(in->weights.ent, qb, qe, n, np, wr, true, &inc, lu, bar, &sum);
-        if (!inc && !no_duplicates(in->weights.ent, qb, qe, n, lu, bar, i, i + 1, m->stamp)) return YUMA_EINPUT;
+        (void)ym_load_row(in->weights.ent, qb, qe, n, np, wr, true, &inc, lu, bar, &sum);
+        if (!inc && !ym_no_duplicates(in->weights.ent, qb, qe, n, lu, bar, i, i + 1, m->stamp)) return YUMA_EINPUT;
         sum -= wr[i]; /* the diagonal */
         wr[i] = 0;
         if (!sum) continue;
         const ym_qd r = ym_qd_make(sum); /* integer values: div(w<<32, sum<<32) = floor(w*2^32/sum) */
         const uint64_t ai = (uint64_t)m->a[i].bits;
         if (ai >= (uint64_t)ONE) {
-            dense_weights_row(wr, np, r, ai, pre, wmax, true);
+            ym_dense_weights_row(wr, np, r, ai, pre, wmax, true);
         } else if (ai > 0) {
-            dense_weights_row(wr, np, r, ai, pre, wmax, false);
+            ym_dense_weights_row(wr, np, r, ai, pre, wmax, false);
         } else {
             const ym_v4 sh = YM_V4(r.sh), v = YM_V4(r.v), dn = YM_V4(r.dn);
             for (uint32_t j = 0; j < np; j += YM_LANES) YM_ST(wr + j, YM_QDIV((ym_v4)YM_LD(wr + j), sh, v, dn));
@@ -1062,7 +908,7 @@ static inline AI uint64_t dense_clip_row(uint64_t *restrict wr, uint32_t np, con
     ym_v4 acc = YM_V4(0);
     for (uint32_t j = 0; j < np; j += YM_LANES) {
         const ym_v4 wc = YM_MIN((ym_v4)YM_LD(wr + j), (ym_v4)YM_LD(cons + j));
-        const ym_v4 dd = MUL(wide, av, wc);
+        const ym_v4 dd = YM_MUL(wide, av, wc);
         acc += wc;
         YM_ST(rank + j, (ym_v4)YM_LD(rank + j) + dd);
         YM_ST(wr + j, dd);
@@ -1110,24 +956,14 @@ static inline AI yuma_status dense_bonds(const yuma_input *in, epoch_mem *m)
         const uint64_t lu = in->last_update[i];
         bool inc = true;
         uint64_t sum;
-        if (!load_row(in->bonds.ent, qb, qe, n, np, br, false, &inc, lu, m->bar, &sum))
+        if (!ym_load_row(in->bonds.ent, qb, qe, n, np, br, false, &inc, lu, m->bar, &sum))
             return YUMA_EINPUT; /* get_bonds_sparse would panic */
-        if (!inc && !no_duplicates(in->bonds.ent, qb, qe, n, lu, m->bar, -1, n + i + 1, m->stamp))
+        if (!inc && !ym_no_duplicates(in->bonds.ent, qb, qe, n, lu, m->bar, -1, n + i + 1, m->stamp))
             return YUMA_EINPUT; /* the epoch never writes duplicates */
         for (uint32_t j = 0; j < np; j += YM_LANES) YM_ST(colb + j, (ym_v4)YM_LD(colb + j) + (ym_v4)YM_LD(br + j));
     }
     return YUMA_OK;
 }
-
-static void qd_set(qd_cols *q, uint32_t j, uint64_t d)
-{
-    const ym_qd r = ym_qd_make(d ? d : 1u); /* d = 0: every numerator is 0 */
-    q->sh[j] = r.sh;
-    q->v[j] = r.v;
-    q->dn[j] = r.dn;
-}
-
-#define QDIV(x, q, j) ({ const ym_v4 qx_ = (x); YM_QDIV(qx_, (ym_v4)YM_LD((q).sh + (j)), (ym_v4)YM_LD((q).v + (j)), (ym_v4)YM_LD((q).dn + (j))); })
 
 /* ema_pass: E_ij = mul(α_j, ΔB_ij) + mul(β_j, B_ij) with ΔB_ij = W̄_ij a_i / R_j
  * (0 for a_i = 0) and B_ij = b_ij / colb_j, in place of the ΔB numerators,
@@ -1142,16 +978,16 @@ static inline AI void dense_ema_rows(epoch_mem *m, const bool wide)
         const uint64_t *restrict br = m->db + (size_t)d * np;
         if (m->a[m->drow[d]].bits > 0) {
             for (uint32_t j = 0; j < np; j += YM_LANES) {
-                const ym_v4 dn = QDIV((ym_v4)YM_LD(wr + j), m->qr, j), bn = QDIV((ym_v4)YM_LD(br + j), m->qb, j);
-                const ym_v4 e = MUL(wide, (ym_v4)YM_LD(alpha + j), dn) + MUL(wide, (ym_v4)YM_LD(beta + j), bn);
+                const ym_v4 dn = YM_QDIV_AT((ym_v4)YM_LD(wr + j), m->qr, j), bn = YM_QDIV_AT((ym_v4)YM_LD(br + j), m->qb, j);
+                const ym_v4 e = YM_MUL(wide, (ym_v4)YM_LD(alpha + j), dn) + YM_MUL(wide, (ym_v4)YM_LD(beta + j), bn);
                 YM_ST(wr + j, e);
                 YM_ST(csum + j, (ym_v4)YM_LD(csum + j) + e);
                 YM_ST(cmax + j, YM_MAX((ym_v4)YM_LD(cmax + j), e));
             }
         } else {
             for (uint32_t j = 0; j < np; j += YM_LANES) {
-                const ym_v4 bn = QDIV((ym_v4)YM_LD(br + j), m->qb, j);
-                const ym_v4 e = MUL(wide, (ym_v4)YM_LD(beta + j), bn);
+                const ym_v4 bn = YM_QDIV_AT((ym_v4)YM_LD(br + j), m->qb, j);
+                const ym_v4 e = YM_MUL(wide, (ym_v4)YM_LD(beta + j), bn);
                 YM_ST(wr + j, e);
                 YM_ST(csum + j, (ym_v4)YM_LD(csum + j) + e);
                 YM_ST(cmax + j, YM_MAX((ym_v4)YM_LD(cmax + j), e));
@@ -1164,8 +1000,8 @@ static inline AI void dense_ema(uint32_t n, epoch_mem *m)
 {
     bool wide = false; /* α_j or β_j = ONE; the padding columns have B = 0 */
     for (uint32_t j = 0; j < m->np; j++) {
-        qd_set(&m->qr, j, (uint64_t)m->rank[j].bits);
-        qd_set(&m->qb, j, (uint64_t)m->colb[j]);
+        ym_qd_set(&m->qr, j, (uint64_t)m->rank[j].bits);
+        ym_qd_set(&m->qb, j, (uint64_t)m->colb[j]);
         m->beta[j] = (uint64_t)(ONE - m->alpha[j].bits); /* α in [0, ONE]: sat_sub is plain */
         m->csum[j] = m->cmax[j] = 0;
         wide |= j < n && (m->alpha[j].bits == 0 || m->alpha[j].bits == ONE);
@@ -1196,32 +1032,14 @@ static inline AI void dense_out_rows(const yuma_input *in, epoch_mem *m, yuma_ou
             if (set) {
                 ym_v4 cols = {0, 1, 2, 3};
                 for (uint32_t j = 0; j < np; j += YM_LANES, cols += YM_V4(YM_LANES)) {
-                    const ym_v4 e = (ym_v4)YM_LD(er + j), en = QDIV(e, m->qs, j);
-                    acc += MUL(wide, (ym_v4)YM_LD(inc + j), en);
-                    const ym_v4 v = QDIV(en, m->qx, j), b = ((v << 16) - v) >> 32; /* floor(v * 65535 / 2^32), v <= ONE */
-                    /* the lanes with E = 0, as four bytes (one narrowing, one test) */
-                    const ym_z4 z = __builtin_convertvector((ym_v4i)(e == YM_V4(0)), ym_z4);
-                    uint32_t zero;
-                    memcpy(&zero, &z, sizeof zero);
-#ifdef COMPLETE_ROWS
-                    if (!zero) { /* the usual case: four entries, one store */
-                        *(ent4 *)(void *)(be + k) = __builtin_convertvector(cols | b << 16, ent4);
-                        k += YM_LANES;
-                        continue;
-                    }
-#endif
-                    be[k] = (yuma_entry){(uint16_t)j, (uint16_t)b[0]};
-                    k += !z[0];
-                    be[k] = (yuma_entry){(uint16_t)(j + 1), (uint16_t)b[1]};
-                    k += !z[1];
-                    be[k] = (yuma_entry){(uint16_t)(j + 2), (uint16_t)b[2]};
-                    k += !z[2];
-                    be[k] = (yuma_entry){(uint16_t)(j + 3), (uint16_t)b[3]};
-                    k += !z[3];
+                    const ym_v4 e = (ym_v4)YM_LD(er + j), en = YM_QDIV_AT(e, m->qs, j);
+                    acc += YM_MUL(wide, (ym_v4)YM_LD(inc + j), en);
+                    const ym_v4 v = YM_QDIV_AT(en, m->qx, j), b = ((v << 16) - v) >> 32; /* floor(v * 65535 / 2^32), v <= ONE */
+                    YM_EMIT4(be, k, cols, b, e == YM_V4(0));
                 }
             } else {
                 for (uint32_t j = 0; j < np; j += YM_LANES)
-                    acc += MUL(wide, (ym_v4)YM_LD(inc + j), QDIV((ym_v4)YM_LD(er + j), m->qs, j));
+                    acc += YM_MUL(wide, (ym_v4)YM_LD(inc + j), YM_QDIV_AT((ym_v4)YM_LD(er + j), m->qs, j));
             }
             m->div[i].bits = (int64_t)YM_HSUM(acc);
             d++;
@@ -1236,8 +1054,8 @@ static inline AI void dense_out(const yuma_input *in, epoch_mem *m, yuma_output 
     bool wide = false;
     for (uint32_t j = 0; j < m->np; j++) {
         const uint64_t s = m->csum[j];
-        qd_set(&m->qs, j, s);
-        qd_set(&m->qx, j, s ? ym_qd_apply(m->cmax[j], m->qs.sh[j], m->qs.v[j], m->qs.dn[j]) : 0); /* > 0: E > 0, S <= 1 */
+        ym_qd_set(&m->qs, j, s);
+        ym_qd_set(&m->qx, j, s ? ym_qd_apply(m->cmax[j], m->qs.sh[j], m->qs.v[j], m->qs.dn[j]) : 0); /* > 0: E > 0, S <= 1 */
         wide |= m->inc[j].bits >= ONE;
     }
     if (wide) dense_out_rows(in, m, out, true);
@@ -1381,7 +1199,7 @@ yuma_status ym_epoch_v2(const yuma_params *p, const yuma_input *in, yuma_output 
 
     /* 4.6-4.13, 4.16: dense or sparse passes (the same numbers) */
     uint32_t nd = 0;
-    for (uint32_t i = 0; i < n; i++) nd += dense_row(in, &m, i);
+    for (uint32_t i = 0; i < n; i++) nd += ym_dense_row(in, m.forbid, i);
     const size_t cells = (size_t)nd * m.np;
     /* auto: only on AVX2 or AVX-512 (the portable lanes are slower than the
      * sparse passes where the base ISA lacks variable shifts and 64-bit
@@ -1399,7 +1217,7 @@ yuma_status ym_epoch_v2(const yuma_params *p, const yuma_input *in, yuma_output 
         if (c.failed) return YUMA_ENOMEM;
         m.nd = 0;
         for (uint32_t i = 0; i < n; i++)
-            if (dense_row(in, &m, i)) m.drow[m.nd++] = i;
+            if (ym_dense_row(in, m.forbid, i)) m.drow[m.nd++] = i;
         for (uint32_t i = 0; i < m.np; i++) m.bar[i] = i < n ? in->block_at_registration[i] : UINT64_MAX;
 #ifdef YM_X86_DISPATCH
         if (isa == YM_IMPL_DENSE_AVX512) st = dense_avx512(p, in, out, &m, arena, alpha_bma);

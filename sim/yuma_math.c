@@ -488,6 +488,18 @@ yuma_status ym_sparse_load(const yuma_csr *src, uint32_t rows, uint32_t ncols, c
     return YUMA_OK;
 }
 
+bool ym_no_duplicates(const yuma_entry *ent, uint32_t qb, uint32_t qe, uint32_t n, uint64_t lu, const uint64_t *bar,
+                      int64_t diag, uint32_t mark, uint32_t *stamp)
+{
+    for (uint32_t q = qb; q < qe; q++) {
+        const uint32_t j = ent[q].col;
+        if (j >= n || lu <= bar[j] || (int64_t)j == diag) continue;
+        if (stamp[j] == mark) return false;
+        stamp[j] = mark;
+    }
+    return true;
+}
+
 void ym_row_normalize_sparse(ym_sparse *m)
 {
     for (uint32_t i = 0; i < m->rows; i++) {

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "taosim/fx.h"
 #include "taosim/yuma.h"
@@ -215,6 +216,214 @@ typedef enum ym_impl {
 #define YM_TARGET_AVX2 __attribute__((target("avx2")))
 #define YM_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq")))
 #endif
+
+/* ---- dense rows: the lane passes of both drivers --------------------------
+ * A dense row is one uid's row of np cells (n rounded up to YM_LANES), 0
+ * where the sparse row has no entry; the per-column vectors the lanes read
+ * hold np entries, 0 beyond n, and the registration blocks UINT64_MAX
+ * there (no padding column is ever kept). Static inline and always inlined:
+ * each driver's lane pass compiles them for the ISA of its build (the base
+ * one, AVX2, AVX-512). */
+#if defined(__GNUC__) || defined(__clang__)
+#define YM_AI __attribute__((always_inline))
+
+/* Little-endian: an entry is the u32 col | val << 16, four or eight of
+ * them one lane vector. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+typedef uint32_t ym_ent4 __attribute__((vector_size(16), aligned(2), may_alias));
+typedef int32_t ym_ent8i __attribute__((vector_size(32), aligned(2), may_alias));
+#define YM_COMPLETE_ROWS 1
+#endif
+typedef int8_t ym_z4 __attribute__((vector_size(4))); /* a lane mask narrowed to bytes */
+
+/* mul() in the lane passes: YM_MUL01, or YM_MUL1 where no product can be
+ * ONE * ONE (`wide` false: a flag the caller checked, a compile-time
+ * constant of each instance). */
+#define YM_MUL(wide, a, b) ((wide) ? YM_MUL01(a, b) : YM_MUL1(a, b))
+
+/* Whether uid i has a dense row: a weight row it may use (forbid: no
+ * permit before the call) or a bond row. Every other uid has no entry
+ * anywhere. */
+static inline bool ym_dense_row(const yuma_input *in, const bool *forbid, uint32_t i)
+{
+    return (!forbid[i] && in->weights.off[i + 1] > in->weights.off[i]) || in->bonds.off[i + 1] > in->bonds.off[i];
+}
+
+/* Cells of row r whose column is outdated for last_update lu (lu <= bar_j;
+ * the padding columns have bar_j = UINT64_MAX) set to 0; returns the sum. */
+static inline YM_AI uint64_t ym_mask_outdated(uint64_t *restrict r, uint32_t np, uint64_t lu,
+                                              const uint64_t *restrict bar)
+{
+    const ym_v4 luv = YM_V4(lu);
+    ym_v4 acc = YM_V4(0);
+    for (uint32_t j = 0; j < np; j += YM_LANES) {
+        const ym_v4 x = (ym_v4)YM_LD(r + j) & (ym_v4)(luv > (ym_v4)YM_LD(bar + j));
+        YM_ST(r + j, x);
+        acc += x;
+    }
+    return YM_HSUM(acc);
+}
+
+/* Row qb..qe of ent into the dense row r of np cells, 0 where the row
+ * has no entry (a later duplicate overwrites), then with the outdated
+ * cells (for last_update lu) set to 0 and the sum of the row in *sum.
+ * Columns >= n are dropped (drop: the range of get_weights_sparse) or
+ * refused (false). *inc: whether the columns below n strictly increase
+ * (then no column repeats). A row that lists every column in order, the
+ * usual validator row, is read straight across on lanes; a row in
+ * increasing column order below n is checked on lanes and scattered
+ * without branches; any other is scattered with the checks. */
+static inline YM_AI bool ym_load_row(const yuma_entry *restrict ent, uint32_t qb, uint32_t qe, uint32_t n,
+                                     uint32_t np, uint64_t *restrict r, bool drop, bool *inc, uint64_t lu,
+                                     const uint64_t *restrict bar, uint64_t *sum)
+{
+#ifdef YM_COMPLETE_ROWS
+    if (qe - qb == n && ent[qb].col == 0 && ent[qe - 1].col == n - 1) {
+        const yuma_entry *restrict e = ent + qb;
+        const ym_v4 luv = YM_V4(lu);
+        ym_v4 bad = YM_V4(0), acc = YM_V4(0);
+        uint32_t j = 0;
+        for (; j + YM_LANES <= n; j += YM_LANES) {
+            const ym_v4 x = __builtin_convertvector(*(const ym_ent4 *)(const void *)(e + j), ym_v4);
+            const ym_v4 v = (x >> 16) & (ym_v4)(luv > (ym_v4)YM_LD(bar + j));
+            bad |= (x & YM_V4(0xFFFFu)) ^ (YM_V4(j) + (ym_v4){0, 1, 2, 3});
+            acc += v;
+            YM_ST(r + j, v);
+        }
+        uint64_t off = bad[0] | bad[1] | bad[2] | bad[3], s = YM_HSUM(acc);
+        for (; j < n; j++) {
+            off |= e[j].col ^ j;
+            r[j] = lu > bar[j] ? e[j].val : 0;
+            s += r[j];
+        }
+        if (!off) {
+            for (; j < np; j++) r[j] = 0;
+            *inc = true;
+            *sum = s;
+            return true;
+        }
+    }
+    /* sorted (a row the epoch wrote, a chain-sorted one): check on lanes,
+     * then scatter without branches */
+    if (qe > qb && ent[qe - 1].col < n) {
+        const yuma_entry *restrict e = ent + qb;
+        const uint32_t len = qe - qb;
+        ym_ent8i bad = {0};
+        uint32_t k = 0;
+        for (; k + 8 < len; k += 8) { /* the columns, the low halves, as i32 lanes */
+            const ym_ent8i x = *(const ym_ent8i *)(const void *)(e + k) & 0xFFFF,
+                           y = *(const ym_ent8i *)(const void *)(e + k + 1) & 0xFFFF;
+            bad |= y <= x;
+        }
+        uint64_t down = 0;
+        for (int l = 0; l < 8; l++) down |= (uint32_t)bad[l];
+        for (; k + 1 < len; k++) down |= e[k + 1].col <= e[k].col;
+        if (!down) {
+            memset(r, 0, np * sizeof *r);
+            k = 0;
+            for (; k + 4 <= len; k += 4) {
+                r[e[k].col] = e[k].val;
+                r[e[k + 1].col] = e[k + 1].val;
+                r[e[k + 2].col] = e[k + 2].val;
+                r[e[k + 3].col] = e[k + 3].val;
+            }
+            for (; k < len; k++) r[e[k].col] = e[k].val;
+            *inc = true;
+            *sum = ym_mask_outdated(r, np, lu, bar);
+            return true;
+        }
+    }
+#endif
+    memset(r, 0, np * sizeof *r);
+    int64_t prev = -1;
+    uint64_t down = 0;
+    for (uint32_t q = qb; q < qe; q++) {
+        const uint32_t j = ent[q].col;
+        if (j >= n) {
+            if (drop) continue;
+            return false;
+        }
+        down |= (uint64_t)((int64_t)j - prev - 1); /* the sign bit: j <= prev */
+        prev = j;
+        r[j] = ent[q].val;
+    }
+    *inc = !(down >> 63);
+    *sum = ym_mask_outdated(r, np, lu, bar);
+    return true;
+}
+
+/* A voting row normalised by the divisor r (integer values: div(w<<32,
+ * sum<<32) = floor(w*2^32/sum)), its preranks mul(a_i, w) added to pre and
+ * its column maxima to wmax; wide: a_i = ONE. */
+static inline YM_AI void ym_dense_weights_row(uint64_t *restrict wr, uint32_t np, ym_qd r, uint64_t ai,
+                                              uint64_t *restrict pre, uint64_t *restrict wmax, const bool wide)
+{
+    const ym_v4 av = YM_V4(ai), sh = YM_V4(r.sh), v = YM_V4(r.v), dn = YM_V4(r.dn);
+    for (uint32_t j = 0; j < np; j += YM_LANES) {
+        const ym_v4 w = YM_QDIV((ym_v4)YM_LD(wr + j), sh, v, dn);
+        YM_ST(wr + j, w);
+        YM_ST(pre + j, (ym_v4)YM_LD(pre + j) + YM_MUL(wide, av, w));
+        YM_ST(wmax + j, YM_MAX((ym_v4)YM_LD(wmax + j), w));
+    }
+}
+
+/* Per-column divisors of YM_QDIV, one array per field so that four
+ * columns load as one lane vector each; YM_QDIV_AT divides x by the
+ * divisors of columns j .. j+3. */
+typedef struct ym_qd_cols {
+    uint64_t *sh, *v, *dn;
+} ym_qd_cols;
+
+static inline void ym_qd_set(ym_qd_cols *q, uint32_t j, uint64_t d)
+{
+    const ym_qd r = ym_qd_make(d ? d : 1u); /* d = 0: every numerator is 0 */
+    q->sh[j] = r.sh;
+    q->v[j] = r.v;
+    q->dn[j] = r.dn;
+}
+
+#define YM_QDIV_AT(x, q, j) ({ const ym_v4 qx_ = (x); YM_QDIV(qx_, (ym_v4)YM_LD((q).sh + (j)), (ym_v4)YM_LD((q).v + (j)), (ym_v4)YM_LD((q).dn + (j))); })
+
+/* Append the stored bonds of four cells, columns cols, u16 values b, to
+ * be at k (a variable, advanced), leaving out the lanes whose mask zero is
+ * set: one entry at a time, the cursor advanced only for the kept ones
+ * (be needs YM_LANES spare entries beyond the last), or one store of four
+ * when no lane is left out. A macro like the lane helpers above (no
+ * vector arguments). */
+#ifdef YM_COMPLETE_ROWS
+#define YM_EMIT4_ALL(be, k, cols, b)                                                                 \
+    if (!any_) { /* the usual case: four entries, one store */                                       \
+        *(ym_ent4 *)(void *)((be) + (k)) = __builtin_convertvector((cols) | (b) << 16, ym_ent4);     \
+        (k) += YM_LANES;                                                                             \
+        break;                                                                                       \
+    }
+#else
+#define YM_EMIT4_ALL(be, k, cols, b)
+#endif
+#define YM_EMIT4(be, k, cols, b, zero)                                                               \
+    do {                                                                                             \
+        /* the lanes to leave out as four bytes (one narrowing, one test) */                         \
+        const ym_z4 z_ = __builtin_convertvector((ym_v4i)(zero), ym_z4);                             \
+        uint32_t any_;                                                                               \
+        memcpy(&any_, &z_, sizeof any_);                                                             \
+        YM_EMIT4_ALL(be, k, cols, b)                                                                 \
+        const ym_v4 c_ = (cols), b_ = (b);                                                           \
+        (be)[k] = (yuma_entry){(uint16_t)c_[0], (uint16_t)b_[0]};                                    \
+        (k) += !z_[0];                                                                               \
+        (be)[k] = (yuma_entry){(uint16_t)c_[1], (uint16_t)b_[1]};                                    \
+        (k) += !z_[1];                                                                               \
+        (be)[k] = (yuma_entry){(uint16_t)c_[2], (uint16_t)b_[2]};                                    \
+        (k) += !z_[2];                                                                               \
+        (be)[k] = (yuma_entry){(uint16_t)c_[3], (uint16_t)b_[3]};                                    \
+        (k) += !z_[3];                                                                               \
+    } while (0)
+#endif
+
+/* The duplicate check of a row whose columns do not increase: among the
+ * kept entries (column < n, not outdated for lu, not the column `diag`;
+ * -1: none) no column twice. stamp: n u32 that hold no `mark` yet. */
+bool ym_no_duplicates(const yuma_entry *ent, uint32_t qb, uint32_t qe, uint32_t n, uint64_t lu, const uint64_t *bar,
+                      int64_t diag, uint32_t mark, uint32_t *stamp);
 
 /* ---- small exact helpers ------------------------------------------------ */
 
