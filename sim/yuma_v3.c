@@ -18,15 +18,25 @@
  * bonds follow their stale weights). Commit-reveal masking (§2.5 step 4) is
  * not modelled: taosim has no commit-reveal, as if it were disabled.
  *
- * Cost: the passes fuse the steps over the sparse rows as yuma.c does --
- * weights (masks, row normalisation, preranks, column maxima), the two
- * consensus passes of ym_wmcol_hist, bonds (masking), one EMA pass that
- * also clips (VT, R; for 0 < β < 1 the interpolation pass does) and, with
- * Liquid Alpha 2, finds each cell's α, and one pass for the dividends and
- * the stored bonds. Entries are packed u64
- * (ym_pk); rows are kept in stored order where the order matters (Q3/Q4),
- * and the few rows stored out of column order take the general primitives
- * of yuma_math_v3.c, so the fast kernels only ever see column-ordered rows.
+ * Two implementations of 2.5-2.10.6 compute the same numbers, as for the
+ * v1.2.4 epoch. The sparse passes fuse the steps over the stored rows as
+ * yuma.c does -- weights (masks, row normalisation, preranks, column
+ * maxima), the two consensus passes of ym_wmcol_hist, bonds (masking), one
+ * EMA pass that also clips (VT, R; for 0 < β < 1 the interpolation pass
+ * does) and, with Liquid Alpha 2, finds each cell's α, and one pass for the
+ * dividends and the stored bonds. Entries are packed u64 (ym_pk); rows are
+ * kept in stored order where the order matters (Q3/Q4), and the few rows
+ * stored out of column order take the general primitives of
+ * yuma_math_v3.c, so the fast kernels only ever see column-ordered rows.
+ * The dense passes (section "the dense passes") run the same steps on
+ * dense rows of np = n rounded to 4 cells in four-lane integer vectors,
+ * with v1.2.4's row loader, normalisation and dense consensus (yuma_math.h)
+ * and one fused clip/W4B/α/EMA kernel, compiled for the base ISA and, on
+ * x86-64, AVX2 and AVX-512 (run-time choice). yuma_epoch takes them when
+ * the rows are mostly full (at most 3/2 cells per stored entry), α is in
+ * [0, ONE] and AVX2 or AVX-512 is there; they hand an LA2 epoch with a row
+ * out of column order back to the sparse passes. ym_epoch_v3 pins either;
+ * tests/test_yuma_v3.c compares them on random subnets.
  * Why the shortcuts are exact:
  *  - every weight, clipped weight, bond and EMA value is a proportion in
  *    [0, ONE] and every sum adds at most 4096 of them, so the chain's
@@ -71,15 +81,28 @@ typedef struct div_col {
     int64_t inc;
 } div_col;
 
+/* Everything the epoch keeps across its passes. Per-column vectors hold
+ * np = n rounded up to YM_LANES entries, 0 beyond n, for the lanes of the
+ * dense passes. */
 typedef struct v3_mem {
-    bool *forbid, *w_unsorted, *b_unsorted;
+    uint32_t np;
+    bool *forbid;
     i32f32 *stake, *a, *pre, *cons, *rank, *trust, *inc, *vt, *div, *comb, *ns, *nv;
     int64_t *u;       /* consensus stake by row (n + 1) */
     int64_t *wmax;    /* column maxima of the weights of voting rows (consensus buckets) */
     int64_t *colsum;  /* column sums of B' */
-    uint64_t *bar;    /* block_at_registration, the current row's own entry set to the max */
-    div_col *dc;
+    uint64_t *bar;    /* block_at_registration (sparse: the current row's own entry set to the max;
+                         dense: UINT64_MAX in the padding columns) */
     uint32_t *stamp;
+    /* the cells of one LA2 row whose α the memo does not know (sparse: the
+     * entry in B', dense: the column) */
+    uint32_t *miss_k;
+    int64_t *miss_d, *miss_x, *miss_b;
+    memo_slot *memo;
+    unsigned memo_bits; /* the memo has 2^memo_bits slots: about 2 per weight, at most 4096 */
+    /* sparse passes */
+    bool *w_unsorted, *b_unsorted;
+    div_col *dc;
     uint64_t *sortkey, *sorttmp;
     /* masked, row-normalised weights, packed, in column order, zero weights kept */
     uint32_t *w_off;
@@ -93,15 +116,21 @@ typedef struct v3_mem {
     /* one row for the general path: W4B in stored order, bonds, α, result */
     uint16_t *rcol, *bcol, *gcol;
     i32f32 *rval, *brow, *ralpha, *gval;
-    /* the cells of one LA2 row whose α the memo does not know */
-    uint32_t *miss_k;
-    int64_t *miss_d, *miss_x, *miss_b;
     /* B': packed (plain), or whole values in e_pk with columns in e_col (saturating) */
     uint32_t *e_off;
     uint64_t *e_pk;
     uint16_t *e_col;
-    memo_slot *memo;
-    unsigned memo_bits; /* the memo has 2^memo_bits slots: about 2 per weight, at most 4096 */
+    /* dense passes: the rows drow[0 .. nd) as np-wide rows of dw (weights,
+     * then B') and db (bonds as stored; before them the consensus bucket
+     * lists); zb: per row zw words of bits, the explicit zero weights of
+     * the rows with zrow set */
+    uint32_t nd, zw;
+    uint32_t *drow;
+    uint64_t *dw, *db, *zb;
+    bool *zrow;
+    bool unsorted_w, unsorted_b; /* some weight / bond row out of column order */
+    ym_qd_cols qs;               /* divisors of the column sums of B' (YM_QDIVW: shifts qk, sums qd) */
+    uint64_t *qk, *qd;
 } v3_mem;
 
 typedef ym_carver carver;
@@ -109,23 +138,41 @@ typedef ym_carver carver;
 
 static size_t max2(size_t x, size_t y) { return x > y ? x : y; }
 
-static void plan(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_output *o, v3_mem *m)
-{
-    const size_t n1 = (size_t)n + 1, nnz_e = nnz_w + nnz_b; /* constant-α EMA: union of W4B and B rows */
-    ym_carve_outputs(c, n, nnz_e, o);
+static uint32_t padded(uint32_t n) { return (n + YM_LANES - 1) / YM_LANES * YM_LANES; }
 
+/* Outputs first (bonds_ent with YM_LANES spare entries for the dense
+ * passes' compaction), then what both kinds of passes use; plan_sparse or
+ * plan_dense follow once the epoch knows which run. */
+static void plan_common(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_output *o, v3_mem *m)
+{
+    const size_t n1 = (size_t)n + 1, np = padded(n), nnz_e = nnz_w + nnz_b; /* constant-α EMA: union of W4B and B rows */
+    ym_carve_outputs(c, n, nnz_e + YM_LANES, o);
     TAKE(c, m->forbid, n);
+    i32f32 **vec[] = {&m->stake, &m->a, &m->pre, &m->cons, &m->rank, &m->trust,
+                      &m->inc,   &m->vt, &m->div, &m->comb, &m->ns,   &m->nv};
+    for (size_t k = 0; k < sizeof vec / sizeof vec[0]; k++) TAKE(c, *vec[k], np);
+    TAKE(c, m->u, n1);
+    TAKE(c, m->wmax, np);
+    TAKE(c, m->colsum, np);
+    TAKE(c, m->bar, np);
+    TAKE(c, m->stamp, n);
+    TAKE(c, m->miss_k, n);
+    TAKE(c, m->miss_d, n);
+    TAKE(c, m->miss_x, n);
+    TAKE(c, m->miss_b, n);
+    m->memo_bits = 1;
+    while (m->memo_bits < MEMO_MAX_BITS && ((size_t)1 << m->memo_bits) < 2 * nnz_w) m->memo_bits++;
+    TAKE(c, m->memo, (size_t)1 << m->memo_bits);
+}
+
+static void plan_sparse(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, v3_mem *m)
+{
+    const size_t n1 = (size_t)n + 1, nnz_e = nnz_w + nnz_b;
     TAKE(c, m->w_unsorted, n);
     TAKE(c, m->b_unsorted, n);
-    i32f32 **vec[] = {&m->stake, &m->a,   &m->pre, &m->cons, &m->rank, &m->trust,  &m->inc,  &m->vt,
-                      &m->div,   &m->comb, &m->ns, &m->nv,   &m->rval, &m->brow,   &m->ralpha, &m->gval};
+    i32f32 **vec[] = {&m->rval, &m->brow, &m->ralpha, &m->gval};
     for (size_t k = 0; k < sizeof vec / sizeof vec[0]; k++) TAKE(c, *vec[k], n);
-    TAKE(c, m->u, n1);
-    TAKE(c, m->wmax, n);
-    TAKE(c, m->colsum, n);
-    TAKE(c, m->bar, n);
     TAKE(c, m->dc, n);
-    TAKE(c, m->stamp, n);
     TAKE(c, m->sortkey, n);
     TAKE(c, m->sorttmp, n);
     TAKE(c, m->w_off, n1);
@@ -139,16 +186,27 @@ static void plan(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_output 
     TAKE(c, m->rcol, n);
     TAKE(c, m->bcol, n);
     TAKE(c, m->gcol, n);
-    TAKE(c, m->miss_k, n);
-    TAKE(c, m->miss_d, n);
-    TAKE(c, m->miss_x, n);
-    TAKE(c, m->miss_b, n);
     TAKE(c, m->e_off, n1);
     TAKE(c, m->e_pk, max2(nnz_e, nnz_w + n)); /* also the consensus bucket lists */
     TAKE(c, m->e_col, nnz_e);
-    m->memo_bits = 1;
-    while (m->memo_bits < MEMO_MAX_BITS && ((size_t)1 << m->memo_bits) < 2 * nnz_w) m->memo_bits++;
-    TAKE(c, m->memo, (size_t)1 << m->memo_bits);
+}
+
+/* cells = nd * np; db also holds the consensus bucket lists (at most one
+ * key per cell and one zero block per column). */
+static void plan_dense(carver *c, uint32_t n, size_t cells, v3_mem *m)
+{
+    const size_t np = padded(n), rows = np ? cells / np : 0;
+    m->zw = (uint32_t)((np + 63) / 64);
+    TAKE(c, m->drow, n);
+    TAKE(c, m->dw, cells);
+    TAKE(c, m->db, cells + np);
+    TAKE(c, m->zrow, rows);
+    TAKE(c, m->zb, rows * m->zw);
+    TAKE(c, m->qs.sh, np);
+    TAKE(c, m->qs.v, np);
+    TAKE(c, m->qs.dn, np);
+    TAKE(c, m->qk, np);
+    TAKE(c, m->qd, np);
 }
 
 /* Scratch of the primitives, pushed and popped on top of the plan. */
@@ -156,18 +214,39 @@ static size_t scratch_need(uint32_t n)
 {
     size_t s = ym_topk_need(n);
     s = max2(s, ym_wmcol_hist_need(n, n));
+    s = max2(s, ym_wmcol_dense_need(n, n));
     s = max2(s, ym3_alpha_need(n) + ym3_ema_alpha_need(n));
     s = max2(s, ym_ema_need(n));
     return s;
 }
 
-size_t yuma_v3_arena_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds)
+/* The dense passes run by themselves (YM_IMPL_AUTO) when their rows hold
+ * at most 3/2 cells per stored weight or bond entry, as the v1.2.4 ones
+ * (their cost is about the same at any density, the sparse passes' about
+ * in proportion to the entries); the arena is planned for that many. */
+static size_t dense_cells_max(size_t nnz) { return nnz + nnz / 2; }
+
+/* Bytes of an epoch whose dense passes may hold `cells` cells. */
+static size_t v3_need(uint32_t n, size_t nnz_w, size_t nnz_b, size_t cells)
 {
-    carver c = {NULL, 0, false};
+    carver common = {NULL, 0, false}, sparse = {NULL, 0, false}, dense = {NULL, 0, false};
     yuma_output o;
     v3_mem m;
-    plan(&c, n, nnz_weights, nnz_bonds, &o, &m);
-    return 16 + c.bytes + scratch_need(n);
+    plan_common(&common, n, nnz_w, nnz_b, &o, &m);
+    plan_sparse(&sparse, n, nnz_w, nnz_b, &m);
+    plan_dense(&dense, n, cells, &m);
+    return 16 + common.bytes + max2(sparse.bytes, dense.bytes) + scratch_need(n);
+}
+
+size_t yuma_v3_arena_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds)
+{
+    const size_t all = (size_t)n * padded(n), k = dense_cells_max(nnz_weights + nnz_bonds);
+    return v3_need(n, nnz_weights, nnz_bonds, k < all ? k : all);
+}
+
+size_t ym_epoch_v3_dense_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds)
+{
+    return v3_need(n, nnz_weights, nnz_bonds, (size_t)n * padded(n));
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -306,14 +385,14 @@ static yuma_status weights_pass(const yuma_params *p, const yuma_input *in, v3_m
  * of the positive a_i (a_i <= s: ym_rdiv's domain); u_i > 0 iff a_i > 0
  * since s <= ONE, so wmax holds exactly the column maxima over the rows
  * with u_i > 0. */
-static bool consensus_pass(uint32_t n, i32f32 kappa, v3_mem *m, yuma_arena *arena)
+static bool consensus_stakes(uint32_t n, i32f32 kappa, v3_mem *m, i32f32 *minority)
 {
     uint64_t s = 0;
     for (uint32_t i = 0; i < n; i++)
         if (m->a[i].bits > 0) s += (uint64_t)m->a[i].bits;
     if (s == 0) {
         for (uint32_t c = 0; c < n; c++) m->cons[c] = i32f32_zero();
-        return true;
+        return false;
     }
     const ym_rdiv r = ym_rdiv_make(s);
     int64_t sigma = 0;
@@ -321,7 +400,14 @@ static bool consensus_pass(uint32_t n, i32f32 kappa, v3_mem *m, yuma_arena *aren
         m->u[i] = m->a[i].bits > 0 ? ym_rdiv_apply(&r, (uint64_t)m->a[i].bits) : 0;
         sigma += m->u[i];
     }
-    const i32f32 minority = i32f32_sat_sub(i32f32_from_bits(sigma), kappa);
+    *minority = i32f32_sat_sub(i32f32_from_bits(sigma), kappa);
+    return true;
+}
+
+static bool consensus_pass(uint32_t n, i32f32 kappa, v3_mem *m, yuma_arena *arena)
+{
+    i32f32 minority;
+    if (!consensus_stakes(n, kappa, m, &minority)) return true;
     /* the bucket lists go where B' will be written: nothing is there yet */
     return ym_wmcol_hist(m->w_off, m->w_pk, n, m->u, m->wmax, n, minority, m->cons, m->e_pk, arena);
 }
@@ -415,6 +501,8 @@ typedef struct ema_ctx {
     bool liquid, sat; /* LA2; constant α outside [0, ONE] */
     bool inner;       /* every α and 1 - α the EMA multiplies by is below ONE (mul_u1) */
     int mode;         /* W4B_* */
+    i32f32 beta;      /* the bonds penalty (interpolation) */
+    int64_t alpha0;   /* LA2: α of the gap d = 0 */
 } ema_ctx;
 
 /* The W4B value of a W entry (w, C_j) in the fast kernels: β = ONE clips,
@@ -660,12 +748,11 @@ static inline __attribute__((always_inline)) yuma_status ema_rows(const ema_ctx 
     return YUMA_OK;
 }
 
-/* §2.6 (clipping, VT, R) and §2.7-2.10.4 (weights for bonds, EMA) in one
- * pass over the rows. */
-static yuma_status ema_pass(const yuma_params *p, uint32_t n, int mode, bool liquid, i32f32 alpha_bma, v3_mem *m,
-                            yuma_arena *arena)
+/* The EMA's constants (both kinds of passes), with the memo of α emptied. */
+static ema_ctx ema_ctx_make(const yuma_params *p, int mode, i32f32 beta, bool liquid, i32f32 alpha_bma, v3_mem *m)
 {
     ema_ctx cx;
+    cx.beta = beta;
     cx.sg = ym3_sigmoid_make(p->alpha_low, p->alpha_high, p->alpha_sigmoid_steepness, p->yuma3_sigmoid_clamp);
     cx.d65535 = ym_u16div_make(UINT16_MAX);
     cx.alpha = alpha_bma;
@@ -675,12 +762,20 @@ static yuma_status ema_pass(const yuma_params *p, uint32_t n, int mode, bool liq
     /* LA2: α in [a_lo, a_hi] (u16 proportions, so in [0, ONE]) */
     cx.inner = liquid ? cx.sg.a_lo.bits > 0 && cx.sg.a_hi.bits < ONE : alpha_bma.bits > 0 && alpha_bma.bits < ONE;
     cx.mode = mode;
-    for (uint32_t j = 0; j < n; j++) m->colsum[j] = 0; /* R was zeroed before interpolate_pass */
+    cx.alpha0 = ym3_alpha_of_d(&cx.sg, 0).bits;
     if (liquid)
         for (size_t s = 0; s < ((size_t)1 << m->memo_bits); s++) m->memo[s].d = -1;
-    if (mode == W4B_CLIPPED) return ema_rows(&cx, n, m, arena, W4B_CLIPPED);
-    if (mode == W4B_WEIGHTS) return ema_rows(&cx, n, m, arena, W4B_WEIGHTS);
-    return ema_rows(&cx, n, m, arena, W4B_INTERPOLATED);
+    return cx;
+}
+
+/* §2.6 (clipping, VT, R) and §2.7-2.10.4 (weights for bonds, EMA) in one
+ * pass over the rows. */
+static yuma_status ema_pass(const ema_ctx *cx, uint32_t n, v3_mem *m, yuma_arena *arena)
+{
+    for (uint32_t j = 0; j < n; j++) m->colsum[j] = 0; /* R was zeroed before interpolate_pass */
+    if (cx->mode == W4B_CLIPPED) return ema_rows(cx, n, m, arena, W4B_CLIPPED);
+    if (cx->mode == W4B_WEIGHTS) return ema_rows(cx, n, m, arena, W4B_WEIGHTS);
+    return ema_rows(cx, n, m, arena, W4B_INTERPOLATED);
 }
 
 /* §2.10.5 and §2.10.6 in one pass: t_i = Σ_j mul(B'_ij / colsum_j, I_j),
@@ -771,11 +866,411 @@ static void out_general(const yuma_input *in, v3_mem *m, yuma_output *out)
     }
 }
 
+/* The source of W4B for bonds penalty β. */
+static int w4b_mode(i32f32 beta) { return beta.bits == 0 ? W4B_WEIGHTS : beta.bits == ONE ? W4B_CLIPPED : W4B_INTERPOLATED; }
+
+/* §2.8: bonds towards uids registered at or after blk - tempo are dropped. */
+static uint64_t last_tempo_of(const yuma_params *p, const yuma_input *in)
+{
+    return in->current_block > p->tempo ? in->current_block - p->tempo : 0;
+}
+
+/* §2.10.2: Liquid Alpha 2 when enabled and some C_j != 0. */
+static bool liquid_on(const yuma_params *p, uint32_t n, const v3_mem *m)
+{
+    if (!p->liquid_alpha_enabled) return false;
+    for (uint32_t j = 0; j < n; j++)
+        if (m->cons[j].bits != 0) return true;
+    return false;
+}
+
+/* T = vecdiv(R, P) (R <= P), I = R = normalize(R). */
+static void trust_and_incentive(uint32_t n, v3_mem *m)
+{
+    for (uint32_t j = 0; j < n; j++)
+        m->trust[j].bits = m->pre[j].bits ? ym_div_le(m->rank[j].bits, m->pre[j].bits) : 0;
+    ym_normalize(m->rank, n);
+    memcpy(m->inc, m->rank, n * sizeof *m->inc);
+}
+
+/* 2.5-2.10.6 on the sparse rows; the caller did 2.1-2.4 and does the rest. */
+static yuma_status sparse_passes(const yuma_params *p, const yuma_input *in, yuma_output *out, v3_mem *m,
+                                 yuma_arena *arena, i32f32 alpha_bma)
+{
+    const uint32_t n = in->n;
+    /* 2.5 weights, 2.6 consensus */
+    yuma_status st = weights_pass(p, in, m);
+    if (st != YUMA_OK) return st;
+    if (!consensus_pass(n, ym3_u16_proportion(p->kappa), m, arena)) return YUMA_ENOMEM;
+
+    /* 2.7 weights for bonds, 2.10.1 / 2.8 bonds, 2.6 clipping with 2.10.2-2.10.4 EMA */
+    const i32f32 beta = ym3_u16_proportion(p->bonds_penalty);
+    const int mode = w4b_mode(beta);
+    for (uint32_t j = 0; j < n; j++) m->rank[j] = i32f32_zero();
+    if (mode == W4B_INTERPOLATED) interpolate_pass(n, beta, m);
+    st = bonds_pass(in, last_tempo_of(p, in), m);
+    if (st != YUMA_OK) return st;
+    const bool liquid = liquid_on(p, n, m);
+    const ema_ctx cx = ema_ctx_make(p, mode, beta, liquid, alpha_bma, m);
+    st = ema_pass(&cx, n, m, arena);
+    if (st != YUMA_OK) return st;
+    trust_and_incentive(n, m);
+
+    /* 2.10.5 dividends, 2.10.6 stored bonds: B' itself as u16 proportions, in B' row order */
+    if (cx.sat) out_general(in, m, out);
+    else out_pass(in, m, out);
+    return YUMA_OK;
+}
+
+/* ---- the dense passes --------------------------------------------------- */
+
+/* The same steps on dense rows of np cells, four columns per lane vector,
+ * for the uids with a weight row they may use or a bond row
+ * (ym_dense_row); every other uid has no entry anywhere, so its validator
+ * trust, dividends and B' row are 0 / empty, as in the sparse passes. The
+ * loads, the row normalisation and the consensus are the v1.2.4 dense
+ * passes' (yuma_math.h, ym_wmcol_dense). A cell without an entry holds 0,
+ * which adds 0 to every sum and product and scores like an absent entry in
+ * the consensus; the one place where an entry and its absence differ is
+ * Liquid Alpha 2, which keeps a B' cell only where W4B has an entry (Q1):
+ * there a W4B entry is a cell > 0 or, for β in {0, ONE}, an explicit zero
+ * weight, which the rows that have one mark in a bit row (zb). Zero-valued
+ * B' cells are the entries v > 0 leaves out (both EMAs keep v > 0 only).
+ * The passes run with α in [0, ONE] only (the sparse passes' plain EMA),
+ * and under LA2 with every W4B and bond row in column order (the order
+ * the merge-scan Q3 and the stored row order Q4 read); otherwise they
+ * hand the epoch to the sparse passes before the EMA. Every product is of
+ * two values in [0, ONE] (YM_MUL01, YM_MUL1 where no pair can be ONE *
+ * ONE), every division a proportion by a sum that contains it. */
+
+#define AI YM_AI
+
+/* Whether some entry of row qb..qe stores the value 0 (eight at a time on
+ * little-endian lanes: the value is the high half of col | val << 16). */
+static inline AI bool has_zero_value(const yuma_entry *restrict e, uint32_t qb, uint32_t qe)
+{
+    uint32_t q = qb;
+    bool z = false;
+#ifdef YM_COMPLETE_ROWS
+    ym_ent8i acc = {0};
+    for (; q + 8 <= qe; q += 8) acc |= (*(const ym_ent8i *)(const void *)(e + q) & -65536) == 0;
+    for (int l = 0; l < 8; l++) z |= acc[l] != 0;
+#endif
+    for (; q < qe; q++) z |= e[q].val == 0;
+    return z;
+}
+
+/* weights_pass: masks (the diagonal except the owner's), row normalisation,
+ * preranks, column maxima of the voting rows; with `zeros` the explicit
+ * zero weights the masks keep, as bits of zb. */
+static inline AI yuma_status dense_weights(const yuma_params *p, const yuma_input *in, v3_mem *m, bool zeros)
+{
+    const uint32_t n = in->n, np = m->np;
+    const uint64_t *restrict bar = m->bar;
+    uint64_t *restrict pre = (uint64_t *)&m->pre[0].bits, *restrict wmax = (uint64_t *)m->wmax;
+    memset(m->stamp, 0, n * sizeof *m->stamp);
+    memset(pre, 0, np * sizeof *pre);
+    memset(wmax, 0, np * sizeof *wmax);
+    m->unsorted_w = false;
+    for (uint32_t d = 0; d < m->nd; d++) {
+        const uint32_t i = m->drow[d], qb = in->weights.off[i], qe = in->weights.off[i + 1];
+        uint64_t *restrict wr = m->dw + (size_t)d * np;
+        m->zrow[d] = false;
+        if (m->forbid[i]) {
+            memset(wr, 0, np * sizeof *wr);
+            continue;
+        }
+        const uint64_t lu = in->last_update[i];
+        const bool own = (int64_t)i == p->owner_uid;
+        bool inc = true;
+        uint64_t sum = 0;
+        (void)ym_load_row(in->weights.ent, qb, qe, n, np, wr, true, &inc, lu, bar, &sum);
+        if (!inc) {
+            m->unsorted_w = true;
+            if (!ym_no_duplicates(in->weights.ent, qb, qe, n, lu, bar, own ? -1 : (int64_t)i, i + 1, m->stamp))
+                return YUMA_EINPUT; /* set_weights rejects duplicates */
+        }
+        if (!own) { /* the diagonal */
+            sum -= wr[i];
+            wr[i] = 0;
+        }
+        if (zeros && has_zero_value(in->weights.ent, qb, qe)) {
+            uint64_t *restrict zr = m->zb + (size_t)d * m->zw;
+            memset(zr, 0, m->zw * sizeof *zr);
+            for (uint32_t q = qb; q < qe; q++) {
+                const uint32_t j = in->weights.ent[q].col;
+                if (in->weights.ent[q].val || j >= n || lu <= bar[j] || (j == i && !own)) continue;
+                zr[j >> 6] |= (uint64_t)1 << (j & 63);
+                m->zrow[d] = true;
+            }
+        }
+        if (!sum) continue;
+        const ym_qd r = ym_qd_make(sum);
+        const uint64_t ai = (uint64_t)m->a[i].bits;
+        if (ai >= (uint64_t)ONE) {
+            ym_dense_weights_row(wr, np, r, ai, pre, wmax, true);
+        } else if (ai > 0) {
+            ym_dense_weights_row(wr, np, r, ai, pre, wmax, false);
+        } else {
+            const ym_v4 sh = YM_V4(r.sh), v = YM_V4(r.v), dn = YM_V4(r.dn);
+            for (uint32_t j = 0; j < np; j += YM_LANES) YM_ST(wr + j, YM_QDIV((ym_v4)YM_LD(wr + j), sh, v, dn));
+        }
+    }
+    return YUMA_OK;
+}
+
+/* bonds_pass: the stored bond rows (u16), entries towards uids registered
+ * at or after last_tempo 0. */
+static inline AI yuma_status dense_bonds(const yuma_input *in, uint64_t last_tempo, v3_mem *m)
+{
+    const uint32_t n = in->n, np = m->np;
+    m->unsorted_b = false;
+    for (uint32_t d = 0; d < m->nd; d++) {
+        const uint32_t i = m->drow[d], qb = in->bonds.off[i], qe = in->bonds.off[i + 1];
+        bool inc = true;
+        uint64_t sum;
+        if (!ym_load_row(in->bonds.ent, qb, qe, n, np, m->db + (size_t)d * np, false, &inc, last_tempo, m->bar, &sum))
+            return YUMA_EINPUT; /* the mask indexes BlockAtRegistration by j: panic */
+        if (!inc) {
+            m->unsorted_b = true;
+            if (!ym_no_duplicates(in->bonds.ent, qb, qe, n, last_tempo, m->bar, -1, n + i + 1, m->stamp))
+                return YUMA_EINPUT; /* the epoch never writes duplicates */
+        }
+    }
+    return YUMA_OK;
+}
+
+/* §2.6 clipping (VT_i, R), §2.7 W4B and §2.10.2-2.10.4 the EMA of one
+ * dense row, B' in place of the weights, with its column sums. W̄ =
+ * min(w, C) (a weight col_clip drops, C = 0 < w, clips to 0 like it),
+ * W4B x per mode (interpolated: w + mul(β, W̄ - w) = w - ceil(β(w - W̄) /
+ * 2^32), at least W̄); B = b * 2^32 / 65535 = 65537 b + (b == 65535)
+ * (2^32 / 65535 = 65537 + 1/65535). Constant α: v = mul(α, x) + mul(1 -
+ * α, B). LA2 (la2_row's arithmetic): α of the gap d, α(0) for the cells
+ * without a gap and for the cells without a W4B entry (left out anyway),
+ * others from the memo, the ones it does not know computed after the row
+ * four at a time and their cells filled in. vote: a_i > 0 (R grows);
+ * wide: some α or 1 - α may be ONE. */
+static inline AI void dense_ema_row(const ema_ctx *cx, v3_mem *m, uint32_t d, const int mode, const bool liquid,
+                                    const bool wide)
+{
+    const uint32_t np = m->np, i = m->drow[d];
+    uint64_t *restrict wr = m->dw + (size_t)d * np, *restrict rank = (uint64_t *)&m->rank[0].bits;
+    uint64_t *restrict colsum = (uint64_t *)m->colsum;
+    const uint64_t *restrict br = m->db + (size_t)d * np, *restrict cons = (const uint64_t *)&m->cons[0].bits;
+    const uint64_t *restrict zr = liquid && mode != W4B_INTERPOLATED && m->zrow[d] ? m->zb + (size_t)d * m->zw : NULL;
+    const memo_slot *restrict memo = m->memo;
+    const bool vote = m->a[i].bits > 0;
+    const ym_v4 av = YM_V4((uint64_t)m->a[i].bits), bv = YM_V4((uint64_t)cx->beta.bits);
+    const ym_v4 alv = YM_V4((uint64_t)cx->alpha.bits), omv = YM_V4((uint64_t)cx->om.bits);
+    const ym_v4 one = YM_V4((uint64_t)ONE), a0 = YM_V4((uint64_t)cx->alpha0), lane = {0, 1, 2, 3};
+    ym_v4 vt = YM_V4(0);
+    uint32_t nmiss = 0;
+    int64_t last_d = -1, last_alpha = 0; /* neighbouring cells often share d */
+    for (uint32_t j = 0; j < np; j += YM_LANES) {
+        const ym_v4 w = (ym_v4)YM_LD(wr + j), c = (ym_v4)YM_LD(cons + j), bu = (ym_v4)YM_LD(br + j);
+        const ym_v4 wc = YM_MIN(w, c);
+        vt += wc;
+        if (vote) YM_ST(rank + j, (ym_v4)YM_LD(rank + j) + YM_MUL01(av, wc));
+        ym_v4 x = mode == W4B_CLIPPED ? wc : w;
+        if (mode == W4B_INTERPOLATED) x = w - ((bv * (w - wc) + (one - 1)) >> 32);
+        const ym_v4 b = (bu << 16) + bu - (ym_v4)(bu == YM_V4(UINT16_MAX));
+        ym_v4 v;
+        if (!liquid) {
+            v = YM_MUL(wide, alv, x) + YM_MUL(wide, omv, b);
+        } else {
+            ym_v4 keep = (ym_v4)(x != YM_V4(0)); /* a W4B entry */
+            if (zr) keep |= YM_V4(0) - ((YM_V4(zr[j >> 6] >> (j & 63)) >> lane) & YM_V4(1));
+            const ym_v4 ge = (ym_v4)((ym_v4i)x >= (ym_v4i)b), sell = ~ge & (b - x);
+            const ym_v4 gap = keep & (mode == W4B_CLIPPED ? sell : (ge & YM_MAX(x - c, YM_V4(0))) | sell);
+            ym_v4 al = a0;
+            if (gap[0] | gap[1] | gap[2] | gap[3]) {
+                for (uint32_t l = 0; l < YM_LANES; l++) {
+                    const int64_t dl = (int64_t)gap[l];
+                    if (!dl) continue;
+                    if (dl != last_d) {
+                        const memo_slot *slot = &memo[memo_hash(m, dl)];
+                        if (slot->d != dl) { /* filled in after the row */
+                            m->miss_k[nmiss] = j + l;
+                            m->miss_d[nmiss] = dl;
+                            m->miss_x[nmiss] = (int64_t)x[l];
+                            m->miss_b[nmiss++] = (int64_t)b[l];
+                            keep[l] = 0;
+                            continue;
+                        }
+                        last_d = dl;
+                        last_alpha = slot->alpha;
+                    }
+                    al[l] = (uint64_t)last_alpha;
+                }
+            }
+            v = (YM_MUL(wide, one - al, b) + YM_MUL(wide, al, x)) & keep;
+        }
+        YM_ST(colsum + j, (ym_v4)YM_LD(colsum + j) + v);
+        YM_ST(wr + j, v);
+    }
+    m->vt[i].bits = (int64_t)YM_HSUM(vt);
+    for (uint32_t t = 0; t < nmiss; t += 4) {
+        int64_t d4[4];
+        i32f32 a4[4];
+        for (uint32_t l = 0; l < 4; l++) d4[l] = m->miss_d[t + l < nmiss ? t + l : t];
+        ym3_alpha_of_d4(&cx->sg, d4, a4);
+        for (uint32_t l = 0; l < 4 && t + l < nmiss; l++) {
+            memo_slot *slot = &m->memo[memo_hash(m, d4[l])];
+            const int64_t al = a4[l].bits, bl = m->miss_b[t + l], xl = m->miss_x[t + l];
+            const uint32_t j = m->miss_k[t + l];
+            slot->d = d4[l];
+            slot->alpha = al;
+            const int64_t v = PMUL(!wide, ONE - al, bl) + PMUL(!wide, al, xl);
+            colsum[j] += (uint64_t)v;
+            wr[j] = (uint64_t)v;
+        }
+    }
+}
+
+static inline AI void dense_ema_rows(const ema_ctx *cx, v3_mem *m, const int mode, const bool liquid)
+{
+    if (!cx->inner)
+        for (uint32_t d = 0; d < m->nd; d++) dense_ema_row(cx, m, d, mode, liquid, true);
+    else
+        for (uint32_t d = 0; d < m->nd; d++) dense_ema_row(cx, m, d, mode, liquid, false);
+}
+
+static inline AI void dense_ema(const ema_ctx *cx, uint32_t n, v3_mem *m)
+{
+    memset(m->rank, 0, m->np * sizeof *m->rank);
+    memset(m->colsum, 0, m->np * sizeof *m->colsum);
+    for (uint32_t i = 0; i < n; i++) m->vt[i] = i32f32_zero();
+    if (cx->liquid) {
+        if (cx->mode == W4B_CLIPPED) dense_ema_rows(cx, m, W4B_CLIPPED, true);
+        else if (cx->mode == W4B_WEIGHTS) dense_ema_rows(cx, m, W4B_WEIGHTS, true);
+        else dense_ema_rows(cx, m, W4B_INTERPOLATED, true);
+    } else {
+        if (cx->mode == W4B_CLIPPED) dense_ema_rows(cx, m, W4B_CLIPPED, false);
+        else if (cx->mode == W4B_WEIGHTS) dense_ema_rows(cx, m, W4B_WEIGHTS, false);
+        else dense_ema_rows(cx, m, W4B_INTERPOLATED, false);
+    }
+}
+
+/* floor(x * 2^32 / S_j) for the cells x <= S_j of columns j .. j+3, S_j
+ * the column sums of B' (YM_QDIVW; YM_QDIV when every S_j < 2^32). */
+#define COLDIV(x, m, j, wide_s)                                                                         \
+    ((wide_s) ? YM_QDIVW(x, (ym_v4)YM_LD((m)->qs.sh + (j)), (ym_v4)YM_LD((m)->qs.v + (j)),              \
+                         (ym_v4)YM_LD((m)->qs.dn + (j)), (ym_v4)YM_LD((m)->qk + (j)),                   \
+                         (ym_v4)YM_LD((m)->qd + (j)))                                                   \
+              : YM_QDIV_AT(x, (m)->qs, j))
+
+/* out_pass on the dense rows: t_i = Σ_j mul(B'_ij / S_j, I_j), D_i =
+ * checked_mul(t_i, a_i), and for the new permits the stored bonds
+ * floor(v * 65535 / 2^32) of the cells v > 0 in column order (the W4B row
+ * order under LA2, rows in column order here). wide_s: some S_j >= 2^32;
+ * wide_i: some I_j = ONE. */
+static inline AI void dense_out_rows(const yuma_input *in, v3_mem *m, yuma_output *out, const bool wide_s,
+                                     const bool wide_i)
+{
+    const uint32_t n = in->n, np = m->np;
+    const uint64_t *restrict inc = (const uint64_t *)&m->inc[0].bits;
+    yuma_entry *restrict be = out->bonds_ent;
+    uint32_t k = 0, d = 0;
+    out->bonds_off[0] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const bool set = out->permit_new[i];
+        out->bonds_action[i] = set ? YUMA_BONDS_SET : in->permit_old[i] ? YUMA_BONDS_CLEAR : YUMA_BONDS_KEEP;
+        m->div[i] = i32f32_zero();
+        if (d < m->nd && m->drow[d] == i) {
+            const uint64_t *restrict er = m->dw + (size_t)d * np;
+            ym_v4 acc = YM_V4(0);
+            if (set) {
+                ym_v4 cols = {0, 1, 2, 3};
+                for (uint32_t j = 0; j < np; j += YM_LANES, cols += YM_V4(YM_LANES)) {
+                    const ym_v4 e = (ym_v4)YM_LD(er + j);
+                    acc += YM_MUL(wide_i, (ym_v4)YM_LD(inc + j), COLDIV(e, m, j, wide_s));
+                    const ym_v4 b = ((e << 16) - e) >> 32; /* floor(v * 65535 / 2^32), v <= ONE */
+                    YM_EMIT4(be, k, cols, b, e == YM_V4(0));
+                }
+            } else {
+                for (uint32_t j = 0; j < np; j += YM_LANES)
+                    acc += YM_MUL(wide_i, (ym_v4)YM_LD(inc + j), COLDIV((ym_v4)YM_LD(er + j), m, j, wide_s));
+            }
+            if (i32f32_checked_mul(i32f32_from_bits((int64_t)YM_HSUM(acc)), m->a[i], &m->div[i]) != FX_OK)
+                m->div[i] = i32f32_zero();
+            d++;
+        }
+        out->bonds_off[i + 1] = k;
+    }
+}
+
+static inline AI void dense_out(const yuma_input *in, v3_mem *m, yuma_output *out)
+{
+    bool wide_s = false, wide_i = false;
+    for (uint32_t j = 0; j < m->np; j++) {
+        ym_qdw_set(&m->qs, m->qk, m->qd, j, (uint64_t)m->colsum[j]);
+        wide_s |= m->qk[j] > 0;
+        wide_i |= m->inc[j].bits >= ONE;
+    }
+    if (wide_s) {
+        if (wide_i) dense_out_rows(in, m, out, true, true);
+        else dense_out_rows(in, m, out, true, false);
+    } else {
+        if (wide_i) dense_out_rows(in, m, out, false, true);
+        else dense_out_rows(in, m, out, false, false);
+    }
+}
+
+/* 2.5-2.10.6 on the dense rows; the caller did 2.1-2.4 and does the rest.
+ * *sparse: the epoch needs the sparse passes (LA2 with a row out of
+ * column order); nothing is output then. */
+static inline AI yuma_status dense_passes(const yuma_params *p, const yuma_input *in, yuma_output *out, v3_mem *m,
+                                         yuma_arena *arena, i32f32 alpha_bma, ym_impl isa, bool *sparse)
+{
+    const uint32_t n = in->n, np = m->np;
+    const i32f32 beta = ym3_u16_proportion(p->bonds_penalty);
+    const int mode = w4b_mode(beta);
+    yuma_status st = dense_weights(p, in, m, p->liquid_alpha_enabled && mode != W4B_INTERPOLATED);
+    if (st != YUMA_OK) return st;
+    i32f32 minority;
+    for (uint32_t c = n; c < np; c++) m->cons[c] = i32f32_zero();
+    if (consensus_stakes(n, ym3_u16_proportion(p->kappa), m, &minority) &&
+        !ym_wmcol_dense(m->dw, np, m->drow, m->nd, n, m->u, m->wmax, n, minority, m->cons, m->db, arena, isa))
+        return YUMA_ENOMEM;
+    st = dense_bonds(in, last_tempo_of(p, in), m);
+    if (st != YUMA_OK) return st;
+    const bool liquid = liquid_on(p, n, m);
+    if (liquid && ((m->unsorted_w && mode != W4B_INTERPOLATED) || m->unsorted_b)) {
+        *sparse = true;
+        return YUMA_OK;
+    }
+    const ema_ctx cx = ema_ctx_make(p, mode, beta, liquid, alpha_bma, m);
+    dense_ema(&cx, n, m);
+    trust_and_incentive(n, m);
+    for (uint32_t j = n; j < np; j++) m->inc[j] = i32f32_zero();
+    dense_out(in, m, out);
+    return YUMA_OK;
+}
+
+#define DENSE_ARGS                                                                                                    \
+    const yuma_params *p, const yuma_input *in, yuma_output *out, v3_mem *m, yuma_arena *arena, i32f32 alpha_bma,    \
+        bool *sparse
+#define DENSE_CALL(isa) dense_passes(p, in, out, m, arena, alpha_bma, isa, sparse)
+
+/* One source, compiled for each ISA: the base one (the portable fallback,
+ * always built) and, on x86-64, AVX2 and AVX-512VL, chosen at run time. */
+static yuma_status dense_base(DENSE_ARGS) { return DENSE_CALL(YM_IMPL_DENSE); }
+#ifdef YM_X86_DISPATCH
+YM_TARGET_AVX2 static yuma_status dense_avx2(DENSE_ARGS) { return DENSE_CALL(YM_IMPL_DENSE_AVX2); }
+YM_TARGET_AVX512 static yuma_status dense_avx512(DENSE_ARGS) { return DENSE_CALL(YM_IMPL_DENSE_AVX512); }
+#endif
+
 /* ---- the epoch ---------------------------------------------------------- */
 
 yuma_status yuma_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_output *out, yuma_arena *arena)
 {
-    if (!p || !in || !out || !arena || p->version != YUMA_V3) return YUMA_EINPUT;
+    return ym_epoch_v3(p, in, out, arena, YM_IMPL_AUTO);
+}
+
+yuma_status ym_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_output *out, yuma_arena *arena, ym_impl impl)
+{
+    if (!p || !in || !out || !arena || p->version != YUMA_V3 || !ym_impl_available(impl)) return YUMA_EINPUT;
     if (in->n > YUMA_MAX_UIDS) return YUMA_ETOOBIG;
     const uint32_t n = in->n;
     if (n > 0 && (!in->stake || !in->last_update || !in->block_at_registration || !in->permit_old))
@@ -789,11 +1284,14 @@ yuma_status yuma_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_outpu
     if (total > (fx_u128)INT64_MAX) return YUMA_EINPUT; /* the I64F64 stake sum would overflow */
 
     const size_t nnz_w = in->weights.off[n], nnz_b = in->bonds.off[n];
+    const bool forced = impl != YM_IMPL_AUTO && impl != YM_IMPL_SPARSE;
     arena->used = 0;
-    if (!arena->base || yuma_v3_arena_need(n, nnz_w, nnz_b) > arena->cap) return YUMA_ENOMEM;
+    const size_t need = forced ? ym_epoch_v3_dense_need(n, nnz_w, nnz_b) : yuma_v3_arena_need(n, nnz_w, nnz_b);
+    if (!arena->base || need > arena->cap) return YUMA_ENOMEM;
     v3_mem m;
     carver c = {arena, 0, false};
-    plan(&c, n, nnz_w, nnz_b, out, &m);
+    m.np = padded(n);
+    plan_common(&c, n, nnz_w, nnz_b, out, &m);
     if (c.failed) return YUMA_ENOMEM;
 
     /* 2.1 activity, 2.2 stake, 2.3 permits, 2.4 active stake */
@@ -808,36 +1306,42 @@ yuma_status yuma_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_outpu
     for (uint32_t i = 0; i < n; i++) m.a[i] = (out->active[i] && !m.forbid[i]) ? m.stake[i] : i32f32_zero();
     ym_normalize(m.a, n);
 
-    /* 2.5 weights, 2.6 consensus */
-    yuma_status st = weights_pass(p, in, &m);
-    if (st != YUMA_OK) return st;
-    if (!consensus_pass(n, ym3_u16_proportion(p->kappa), &m, arena)) return YUMA_ENOMEM;
-
-    /* 2.7 weights for bonds, 2.10.1 / 2.8 bonds, 2.6 clipping with 2.10.2-2.10.4 EMA */
-    const i32f32 beta = ym3_u16_proportion(p->bonds_penalty);
-    const int mode = beta.bits == 0 ? W4B_WEIGHTS : beta.bits == ONE ? W4B_CLIPPED : W4B_INTERPOLATED;
-    for (uint32_t j = 0; j < n; j++) m.rank[j] = i32f32_zero();
-    if (mode == W4B_INTERPOLATED) interpolate_pass(n, beta, &m);
-    const uint64_t last_tempo = in->current_block > p->tempo ? in->current_block - p->tempo : 0;
-    st = bonds_pass(in, last_tempo, &m);
-    if (st != YUMA_OK) return st;
-    bool liquid = p->liquid_alpha_enabled && n > 0;
-    if (liquid) {
-        bool any = false;
-        for (uint32_t j = 0; j < n && !any; j++) any = m.cons[j].bits != 0;
-        liquid = any;
+    /* 2.5-2.10.6: dense or sparse passes (the same numbers); auto: dense
+     * only on AVX2 or AVX-512, as for the v1.2.4 epoch */
+    uint32_t nd = 0;
+    for (uint32_t i = 0; i < n; i++) nd += ym_dense_row(in, m.forbid, i);
+    const size_t cells = (size_t)nd * m.np;
+    ym_impl isa = impl;
+    if (isa == YM_IMPL_AUTO)
+        isa = ym_impl_available(YM_IMPL_DENSE_AVX512) ? YM_IMPL_DENSE_AVX512
+              : ym_impl_available(YM_IMPL_DENSE_AVX2) ? YM_IMPL_DENSE_AVX2
+                                                      : YM_IMPL_SPARSE;
+    const bool dense = isa != YM_IMPL_SPARSE && n > 0 && alpha_bma.bits >= 0 && alpha_bma.bits <= ONE &&
+                       (forced || cells <= dense_cells_max(nnz_w + nnz_b));
+    const size_t mark = arena->used;
+    bool sparse = !dense;
+    yuma_status st = YUMA_OK;
+    if (dense) {
+        plan_dense(&c, n, cells, &m);
+        if (c.failed) return YUMA_ENOMEM;
+        m.nd = 0;
+        for (uint32_t i = 0; i < n; i++)
+            if (ym_dense_row(in, m.forbid, i)) m.drow[m.nd++] = i;
+        for (uint32_t j = 0; j < m.np; j++) m.bar[j] = j < n ? in->block_at_registration[j] : UINT64_MAX;
+#ifdef YM_X86_DISPATCH
+        if (isa == YM_IMPL_DENSE_AVX512) st = dense_avx512(p, in, out, &m, arena, alpha_bma, &sparse);
+        else if (isa == YM_IMPL_DENSE_AVX2) st = dense_avx2(p, in, out, &m, arena, alpha_bma, &sparse);
+        else
+#endif
+            st = dense_base(p, in, out, &m, arena, alpha_bma, &sparse);
     }
-    st = ema_pass(p, n, mode, liquid, alpha_bma, &m, arena);
+    if (st == YUMA_OK && sparse) {
+        arena->used = mark;
+        plan_sparse(&c, n, nnz_w, nnz_b, &m);
+        if (c.failed) return YUMA_ENOMEM;
+        st = sparse_passes(p, in, out, &m, arena, alpha_bma);
+    }
     if (st != YUMA_OK) return st;
-    for (uint32_t j = 0; j < n; j++) /* vecdiv: R <= P */
-        m.trust[j].bits = m.pre[j].bits ? ym_div_le(m.rank[j].bits, m.pre[j].bits) : 0;
-    ym_normalize(m.rank, n);
-    memcpy(m.inc, m.rank, n * sizeof *m.inc);
-
-    /* 2.10.5 dividends, 2.10.6 stored bonds: B' itself as u16 proportions, in B' row order */
-    bool sat = !liquid && (alpha_bma.bits < 0 || alpha_bma.bits > ONE);
-    if (sat) out_general(in, &m, out);
-    else out_pass(in, &m, out);
     ym_normalize(m.div, n);
     if (p->incentive_wta) ym_incentive_wta(m.inc, n); /* opt-in, not a chain rule (yuma.h) */
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support_yuma.h"
 #include "taosim/fx.h"
 #include "taosim/yuma_math.h"
 
@@ -297,6 +298,54 @@ static void test_qd(void **state)
         for (int l = 0; l < YM_LANES; l++) {
             assert_int_equal(q[l], ym_qd_apply(x[l], sh[l], v[l], dn[l]));
             assert_int_equal(p[l], (uint64_t)ym_mul_pos((int64_t)a[l], (int64_t)b[l]));
+        }
+    }
+}
+
+/* YM_QDIVW: floor(x * 2^32 / d) for x <= d < 2^46 in lanes, against the
+ * 128-bit division: random divisors of every size, the shifted divisor at
+ * both ends of [2^31, 2^32) with the dropped bits all 0 or all 1 (the
+ * estimate 2 off either way), numerators at 0, d and the ends of their
+ * shifted classes. */
+static void test_qdw(void **state)
+{
+    (void)state;
+    uint64_t g = 46;
+    static uint64_t sh[YM_LANES], v[YM_LANES], dn[YM_LANES], k[YM_LANES], dd[YM_LANES];
+    ym_qd_cols cols = {sh, v, dn};
+    for (int t = 0; t < 1000000; t++) {
+        uint64_t x[YM_LANES], q[YM_LANES];
+        for (uint32_t l = 0; l < YM_LANES; l++) {
+            uint64_t d;
+            const unsigned kind = (unsigned)below(&g, 4);
+            if (kind == 0) { /* random size */
+                d = rnd(&g) >> (18 + below(&g, 46));
+            } else { /* d' at an end of [2^31, 2^32), the low k bits all 0, all 1 or random */
+                const unsigned s = 1 + (unsigned)below(&g, 14);
+                const uint64_t hi = below(&g, 2) ? ((uint64_t)1 << 31) + below(&g, 3) : ((uint64_t)1 << 32) - 1 - below(&g, 3);
+                const uint64_t lo = kind == 1 ? 0 : kind == 2 ? ((uint64_t)1 << s) - 1 : below(&g, (uint64_t)1 << s);
+                d = hi << s | lo;
+            }
+            if (d == 0) d = 1;
+            const unsigned s = 64u - (unsigned)__builtin_clzll(d) > 32 ? 64u - (unsigned)__builtin_clzll(d) - 32 : 0;
+            const uint64_t xs = (d >> s) - below(&g, 3); /* a shifted numerator at the top */
+            switch (below(&g, 6)) {
+            case 0: x[l] = 0; break;
+            case 1: x[l] = d; break;
+            case 2: x[l] = xs << s; break;                               /* the low bits 0 */
+            case 3: x[l] = xs << s | (((uint64_t)1 << s) - 1); break;   /* the low bits 1 */
+            default: x[l] = below(&g, d + 1); break;
+            }
+            if (x[l] > d) x[l] = d;
+            ym_qdw_set(&cols, k, dd, l, d);
+        }
+        YM_ST(q, YM_QDIVW((ym_v4)YM_LD(x), (ym_v4)YM_LD(sh), (ym_v4)YM_LD(v), (ym_v4)YM_LD(dn), (ym_v4)YM_LD(k),
+                          (ym_v4)YM_LD(dd)));
+        for (uint32_t l = 0; l < YM_LANES; l++) {
+            const uint64_t want = (uint64_t)(((fx_u128)x[l] << 32) / dd[l]);
+            if (q[l] != want)
+                fail_msg("floor(%llu * 2^32 / %llu): got %llu, want %llu", (unsigned long long)x[l],
+                         (unsigned long long)dd[l], (unsigned long long)q[l], (unsigned long long)want);
         }
     }
 }
@@ -1574,193 +1623,31 @@ static void test_logistic_params(void **state)
  * and shuffled rows, columns >= n, zero and full weights, outdated entries,
  * duplicates and out-of-range bond columns (refused by all), single
  * validators (a_i = ONE), liquid alpha on and off, α = 0, α = 1 and α < 0
- * (bma > 10^6, where the dense choice falls back to the sparse passes). The
- * sparse passes are themselves checked against two references from the
+ * (bma > 10^6, where the dense choice falls back to the sparse passes):
+ * the subnets of tests/support_yuma.c. The sparse passes are themselves checked against two references from the
  * spec in tests/test_yuma.c. */
-typedef struct esub {
-    uint32_t n;
-    uint64_t block, rao;
-    yuma_params p;
-    uint64_t *stake, *lu, *bar;
-    bool *permit;
-    uint32_t *w_off, *b_off;
-    yuma_entry *w_ent, *b_ent;
-} esub;
-
-enum { EMAXN = 300 };
-
-static void rnd_row(yuma_entry *e, uint32_t *len, uint32_t n, uint64_t *g, bool bonds)
-{
-    static uint16_t perm[EMAXN + 8];
-    const unsigned kind = (unsigned)below(g, 6);
-    uint32_t m = 0;
-    if (kind == 0) { /* empty */
-    } else if (kind <= 2) { /* complete, in order (the dense case), some columns dropped */
-        for (uint32_t j = 0; j < n; j++)
-            if (kind == 1 || below(g, 8)) perm[m++] = (uint16_t)j;
-    } else { /* a random subset, in order or shuffled, maybe beyond n (weights) */
-        const uint32_t span = bonds ? n : n + 3;
-        const uint64_t dens = 1 + below(g, 4);
-        for (uint32_t j = 0; j < span; j++)
-            if (below(g, 4) < dens) perm[m++] = (uint16_t)j;
-        if (kind == 5)
-            for (uint32_t k = m; k > 1; k--) {
-                const uint32_t q = (uint32_t)below(g, k);
-                const uint16_t x = perm[k - 1];
-                perm[k - 1] = perm[q];
-                perm[q] = x;
-            }
-    }
-    for (uint32_t k = 0; k < m; k++) {
-        uint16_t v;
-        switch (below(g, 8)) {
-        case 0: v = 0; break;
-        case 1: v = 65535; break;
-        case 2: v = (uint16_t)(1 + below(g, 3)); break;
-        default: v = (uint16_t)rnd(g); break;
-        }
-        e[k] = (yuma_entry){perm[k], v};
-    }
-    if (m > 1 && below(g, 150) == 0) e[m - 1].col = e[0].col;             /* a duplicate */
-    if (bonds && m > 0 && below(g, 200) == 0) e[m - 1].col = (uint16_t)n; /* beyond n */
-    *len = m;
-}
-
-static void esub_init(esub *s, uint64_t *g)
-{
-    const uint32_t n = below(g, 3) ? 1 + (uint32_t)below(g, 40) : 41 + (uint32_t)below(g, EMAXN - 40);
-    s->n = n;
-    s->block = 50 + below(g, 50);
-    s->rao = below(g, 4) ? 1000000000 : rnd(g);
-    s->p = yuma_params_default();
-    s->p.kappa = below(g, 2) ? 32767 : (uint16_t)rnd(g);
-    const uint64_t bmas[6] = {900000, 975000, 0, 1000000, 500000, 1500000};
-    s->p.bonds_moving_average = below(g, 2) ? bmas[below(g, 6)] : below(g, 1000001);
-    s->p.activity_cutoff = below(g, 4) ? 5000 : below(g, 60);
-    const uint32_t nv = below(g, 6) == 0 ? 1 : 1 + (uint32_t)below(g, n);
-    s->p.max_allowed_validators = (uint16_t)(below(g, 4) ? nv : below(g, n + 2));
-    s->p.liquid_alpha_enabled = below(g, 2);
-    if (below(g, 3) == 0) {
-        s->p.alpha_low = (uint16_t)rnd(g);
-        s->p.alpha_high = (uint16_t)rnd(g);
-    }
-    s->w_off[0] = s->b_off[0] = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        const bool val = i < nv;
-        s->stake[i] = val ? 1000000000ull + below(g, (uint64_t)1 << 50) : below(g, 4) ? below(g, 1000000) : 0;
-        s->lu[i] = s->block - below(g, 30);
-        s->bar[i] = below(g, 10) == 0 ? s->block - below(g, 5) : below(g, 20);
-        s->permit[i] = val ? below(g, 8) != 0 : below(g, 8) == 0;
-        uint32_t wl = 0, bl = 0;
-        if (val || below(g, 6) == 0) rnd_row(s->w_ent + s->w_off[i], &wl, n, g, false);
-        if (val || below(g, 10) == 0) rnd_row(s->b_ent + s->b_off[i], &bl, n, g, true);
-        s->w_off[i + 1] = s->w_off[i] + wl;
-        s->b_off[i + 1] = s->b_off[i] + bl;
-    }
-}
-
-static yuma_input esub_input(const esub *s)
-{
-    yuma_input in = {
-        .n = s->n, .current_block = s->block, .rao_emission = s->rao, .stake = s->stake, .last_update = s->lu,
-        .block_at_registration = s->bar, .permit_old = s->permit, .weights = {s->w_off, s->w_ent},
-        .bonds = {s->b_off, s->b_ent},
-    };
-    return in;
-}
-
-#define OUT_EQ(f, count)                                                                                      \
-    if (memcmp(a->f, b->f, (size_t)(count) * sizeof *a->f) != 0)                                              \
-        fail_msg("case %d epoch %d: %s differs from the sparse passes in " #f, t, e, what);
-
-static void outputs_equal(const yuma_output *a, const yuma_output *b, uint32_t n, int t, int e, const char *what)
-{
-    OUT_EQ(active, n)
-    OUT_EQ(permit_new, n)
-    OUT_EQ(stake_weight, n)
-    OUT_EQ(rank, n)
-    OUT_EQ(trust, n)
-    OUT_EQ(consensus, n)
-    OUT_EQ(incentive, n)
-    OUT_EQ(dividends, n)
-    OUT_EQ(validator_trust, n)
-    OUT_EQ(pruning_score, n)
-    OUT_EQ(emission, n)
-    OUT_EQ(server_emission, n)
-    OUT_EQ(validator_emission, n)
-    OUT_EQ(bonds_action, n)
-    OUT_EQ(bonds_off, n + 1)
-    OUT_EQ(bonds_ent, a->bonds_off[n])
-}
-#undef OUT_EQ
-
-/* The chain's write-back of permits and bonds, then time passes and some
- * validators set weights again. */
-static void esub_step(esub *s, const yuma_output *o, uint64_t *g)
-{
-    static yuma_entry nb[EMAXN * EMAXN];
-    static uint32_t noff[EMAXN + 1];
-    uint32_t k = 0;
-    noff[0] = 0;
-    for (uint32_t i = 0; i < s->n; i++) {
-        const yuma_entry *src = s->b_ent + s->b_off[i];
-        uint32_t len = s->b_off[i + 1] - s->b_off[i];
-        if (o->bonds_action[i] == YUMA_BONDS_CLEAR) len = 0;
-        if (o->bonds_action[i] == YUMA_BONDS_SET) {
-            src = o->bonds_ent + o->bonds_off[i];
-            len = o->bonds_off[i + 1] - o->bonds_off[i];
-        }
-        memcpy(nb + k, src, len * sizeof *nb);
-        k += len;
-        noff[i + 1] = k;
-        s->permit[i] = o->permit_new[i];
-    }
-    memcpy(s->b_ent, nb, k * sizeof *nb);
-    memcpy(s->b_off, noff, (s->n + 1) * sizeof *noff);
-    s->block += below(g, 10);
-    /* new weight rows go last: rebuild the CSR */
-    static yuma_entry nw[EMAXN * (EMAXN + 3)];
-    k = 0;
-    for (uint32_t i = 0; i < s->n; i++) {
-        uint32_t len = s->w_off[i + 1] - s->w_off[i];
-        if (below(g, 3) == 0 && (s->stake[i] >= 1000000000ull || below(g, 8) == 0)) {
-            rnd_row(nw + k, &len, s->n, g, false);
-            s->lu[i] = s->block;
-        } else {
-            memcpy(nw + k, s->w_ent + s->w_off[i], len * sizeof *nw);
-        }
-        noff[i] = k;
-        k += len;
-    }
-    noff[s->n] = k;
-    memcpy(s->w_ent, nw, k * sizeof *nw);
-    memcpy(s->w_off, noff, (s->n + 1) * sizeof *noff);
-    for (uint32_t i = 0; i < s->n; i++)
-        if (below(g, 20) == 0) s->bar[i] = s->block; /* a replaced uid */
-}
-
 static void test_epoch_impls(void **state)
 {
     (void)state;
-    static uint64_t stake[EMAXN], lu[EMAXN], bar[EMAXN];
-    static bool permit[EMAXN];
-    static uint32_t w_off[EMAXN + 1], b_off[EMAXN + 1];
-    static yuma_entry w_ent[EMAXN * (EMAXN + 3)], b_ent[EMAXN * EMAXN];
-    esub s = {.stake = stake, .lu = lu, .bar = bar, .permit = permit, .w_off = w_off, .b_off = b_off,
+    static uint64_t stake[SY_MAXN], lu[SY_MAXN], bar[SY_MAXN];
+    static bool permit[SY_MAXN];
+    static uint32_t w_off[SY_MAXN + 1], b_off[SY_MAXN + 1];
+    static yuma_entry w_ent[SY_MAXN * (SY_MAXN + 3)], b_ent[SY_MAXN * SY_MAXN];
+    sy_sub s = {.stake = stake, .lu = lu, .bar = bar, .permit = permit, .w_off = w_off, .b_off = b_off,
               .w_ent = w_ent, .b_ent = b_ent};
     const ym_impl impls[] = {YM_IMPL_DENSE, YM_IMPL_DENSE_AVX2, YM_IMPL_DENSE_AVX512, YM_IMPL_AUTO};
     const char *names[] = {"dense (portable)", "dense AVX2", "dense AVX-512", "auto"};
     enum { NI = sizeof impls / sizeof impls[0] };
-    const size_t cap = ym_epoch_v2_dense_need(EMAXN, EMAXN * (EMAXN + 3), EMAXN * EMAXN) + 64;
+    const size_t cap = ym_epoch_v2_dense_need(SY_MAXN, SY_MAXN * (SY_MAXN + 3), SY_MAXN * SY_MAXN) + 64;
     yuma_arena ref = arena(cap), other[NI];
     for (int k = 0; k < NI; k++) other[k] = arena(cap);
     uint64_t g = 5150;
     int ran[NI] = {0}, refused = 0, big = 0, unit_alpha = 0;
     for (int t = 0; t < 700; t++) {
-        esub_init(&s, &g);
+        sy_sub_init(&s, &g);
         big += s.n > 64;
         for (int e = 0; e < 3; e++) {
-            const yuma_input in = esub_input(&s);
+            const yuma_input in = sy_sub_input(&s);
             yuma_output want, got;
             const yuma_status st = ym_epoch_v2(&s.p, &in, &want, &ref, YM_IMPL_SPARSE);
             refused += st != YUMA_OK;
@@ -1770,10 +1657,11 @@ static void test_epoch_impls(void **state)
                 ran[k]++;
                 const yuma_status st2 = ym_epoch_v2(&s.p, &in, &got, &other[k], impls[k]);
                 if (st2 != st) fail_msg("case %d epoch %d: %s returns %d, the sparse passes %d", t, e, names[k], st2, st);
-                if (st == YUMA_OK) outputs_equal(&want, &got, s.n, t, e, names[k]);
+                const char *f = st == YUMA_OK ? sy_outputs_differ(&want, &got, s.n) : NULL;
+                if (f) fail_msg("case %d epoch %d: %s differs from the sparse passes in %s", t, e, names[k], f);
             }
             if (st != YUMA_OK) break;
-            esub_step(&s, &want, &g);
+            sy_sub_step(&s, &want, &g);
         }
     }
     assert_true(ran[0] > 1500); /* the portable fallback always runs */
@@ -1789,6 +1677,7 @@ int main(void)
         cmocka_unit_test(test_u16div),
         cmocka_unit_test(test_rdiv),
         cmocka_unit_test(test_qd),
+        cmocka_unit_test(test_qdw),
         cmocka_unit_test(test_div_all),
         cmocka_unit_test(test_vec_max_upscale_to_u16),
         cmocka_unit_test(test_vec_u16_max_upscale_to_u16),

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support_yuma.h"
 #include "taosim/fx.h"
 #include "taosim/yuma.h"
 #include "taosim/yuma_math.h"
@@ -1182,6 +1183,111 @@ static void test_refusals_and_arena(void **state_)
     assert_int_equal(o.bonds_off[0], 0);
 }
 
+/* ---- the implementations of the Yuma 3 epoch --------------------------------------------- */
+
+/* Every row of a CSR in increasing column order (stable: a duplicate stays
+ * a duplicate). */
+static void sort_rows(const uint32_t *off, yuma_entry *ent, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t a = off[i] + 1; a < off[i + 1]; a++)
+            for (uint32_t b = a; b > off[i] && ent[b - 1].col > ent[b].col; b--) {
+                const yuma_entry t = ent[b];
+                ent[b] = ent[b - 1];
+                ent[b - 1] = t;
+            }
+}
+
+/* The Yuma 3 switches on a subnet of tests/support_yuma.c: bonds penalty
+ * 0, 65535 and others, steepness at the runtime value, around Q2 and any,
+ * the sigmoid clamp, a stake threshold (validators filtered out), the
+ * owner's self-weight, the tempo of the outdated-bond rule, and subnets
+ * without any stake. */
+static void v3_switches(sy_sub *s, uint64_t *g)
+{
+    s->p.version = YUMA_V3;
+    switch (sy_below(g, 4)) {
+    case 0: s->p.bonds_penalty = 0; break;
+    case 1: s->p.bonds_penalty = 65535; break;
+    default: s->p.bonds_penalty = (uint16_t)sy_rnd(g); break;
+    }
+    switch (sy_below(g, 4)) {
+    case 0: s->p.alpha_sigmoid_steepness = 1000; break;
+    case 1: s->p.alpha_sigmoid_steepness = (int16_t)(4000 + sy_below(g, 400)); break;
+    default: s->p.alpha_sigmoid_steepness = (int16_t)sy_rnd(g); break;
+    }
+    s->p.yuma3_sigmoid_clamp = sy_below(g, 2);
+    s->p.stake_threshold = sy_below(g, 2) ? 0 : sy_below(g, (uint64_t)1 << 50);
+    s->p.owner_uid = sy_below(g, 2) ? -1 : (int32_t)sy_below(g, s->n);
+    s->p.tempo = (uint16_t)sy_below(g, 40);
+    if (sy_below(g, 12) == 0) memset(s->stake, 0, s->n * sizeof *s->stake);
+}
+
+/* ym_epoch_v3 with every implementation (the sparse passes; the dense ones
+ * on the portable lanes, the fallback, and on AVX2 and AVX-512 where the
+ * CPU has them; the automatic choice) on the same random subnets, three
+ * epochs each with the bonds written back: the same status and the same
+ * bytes in every output. Half the subnets keep every row in column order,
+ * where the dense passes run Liquid Alpha 2 themselves (explicit zero
+ * weights, cells with and without a gap, the memo); in the others a
+ * shuffled row sends an LA2 epoch to the sparse passes. The sparse passes
+ * are themselves checked against the literal reference above. */
+static void test_epoch_impls(void **state_)
+{
+    (void)state_;
+    static uint64_t stake[SY_MAXN], lu[SY_MAXN], bar[SY_MAXN];
+    static bool permit[SY_MAXN];
+    static uint32_t w_off[SY_MAXN + 1], b_off[SY_MAXN + 1];
+    static yuma_entry w_ent[SY_MAXN * (SY_MAXN + 3)], b_ent[SY_MAXN * SY_MAXN];
+    sy_sub s = {.stake = stake, .lu = lu, .bar = bar, .permit = permit, .w_off = w_off, .b_off = b_off,
+                .w_ent = w_ent, .b_ent = b_ent};
+    const ym_impl impls[] = {YM_IMPL_DENSE, YM_IMPL_DENSE_AVX2, YM_IMPL_DENSE_AVX512, YM_IMPL_AUTO};
+    const char *names[] = {"dense (portable)", "dense AVX2", "dense AVX-512", "auto"};
+    enum { NI = sizeof impls / sizeof impls[0] };
+    const size_t cap = ym_epoch_v3_dense_need(SY_MAXN, SY_MAXN * (SY_MAXN + 3), SY_MAXN * SY_MAXN) + 64;
+    yuma_arena ref = {malloc(cap), cap, 0}, other[NI];
+    assert_non_null(ref.base);
+    for (int k = 0; k < NI; k++) {
+        other[k] = (yuma_arena){malloc(cap), cap, 0};
+        assert_non_null(other[k].base);
+    }
+    uint64_t g = 31337;
+    int ran[NI] = {0}, refused = 0, big = 0, la2_sorted = 0, penalty[3] = {0};
+    for (int t = 0; t < 700; t++) {
+        sy_sub_init(&s, &g);
+        v3_switches(&s, &g);
+        const bool sorted = sy_below(&g, 2);
+        big += s.n > 64;
+        penalty[s.p.bonds_penalty == 0 ? 0 : s.p.bonds_penalty == 65535 ? 1 : 2]++;
+        for (int e = 0; e < 3; e++) {
+            if (sorted) {
+                sort_rows(s.w_off, s.w_ent, s.n);
+                sort_rows(s.b_off, s.b_ent, s.n);
+            }
+            const yuma_input in = sy_sub_input(&s);
+            yuma_output want, got;
+            const yuma_status st = ym_epoch_v3(&s.p, &in, &want, &ref, YM_IMPL_SPARSE);
+            refused += st != YUMA_OK;
+            la2_sorted += sorted && s.p.liquid_alpha_enabled && st == YUMA_OK;
+            for (int k = 0; k < NI; k++) {
+                if (!ym_impl_available(impls[k])) continue;
+                ran[k]++;
+                const yuma_status st2 = ym_epoch_v3(&s.p, &in, &got, &other[k], impls[k]);
+                if (st2 != st) fail_msg("case %d epoch %d: %s returns %d, the sparse passes %d", t, e, names[k], st2, st);
+                const char *f = st == YUMA_OK ? sy_outputs_differ(&want, &got, s.n) : NULL;
+                if (f) fail_msg("case %d epoch %d: %s differs from the sparse passes in %s", t, e, names[k], f);
+            }
+            if (st != YUMA_OK) break;
+            sy_sub_step(&s, &want, &g);
+        }
+    }
+    assert_true(ran[0] > 1500); /* the portable fallback always runs */
+    assert_true(refused > 20 && big > 100 && la2_sorted > 400);
+    assert_true(penalty[0] > 100 && penalty[1] > 100 && penalty[2] > 100);
+    free(ref.base);
+    for (int k = 0; k < NI; k++) free(other[k].base);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1201,6 +1307,7 @@ int main(void)
         cmocka_unit_test(test_exp_unrolled),
         cmocka_unit_test(test_against_reference),
         cmocka_unit_test(test_refusals_and_arena),
+        cmocka_unit_test(test_epoch_impls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

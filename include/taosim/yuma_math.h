@@ -384,6 +384,37 @@ static inline void ym_qd_set(ym_qd_cols *q, uint32_t j, uint64_t d)
 
 #define YM_QDIV_AT(x, q, j) ({ const ym_v4 qx_ = (x); YM_QDIV(qx_, (ym_v4)YM_LD((q).sh + (j)), (ym_v4)YM_LD((q).v + (j)), (ym_v4)YM_LD((q).dn + (j))); })
 
+/* div() of a proportion sum by a larger sum in lanes: floor(x * 2^32 / d)
+ * for 0 <= x <= d and 1 <= d < 2^46 (the column sums of Yuma 3 bonds reach
+ * 4096 * ONE), YM_QDIV's divisor domain widened. Per divisor (ym_qdw_set):
+ * k = 0 when d < 2^32, else the shift that brings d' = d >> k into
+ * [2^31, 2^32); the YM_QDIV constants of d'; d itself (1 for d = 0: no
+ * numerator but 0 then). Lanes: q = YM_QDIV(x >> k, d') (x >> k <= d'),
+ * then fixed by the remainder.
+ *
+ * Proof. With x' = floor(x / 2^k), x'/(d' + 1) < x/d < (x' + 1)/d', and
+ * 2^32/d' <= 2, so the wanted quotient lies within 2 of q (exactly q when
+ * k = 0). The remainder r = x * 2^32 - q * d is then in [-2d, 3d), below
+ * 2^63 in magnitude: computed modulo 2^64 (wrapping lanes) and read as
+ * signed it is exact, and at most two steps each way (q -= 1, r += d
+ * while r < 0; q += 1, r -= d while r >= d) give q. tests/test_yuma_math.c
+ * compares it with the 128-bit division, the extreme cases included. */
+static inline void ym_qdw_set(ym_qd_cols *q, uint64_t *k, uint64_t *dd, uint32_t j, uint64_t d)
+{
+    const unsigned bits = 64u - (unsigned)__builtin_clzll(d | 1u), s = bits > 32 ? bits - 32 : 0;
+    ym_qd_set(q, j, d >> s);
+    k[j] = s;
+    dd[j] = d ? d : 1u;
+}
+
+#define YM_QDIVW(x, sh, v, dn, k, d) ({                                                                \
+    const ym_v4 wx_ = (x), wd_ = (d);                                                                  \
+    ym_v4 wq_ = YM_QDIV(wx_ >> (k), sh, v, dn), wr_ = (wx_ << 32) - wq_ * wd_, wt_;                   \
+    wt_ = (ym_v4)((ym_v4i)wr_ < 0); wq_ += wt_; wr_ += wd_ & wt_;                                     \
+    wt_ = (ym_v4)((ym_v4i)wr_ < 0); wq_ += wt_; wr_ += wd_ & wt_;                                     \
+    wt_ = (ym_v4)((ym_v4i)wr_ >= (ym_v4i)wd_); wq_ -= wt_; wr_ -= wd_ & wt_;                          \
+    wq_ - (ym_v4)((ym_v4i)wr_ >= (ym_v4i)wd_); })
+
 /* Append the stored bonds of four cells, columns cols, u16 values b, to
  * be at k (a variable, advanced), leaving out the lanes whose mask zero is
  * set: one entry at a time, the cursor advanced only for the kept ones
@@ -679,9 +710,21 @@ void ym_clamp_alpha(i32f32 *alpha, size_t n, i32f32 hi, i32f32 lo);
  * numbers, so the v1.2.4 primitives above are reused where they apply. */
 
 /* The Yuma 3 epoch (yuma3.md §2, sparse `epoch`): called by yuma_epoch for
- * YUMA_V3. yuma_v3_arena_need: bytes it needs (yuma_arena_need covers both). */
+ * YUMA_V3. yuma_v3_arena_need: bytes it needs (yuma_arena_need covers both).
+ * yuma_epoch_v3 is ym_epoch_v3(..., YM_IMPL_AUTO); as for ym_epoch_v2 the
+ * implementation can be pinned (tests, benchmarks), every choice giving the
+ * same bits (tests/test_yuma_v3.c runs them all on the same subnets): the
+ * sparse passes, or the dense ones (portable, AVX2, AVX-512 lanes) taken by
+ * auto when their rows hold at most 3/2 cells per stored entry, α is in
+ * [0, 1] and the CPU has AVX2 or AVX-512. Forced dense passes need
+ * ym_epoch_v3_dense_need bytes and fall back to the sparse passes where α
+ * is outside [0, 1] and, with Liquid Alpha 2, where a row the EMA reads is
+ * stored out of column order. An ISA the CPU lacks returns YUMA_EINPUT. */
 yuma_status yuma_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_output *out, yuma_arena *arena);
 size_t yuma_v3_arena_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds);
+yuma_status ym_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_output *out, yuma_arena *arena,
+                        ym_impl impl);
+size_t ym_epoch_v3_dense_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds);
 
 /* ---- pieces every epoch driver needs ----------------------------------------
  * (sim/yuma.c has its own copies from before these existed; they compute the

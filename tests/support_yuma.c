@@ -1,0 +1,161 @@
+/* support_yuma.c -- random subnets for the yuma tests (support_yuma.h). */
+#include "support_yuma.h"
+
+#include <string.h>
+
+uint64_t sy_rnd(uint64_t *g)
+{
+    uint64_t z = (*g += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+uint64_t sy_below(uint64_t *g, uint64_t k) { return sy_rnd(g) % k; }
+
+void sy_row(yuma_entry *e, uint32_t *len, uint32_t n, uint64_t *g, bool bonds)
+{
+    static uint16_t perm[SY_MAXN + 8];
+    const unsigned kind = (unsigned)sy_below(g, 6);
+    uint32_t m = 0;
+    if (kind == 0) { /* empty */
+    } else if (kind <= 2) { /* complete, in order (the dense case), some columns dropped */
+        for (uint32_t j = 0; j < n; j++)
+            if (kind == 1 || sy_below(g, 8)) perm[m++] = (uint16_t)j;
+    } else { /* a random subset, in order or shuffled, maybe beyond n (weights) */
+        const uint32_t span = bonds ? n : n + 3;
+        const uint64_t dens = 1 + sy_below(g, 4);
+        for (uint32_t j = 0; j < span; j++)
+            if (sy_below(g, 4) < dens) perm[m++] = (uint16_t)j;
+        if (kind == 5)
+            for (uint32_t k = m; k > 1; k--) {
+                const uint32_t q = (uint32_t)sy_below(g, k);
+                const uint16_t x = perm[k - 1];
+                perm[k - 1] = perm[q];
+                perm[q] = x;
+            }
+    }
+    for (uint32_t k = 0; k < m; k++) {
+        uint16_t v;
+        switch (sy_below(g, 8)) {
+        case 0: v = 0; break;
+        case 1: v = 65535; break;
+        case 2: v = (uint16_t)(1 + sy_below(g, 3)); break;
+        default: v = (uint16_t)sy_rnd(g); break;
+        }
+        e[k] = (yuma_entry){perm[k], v};
+    }
+    if (m > 1 && sy_below(g, 150) == 0) e[m - 1].col = e[0].col;             /* a duplicate */
+    if (bonds && m > 0 && sy_below(g, 200) == 0) e[m - 1].col = (uint16_t)n; /* beyond n */
+    *len = m;
+}
+
+void sy_sub_init(sy_sub *s, uint64_t *g)
+{
+    const uint32_t n = sy_below(g, 3) ? 1 + (uint32_t)sy_below(g, 40) : 41 + (uint32_t)sy_below(g, SY_MAXN - 40);
+    s->n = n;
+    s->block = 50 + sy_below(g, 50);
+    s->rao = sy_below(g, 4) ? 1000000000 : sy_rnd(g);
+    s->p = yuma_params_default();
+    s->p.kappa = sy_below(g, 2) ? 32767 : (uint16_t)sy_rnd(g);
+    const uint64_t bmas[6] = {900000, 975000, 0, 1000000, 500000, 1500000};
+    s->p.bonds_moving_average = sy_below(g, 2) ? bmas[sy_below(g, 6)] : sy_below(g, 1000001);
+    s->p.activity_cutoff = sy_below(g, 4) ? 5000 : sy_below(g, 60);
+    const uint32_t nv = sy_below(g, 6) == 0 ? 1 : 1 + (uint32_t)sy_below(g, n);
+    s->p.max_allowed_validators = (uint16_t)(sy_below(g, 4) ? nv : sy_below(g, n + 2));
+    s->p.liquid_alpha_enabled = sy_below(g, 2);
+    if (sy_below(g, 3) == 0) {
+        s->p.alpha_low = (uint16_t)sy_rnd(g);
+        s->p.alpha_high = (uint16_t)sy_rnd(g);
+    }
+    s->w_off[0] = s->b_off[0] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const bool val = i < nv;
+        s->stake[i] = val ? 1000000000ull + sy_below(g, (uint64_t)1 << 50) : sy_below(g, 4) ? sy_below(g, 1000000) : 0;
+        s->lu[i] = s->block - sy_below(g, 30);
+        s->bar[i] = sy_below(g, 10) == 0 ? s->block - sy_below(g, 5) : sy_below(g, 20);
+        s->permit[i] = val ? sy_below(g, 8) != 0 : sy_below(g, 8) == 0;
+        uint32_t wl = 0, bl = 0;
+        if (val || sy_below(g, 6) == 0) sy_row(s->w_ent + s->w_off[i], &wl, n, g, false);
+        if (val || sy_below(g, 10) == 0) sy_row(s->b_ent + s->b_off[i], &bl, n, g, true);
+        s->w_off[i + 1] = s->w_off[i] + wl;
+        s->b_off[i + 1] = s->b_off[i] + bl;
+    }
+}
+
+yuma_input sy_sub_input(const sy_sub *s)
+{
+    yuma_input in = {
+        .n = s->n, .current_block = s->block, .rao_emission = s->rao, .stake = s->stake, .last_update = s->lu,
+        .block_at_registration = s->bar, .permit_old = s->permit, .weights = {s->w_off, s->w_ent},
+        .bonds = {s->b_off, s->b_ent},
+    };
+    return in;
+}
+
+void sy_sub_step(sy_sub *s, const yuma_output *o, uint64_t *g)
+{
+    static yuma_entry nb[SY_MAXN * SY_MAXN];
+    static uint32_t noff[SY_MAXN + 1];
+    uint32_t k = 0;
+    noff[0] = 0;
+    for (uint32_t i = 0; i < s->n; i++) {
+        const yuma_entry *src = s->b_ent + s->b_off[i];
+        uint32_t len = s->b_off[i + 1] - s->b_off[i];
+        if (o->bonds_action[i] == YUMA_BONDS_CLEAR) len = 0;
+        if (o->bonds_action[i] == YUMA_BONDS_SET) {
+            src = o->bonds_ent + o->bonds_off[i];
+            len = o->bonds_off[i + 1] - o->bonds_off[i];
+        }
+        memcpy(nb + k, src, len * sizeof *nb);
+        k += len;
+        noff[i + 1] = k;
+        s->permit[i] = o->permit_new[i];
+    }
+    memcpy(s->b_ent, nb, k * sizeof *nb);
+    memcpy(s->b_off, noff, (s->n + 1) * sizeof *noff);
+    s->block += sy_below(g, 10);
+    static yuma_entry nw[SY_MAXN * (SY_MAXN + 3)];
+    k = 0;
+    for (uint32_t i = 0; i < s->n; i++) {
+        uint32_t len = s->w_off[i + 1] - s->w_off[i];
+        if (sy_below(g, 3) == 0 && (s->stake[i] >= 1000000000ull || sy_below(g, 8) == 0)) {
+            sy_row(nw + k, &len, s->n, g, false);
+            s->lu[i] = s->block;
+        } else {
+            memcpy(nw + k, s->w_ent + s->w_off[i], len * sizeof *nw);
+        }
+        noff[i] = k;
+        k += len;
+    }
+    noff[s->n] = k;
+    memcpy(s->w_ent, nw, k * sizeof *nw);
+    memcpy(s->w_off, noff, (s->n + 1) * sizeof *noff);
+    for (uint32_t i = 0; i < s->n; i++)
+        if (sy_below(g, 20) == 0) s->bar[i] = s->block; /* a replaced uid */
+}
+
+#define DIFFERS(f, count)                                                        \
+    if (memcmp(a->f, b->f, (size_t)(count) * sizeof *a->f) != 0) return #f;
+
+const char *sy_outputs_differ(const yuma_output *a, const yuma_output *b, uint32_t n)
+{
+    DIFFERS(active, n)
+    DIFFERS(permit_new, n)
+    DIFFERS(stake_weight, n)
+    DIFFERS(rank, n)
+    DIFFERS(trust, n)
+    DIFFERS(consensus, n)
+    DIFFERS(incentive, n)
+    DIFFERS(dividends, n)
+    DIFFERS(validator_trust, n)
+    DIFFERS(pruning_score, n)
+    DIFFERS(emission, n)
+    DIFFERS(server_emission, n)
+    DIFFERS(validator_emission, n)
+    DIFFERS(bonds_action, n)
+    DIFFERS(bonds_off, n + 1)
+    DIFFERS(bonds_ent, a->bonds_off[n])
+    return NULL;
+}
+#undef DIFFERS

@@ -1,0 +1,48 @@
+/* support_yuma.h -- random subnets for the yuma tests (tests/support_yuma.c):
+ * the varied subnets on which the implementations of an epoch are compared
+ * (test_yuma_math.c for v1.2.4, test_yuma_v3.c for Yuma 3), several epochs
+ * each with the chain's write-back in between. Fixed seeds: the same draws
+ * everywhere (splitmix64). */
+#ifndef TAOSIM_TESTS_SUPPORT_YUMA_H
+#define TAOSIM_TESTS_SUPPORT_YUMA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "taosim/yuma.h"
+
+/* splitmix64, and a draw below k */
+uint64_t sy_rnd(uint64_t *g);
+uint64_t sy_below(uint64_t *g, uint64_t k);
+
+/* A subnet of up to SY_MAXN uids: small ones and up to 300 uids (lane
+ * tails: n mod 4 != 0), with complete weight rows (the dense case),
+ * sparse and shuffled rows, columns >= n, zero and full weights, outdated
+ * entries, duplicates and out-of-range bond columns (refused), single
+ * validators (a_i = ONE), liquid alpha on and off, α = 0, α = 1 and α < 0
+ * (bma > 10^6). The arrays are the caller's (SY_MAXN entries, rows of up
+ * to SY_MAXN + 3 weight and SY_MAXN bond entries each). */
+enum { SY_MAXN = 300 };
+typedef struct sy_sub {
+    uint32_t n;
+    uint64_t block, rao;
+    yuma_params p;
+    uint64_t *stake, *lu, *bar;
+    bool *permit;
+    uint32_t *w_off, *b_off;
+    yuma_entry *w_ent, *b_ent;
+} sy_sub;
+
+/* One random row of distinct columns (bonds: below n) into e. */
+void sy_row(yuma_entry *e, uint32_t *len, uint32_t n, uint64_t *g, bool bonds);
+/* A new random subnet (the v1.2.4 parameters; version YUMA_V2). */
+void sy_sub_init(sy_sub *s, uint64_t *g);
+yuma_input sy_sub_input(const sy_sub *s);
+/* The chain's write-back of permits and bonds from o, then time passes
+ * and some validators set weights again (new rows go last). */
+void sy_sub_step(sy_sub *s, const yuma_output *o, uint64_t *g);
+/* NULL when the outputs of an epoch on n uids are the same bytes, else
+ * the name of the first field that differs. */
+const char *sy_outputs_differ(const yuma_output *a, const yuma_output *b, uint32_t n);
+
+#endif
