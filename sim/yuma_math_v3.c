@@ -10,6 +10,9 @@
 #include "taosim/yuma_math.h"
 
 #include <string.h>
+#ifdef YM_X86_DISPATCH
+#include <immintrin.h>
+#endif
 
 #define ONE I32F32_ONE_BITS
 #define HALF ((int64_t)1 << 31)
@@ -504,6 +507,156 @@ void ym3_alpha_of_d4(const ym3_sigmoid *s, const int64_t d[4], i32f32 alpha[4])
     for (int l = 0; l < 4; l++) x[l] = sigmoid_x(s, d[l]);
     ym3_exp4(x, e, st);
     for (int l = 0; l < 4; l++) alpha[l] = sigmoid_alpha(s, x[l], e[l], st[l]);
+}
+
+/* Many gaps at once, on lanes: ym3_exp's series for sixteen arguments in
+ * four lane vectors, one instruction per step for four of them (32 x
+ * 32-bit products, which every ISA's lanes have), the four vectors
+ * interleaved so that their dependency chains overlap (ym3_exp4's four
+ * scalar chains do the same one lane at a time).
+ *
+ * Step i is term = floor(p / i), p = floor(term * a / 2^32), a = |x|. The
+ * lanes take |x| <= 20 ONE only (the others go to ym3_exp): there the
+ * chain's checks never fire -- term <= max_i a^i / (i! 2^(32(i-1))), p <=
+ * max_i a^i / ((i-1)! 2^(32(i-1))) <= 20^20 / 19! ONE < 2^62 and the sum
+ * <= e^20 ONE < 2^61 -- so the lanes skip them, and a lane whose term
+ * reached 0 adds 0 from then on, as ym3_exp stops. With a = ah 2^32 + al
+ * and term = th 2^32 + tl (ah <= 20, th < 2^26), p = floor(tl al / 2^32) +
+ * tl ah + th al + th ah 2^32 exactly (the first term carries the whole low
+ * part); while every th is 0 the last two vanish. The division by the
+ * step's constant i (2 <= i <= 31, l = ceil(log2 i); Granlund & Montgomery,
+ * PLDI 1994, Thm 4.2: for n < 2^N and m = ceil(2^(N+l) / i), floor(n / i) =
+ * floor(n m / 2^(N+l))): a shift for a power of two; for p < 2^62 (N = 62,
+ * m < 2^64) the high half of the 128-bit p m from four 32 x 32-bit
+ * products, shifted by l - 2; while every p < 2^32 (N = 32, m in [2^32,
+ * 2^33)) (floor(p (m - 2^32) / 2^32) + p) >> l. Which of the forms a step
+ * takes is decided for all sixteen lanes at once (each is exact wherever
+ * it is taken). tests/test_yuma_v3.c compares every lane with
+ * ym3_alpha_of_d. */
+#define EXP_L(i) ((i) <= 2 ? 1 : (i) <= 4 ? 2 : (i) <= 8 ? 3 : (i) <= 16 ? 4 : 5)
+#define EXP_POW2(i) (((i) & ((i) - 1)) == 0)
+#define EXP_M62(i) ((uint64_t)((((fx_u128)1 << (62 + EXP_L(i))) + (i) - 1) / (i)))
+#define EXP_M32(i) ((((uint64_t)1 << (32 + EXP_L(i))) + (i) - 1) / (i) - ((uint64_t)1 << 32))
+#define LO32 YM_V4(0xFFFFFFFFu)
+#define EXP_DIV32(MUL, n, i) (EXP_POW2(i) ? (n) >> EXP_L(i) : (((MUL(n, YM_V4(EXP_M32(i))) >> 32) + (n)) >> EXP_L(i)))
+#define EXP_DIV62(MUL, n, i) ({                                                                        \
+    const ym_v4 n_ = (n), n1_ = n_ >> 32, m0_ = YM_V4(EXP_M62(i) & 0xFFFFFFFFu), m1_ = YM_V4(EXP_M62(i) >> 32); \
+    const ym_v4 ll_ = MUL(n_, m0_), lh_ = MUL(n_, m1_), hl_ = MUL(n1_, m0_), hh_ = MUL(n1_, m1_);      \
+    const ym_v4 mid_ = (ll_ >> 32) + (lh_ & LO32) + (hl_ & LO32);                                      \
+    EXP_POW2(i) ? n_ >> EXP_L(i) : (hh_ + (lh_ >> 32) + (hl_ >> 32) + (mid_ >> 32)) >> (EXP_L(i) - 2); })
+#define EXP_P(MUL, t, a) ((MUL(t, a & LO32) >> 32) + MUL(t, a >> 32))
+#define EXP_PWIDE(MUL, t, a) (MUL(t >> 32, a & LO32) + (MUL(t >> 32, a >> 32) << 32))
+#define EXP_STEP16(i, MUL, ANY)                                                                       \
+    do {                                                                                              \
+        ym_v4 p0_ = EXP_P(MUL, t0, a0), p1_ = EXP_P(MUL, t1, a1), p2_ = EXP_P(MUL, t2, a2),            \
+              p3_ = EXP_P(MUL, t3, a3);                                                               \
+        if (ANY((t0 | t1 | t2 | t3) >> 32)) {                                                         \
+            p0_ += EXP_PWIDE(MUL, t0, a0);                                                            \
+            p1_ += EXP_PWIDE(MUL, t1, a1);                                                            \
+            p2_ += EXP_PWIDE(MUL, t2, a2);                                                            \
+            p3_ += EXP_PWIDE(MUL, t3, a3);                                                            \
+        }                                                                                             \
+        if (ANY((p0_ | p1_ | p2_ | p3_) >> 32)) {                                                     \
+            t0 = EXP_DIV62(MUL, p0_, i);                                                              \
+            t1 = EXP_DIV62(MUL, p1_, i);                                                              \
+            t2 = EXP_DIV62(MUL, p2_, i);                                                              \
+            t3 = EXP_DIV62(MUL, p3_, i);                                                              \
+        } else {                                                                                      \
+            t0 = EXP_DIV32(MUL, p0_, i);                                                              \
+            t1 = EXP_DIV32(MUL, p1_, i);                                                              \
+            t2 = EXP_DIV32(MUL, p2_, i);                                                              \
+            t3 = EXP_DIV32(MUL, p3_, i);                                                              \
+        }                                                                                             \
+        r0 += t0;                                                                                     \
+        r1 += t1;                                                                                     \
+        r2 += t2;                                                                                     \
+        r3 += t3;                                                                                     \
+        if (!ANY(t0 | t1 | t2 | t3)) goto done;                                                       \
+    } while (0)
+/* The series sum ONE + a + Σ terms of sixteen lanes a16 (a <= 20 ONE; a =
+ * 0: ONE) into r16. MUL(x, y): the product of the low 32-bit halves of the
+ * lanes; ANY(x): some lane is not 0. */
+#define EXP_SERIES16(MUL, ANY)                                                                        \
+    const ym_v4 a0 = (ym_v4)YM_LD(a16), a1 = (ym_v4)YM_LD(a16 + 4), a2 = (ym_v4)YM_LD(a16 + 8),       \
+                a3 = (ym_v4)YM_LD(a16 + 12), one_ = YM_V4((uint64_t)ONE);                             \
+    ym_v4 t0 = a0, t1 = a1, t2 = a2, t3 = a3, r0 = a0 + one_, r1 = a1 + one_, r2 = a2 + one_, r3 = a3 + one_; \
+    EXP_STEP16(2, MUL, ANY); EXP_STEP16(3, MUL, ANY); EXP_STEP16(4, MUL, ANY); EXP_STEP16(5, MUL, ANY); \
+    EXP_STEP16(6, MUL, ANY); EXP_STEP16(7, MUL, ANY); EXP_STEP16(8, MUL, ANY); EXP_STEP16(9, MUL, ANY); \
+    EXP_STEP16(10, MUL, ANY); EXP_STEP16(11, MUL, ANY); EXP_STEP16(12, MUL, ANY); EXP_STEP16(13, MUL, ANY); \
+    EXP_STEP16(14, MUL, ANY); EXP_STEP16(15, MUL, ANY); EXP_STEP16(16, MUL, ANY); EXP_STEP16(17, MUL, ANY); \
+    EXP_STEP16(18, MUL, ANY); EXP_STEP16(19, MUL, ANY); EXP_STEP16(20, MUL, ANY); EXP_STEP16(21, MUL, ANY); \
+    EXP_STEP16(22, MUL, ANY); EXP_STEP16(23, MUL, ANY); EXP_STEP16(24, MUL, ANY); EXP_STEP16(25, MUL, ANY); \
+    EXP_STEP16(26, MUL, ANY); EXP_STEP16(27, MUL, ANY); EXP_STEP16(28, MUL, ANY); EXP_STEP16(29, MUL, ANY); \
+    EXP_STEP16(30, MUL, ANY); EXP_STEP16(31, MUL, ANY);                                                 \
+    done:                                                                                             \
+    YM_ST(r16, r0);                                                                                   \
+    YM_ST(r16 + 4, r1);                                                                               \
+    YM_ST(r16 + 8, r2);                                                                               \
+    YM_ST(r16 + 12, r3)
+
+/* The portable lanes: the plain products of the masked halves. */
+#define PORT_MUL(x, y) (((x) & LO32) * ((y) & LO32))
+#define PORT_ANY(x) ({ const ym_v4 z_ = (x); z_[0] | z_[1] | z_[2] | z_[3]; })
+static void series_base(const uint64_t *a16, uint64_t *r16) { EXP_SERIES16(PORT_MUL, PORT_ANY); }
+#ifdef YM_X86_DISPATCH
+/* x86-64: one vpmuludq a product (GCC's lanes spell a 64-bit product as
+ * three), one vptest a test. */
+#define X86_MUL(x, y) ((ym_v4)_mm256_mul_epu32((__m256i)(x), (__m256i)(y)))
+#define X86_ANY(x) (!_mm256_testz_si256((__m256i)(x), (__m256i)(x)))
+YM_TARGET_AVX2 static void series_avx2(const uint64_t *a16, uint64_t *r16) { EXP_SERIES16(X86_MUL, X86_ANY); }
+YM_TARGET_AVX512 static void series_avx512(const uint64_t *a16, uint64_t *r16) { EXP_SERIES16(X86_MUL, X86_ANY); }
+#undef X86_ANY
+#undef X86_MUL
+#endif
+#undef PORT_ANY
+#undef PORT_MUL
+#undef EXP_SERIES16
+#undef EXP_STEP16
+#undef EXP_PWIDE
+#undef EXP_P
+#undef EXP_DIV62
+#undef EXP_DIV32
+#undef LO32
+#undef EXP_M32
+#undef EXP_M62
+#undef EXP_POW2
+#undef EXP_L
+
+void ym3_alpha_batch(const ym3_sigmoid *s, const int64_t *d, size_t m, int64_t *alpha, ym_impl isa)
+{
+    void (*series)(const uint64_t *, uint64_t *) = series_base;
+#ifdef YM_X86_DISPATCH
+    if (isa == YM_IMPL_DENSE_AVX512) series = series_avx512;
+    else if (isa == YM_IMPL_DENSE_AVX2) series = series_avx2;
+#endif
+    (void)isa;
+    enum { B = 16 };
+    for (size_t k = 0; k < m; k += B) {
+        i32f32 x[B], e[B];
+        fx_status st[B];
+        uint64_t a[B], r[B];
+        const size_t nb = m - k < B ? m - k : B;
+        for (size_t l = 0; l < B; l++) {
+            x[l] = l < nb ? sigmoid_x(s, d[k + l]) : i32f32_zero();
+            const int64_t xb = x[l].bits;
+            const bool lane = xb != 0 && xb != ONE && xb >= -20 * ONE && xb <= 20 * ONE;
+            a[l] = lane ? (uint64_t)(xb < 0 ? -xb : xb) : 0;
+            st[l] = lane ? FX_OK : ym3_exp(x[l], &e[l]);
+        }
+        series(a, r);
+        for (size_t l = 0; l < nb; l++) {
+            if (a[l]) {
+                uint64_t v = r[l];
+                if (x[l].bits < 0) { /* ONE / result, result > ONE: floor(2^64 / result) */
+                    uint64_t q = UINT64_MAX / v;
+                    if (UINT64_MAX - q * v == v - 1) q++;
+                    v = q;
+                }
+                e[l].bits = (int64_t)v;
+            }
+            alpha[k + l] = sigmoid_alpha(s, x[l], e[l], st[l]).bits;
+        }
+    }
 }
 
 i32f32 ym3_alpha_sigmoid(const ym3_sigmoid *s, i32f32 consensus, i32f32 weight, i32f32 bond)

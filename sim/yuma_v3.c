@@ -97,7 +97,7 @@ typedef struct v3_mem {
     /* the cells of one LA2 row whose α the memo does not know (sparse: the
      * entry in B', dense: the column) */
     uint32_t *miss_k;
-    int64_t *miss_d, *miss_x, *miss_b;
+    int64_t *miss_d, *miss_x, *miss_b, *miss_a;
     memo_slot *memo;
     unsigned memo_bits; /* the memo has 2^memo_bits slots: about 2 per weight, at most 4096 */
     /* sparse passes */
@@ -160,6 +160,7 @@ static void plan_common(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_
     TAKE(c, m->miss_d, n);
     TAKE(c, m->miss_x, n);
     TAKE(c, m->miss_b, n);
+    TAKE(c, m->miss_a, n);
     m->memo_bits = 1;
     while (m->memo_bits < MEMO_MAX_BITS && ((size_t)1 << m->memo_bits) < 2 * nnz_w) m->memo_bits++;
     TAKE(c, m->memo, (size_t)1 << m->memo_bits);
@@ -503,6 +504,7 @@ typedef struct ema_ctx {
     int mode;         /* W4B_* */
     i32f32 beta;      /* the bonds penalty (interpolation) */
     int64_t alpha0;   /* LA2: α of the gap d = 0 */
+    ym_impl isa;      /* the dense passes' lanes (ym3_alpha_batch) */
 } ema_ctx;
 
 /* The W4B value of a W entry (w, C_j) in the fast kernels: β = ONE clips,
@@ -763,6 +765,7 @@ static ema_ctx ema_ctx_make(const yuma_params *p, int mode, i32f32 beta, bool li
     cx.inner = liquid ? cx.sg.a_lo.bits > 0 && cx.sg.a_hi.bits < ONE : alpha_bma.bits > 0 && alpha_bma.bits < ONE;
     cx.mode = mode;
     cx.alpha0 = ym3_alpha_of_d(&cx.sg, 0).bits;
+    cx.isa = YM_IMPL_SPARSE;
     if (liquid)
         for (size_t s = 0; s < ((size_t)1 << m->memo_bits); s++) m->memo[s].d = -1;
     return cx;
@@ -1110,21 +1113,16 @@ static inline AI void dense_ema_row(const ema_ctx *cx, v3_mem *m, uint32_t d, co
         YM_ST(wr + j, v);
     }
     m->vt[i].bits = (int64_t)YM_HSUM(vt);
-    for (uint32_t t = 0; t < nmiss; t += 4) {
-        int64_t d4[4];
-        i32f32 a4[4];
-        for (uint32_t l = 0; l < 4; l++) d4[l] = m->miss_d[t + l < nmiss ? t + l : t];
-        ym3_alpha_of_d4(&cx->sg, d4, a4);
-        for (uint32_t l = 0; l < 4 && t + l < nmiss; l++) {
-            memo_slot *slot = &m->memo[memo_hash(m, d4[l])];
-            const int64_t al = a4[l].bits, bl = m->miss_b[t + l], xl = m->miss_x[t + l];
-            const uint32_t j = m->miss_k[t + l];
-            slot->d = d4[l];
-            slot->alpha = al;
-            const int64_t v = PMUL(!wide, ONE - al, bl) + PMUL(!wide, al, xl);
-            colsum[j] += (uint64_t)v;
-            wr[j] = (uint64_t)v;
-        }
+    ym3_alpha_batch(&cx->sg, m->miss_d, nmiss, m->miss_a, cx->isa);
+    for (uint32_t t = 0; t < nmiss; t++) {
+        memo_slot *slot = &m->memo[memo_hash(m, m->miss_d[t])];
+        const int64_t al = m->miss_a[t], bl = m->miss_b[t], xl = m->miss_x[t];
+        const uint32_t j = m->miss_k[t];
+        slot->d = m->miss_d[t];
+        slot->alpha = al;
+        const int64_t v = PMUL(!wide, ONE - al, bl) + PMUL(!wide, al, xl);
+        colsum[j] += (uint64_t)v;
+        wr[j] = (uint64_t)v;
     }
 }
 
@@ -1240,7 +1238,8 @@ static inline AI yuma_status dense_passes(const yuma_params *p, const yuma_input
         *sparse = true;
         return YUMA_OK;
     }
-    const ema_ctx cx = ema_ctx_make(p, mode, beta, liquid, alpha_bma, m);
+    ema_ctx cx = ema_ctx_make(p, mode, beta, liquid, alpha_bma, m);
+    cx.isa = isa;
     dense_ema(&cx, n, m);
     trust_and_incentive(n, m);
     for (uint32_t j = n; j < np; j++) m->inc[j] = i32f32_zero();

@@ -27,6 +27,7 @@
 #include "taosim/yuma_math.h"
 
 #define ONE I32F32_ONE_BITS
+#define HALF_ONE (ONE / 2)
 
 static i32f32 F(float v) { return i32f32_from_float(v); }   /* I32F32::from_num(f32) */
 static i32f32 D(double v) { return i32f32_from_double(v); } /* I32F32::from_num(f64) */
@@ -688,6 +689,43 @@ static void test_exp_unrolled(void **state)
         for (int l = 0; l < 4; l++) d[l] = rnd(&g) % 4 ? (int64_t)(rnd(&g) % ((uint64_t)ONE + 1)) : (l % 2) * ONE;
         ym3_alpha_of_d4(&sg, d, a4);
         for (int l = 0; l < 4; l++) assert_int_equal(a4[l].bits, ym3_alpha_of_d(&sg, d[l]).bits);
+    }
+    /* many gaps at once on the lanes of every ISA: random gaps and those
+     * where the exponent is 0, ONE (steepness -200 at d = ONE) or at the
+     * lanes' bound 20 ONE and beyond it */
+    const ym_impl isa[3] = {YM_IMPL_DENSE, YM_IMPL_DENSE_AVX2, YM_IMPL_DENSE_AVX512};
+    for (int round = 0; round < 4000; round++) {
+        const int16_t steep = round % 5 == 0   ? -200
+                              : round % 5 == 1 ? (int16_t)(4000 + rnd(&g) % 400)
+                              : round % 5 == 2 ? 1000
+                                               : (int16_t)rnd(&g);
+        const ym3_sigmoid sg = ym3_sigmoid_make((uint16_t)rnd(&g), (uint16_t)rnd(&g), steep, round % 2);
+        enum { M = 67 };
+        int64_t d[M], a[M];
+        for (int k = 0; k < M; k++) {
+            switch (rnd(&g) % 6) {
+            case 0: d[k] = (int64_t)(rnd(&g) % 3) * HALF_ONE; break;
+            case 1: d[k] = ONE - (int64_t)(rnd(&g) % 3); break;
+            case 2: d[k] = (int64_t)(rnd(&g) % ((uint64_t)1 << (rnd(&g) % 33))); break;
+            default: d[k] = (int64_t)(rnd(&g) % ((uint64_t)ONE + 1)); break;
+            }
+        }
+        if (sg.k.bits) { /* the gaps whose exponent is about +-20 ONE */
+            for (int k = 0; k < 8; k++) {
+                const int64_t target = (k & 1 ? 20 : -20) * ONE + (int64_t)(k / 2) - 2;
+                const int64_t dd = HALF_ONE + (int64_t)((fx_i128)target * ONE / sg.k.bits);
+                if (dd >= 0 && dd <= ONE) d[M - 1 - k] = dd;
+            }
+        }
+        for (int z = 0; z < 3; z++) {
+            if (!ym_impl_available(isa[z])) continue;
+            const size_t m = (size_t)(rnd(&g) % (M + 1));
+            ym3_alpha_batch(&sg, d, m, a, isa[z]);
+            for (size_t k = 0; k < m; k++)
+                if (a[k] != ym3_alpha_of_d(&sg, d[k]).bits)
+                    fail_msg("alpha lanes (isa %d, steepness %d, clamp %d) of d = %lld: %lld, ym3_alpha_of_d %lld", z,
+                             steep, sg.clamp, (long long)d[k], (long long)a[k], (long long)ym3_alpha_of_d(&sg, d[k]).bits);
+        }
     }
 }
 
