@@ -94,13 +94,14 @@ typedef struct v3_mem {
     uint64_t *bar;    /* block_at_registration (sparse: the current row's own entry set to the max;
                          dense: UINT64_MAX in the padding columns) */
     uint32_t *stamp;
-    /* the cells of one LA2 row whose α the memo does not know (sparse: the
-     * entry in B', dense: the column) */
+    /* the cells of one LA2 row whose α is computed after the row (sparse:
+     * those the memo does not know, by their entry in B', with their W4B
+     * value and bond; dense: every cell with a gap, by column, with its α) */
     uint32_t *miss_k;
     int64_t *miss_d, *miss_x, *miss_b, *miss_a;
+    /* sparse passes */
     memo_slot *memo;
     unsigned memo_bits; /* the memo has 2^memo_bits slots: about 2 per weight, at most 4096 */
-    /* sparse passes */
     bool *w_unsorted, *b_unsorted;
     div_col *dc;
     uint64_t *sortkey, *sorttmp;
@@ -156,14 +157,8 @@ static void plan_common(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_
     TAKE(c, m->colsum, np);
     TAKE(c, m->bar, np);
     TAKE(c, m->stamp, n);
-    TAKE(c, m->miss_k, n);
-    TAKE(c, m->miss_d, n);
-    TAKE(c, m->miss_x, n);
-    TAKE(c, m->miss_b, n);
-    TAKE(c, m->miss_a, n);
-    m->memo_bits = 1;
-    while (m->memo_bits < MEMO_MAX_BITS && ((size_t)1 << m->memo_bits) < 2 * nnz_w) m->memo_bits++;
-    TAKE(c, m->memo, (size_t)1 << m->memo_bits);
+    TAKE(c, m->miss_k, np); /* the dense queue writes every lane of a row */
+    TAKE(c, m->miss_d, np);
 }
 
 static void plan_sparse(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, v3_mem *m)
@@ -190,6 +185,11 @@ static void plan_sparse(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, v3_me
     TAKE(c, m->e_off, n1);
     TAKE(c, m->e_pk, max2(nnz_e, nnz_w + n)); /* also the consensus bucket lists */
     TAKE(c, m->e_col, nnz_e);
+    TAKE(c, m->miss_x, n);
+    TAKE(c, m->miss_b, n);
+    m->memo_bits = 1;
+    while (m->memo_bits < MEMO_MAX_BITS && ((size_t)1 << m->memo_bits) < 2 * nnz_w) m->memo_bits++;
+    TAKE(c, m->memo, (size_t)1 << m->memo_bits);
 }
 
 /* cells = nd * np; db also holds the consensus bucket lists (at most one
@@ -208,6 +208,7 @@ static void plan_dense(carver *c, uint32_t n, size_t cells, v3_mem *m)
     TAKE(c, m->qs.dn, np);
     TAKE(c, m->qk, np);
     TAKE(c, m->qd, np);
+    TAKE(c, m->miss_a, np);
 }
 
 /* Scratch of the primitives, pushed and popped on top of the plan. */
@@ -750,8 +751,8 @@ static inline __attribute__((always_inline)) yuma_status ema_rows(const ema_ctx 
     return YUMA_OK;
 }
 
-/* The EMA's constants (both kinds of passes), with the memo of α emptied. */
-static ema_ctx ema_ctx_make(const yuma_params *p, int mode, i32f32 beta, bool liquid, i32f32 alpha_bma, v3_mem *m)
+/* The EMA's constants (both kinds of passes). */
+static ema_ctx ema_ctx_make(const yuma_params *p, int mode, i32f32 beta, bool liquid, i32f32 alpha_bma)
 {
     ema_ctx cx;
     cx.beta = beta;
@@ -766,8 +767,6 @@ static ema_ctx ema_ctx_make(const yuma_params *p, int mode, i32f32 beta, bool li
     cx.mode = mode;
     cx.alpha0 = ym3_alpha_of_d(&cx.sg, 0).bits;
     cx.isa = YM_IMPL_SPARSE;
-    if (liquid)
-        for (size_t s = 0; s < ((size_t)1 << m->memo_bits); s++) m->memo[s].d = -1;
     return cx;
 }
 
@@ -776,6 +775,8 @@ static ema_ctx ema_ctx_make(const yuma_params *p, int mode, i32f32 beta, bool li
 static yuma_status ema_pass(const ema_ctx *cx, uint32_t n, v3_mem *m, yuma_arena *arena)
 {
     for (uint32_t j = 0; j < n; j++) m->colsum[j] = 0; /* R was zeroed before interpolate_pass */
+    if (cx->liquid)
+        for (size_t s = 0; s < ((size_t)1 << m->memo_bits); s++) m->memo[s].d = -1;
     if (cx->mode == W4B_CLIPPED) return ema_rows(cx, n, m, arena, W4B_CLIPPED);
     if (cx->mode == W4B_WEIGHTS) return ema_rows(cx, n, m, arena, W4B_WEIGHTS);
     return ema_rows(cx, n, m, arena, W4B_INTERPOLATED);
@@ -914,7 +915,7 @@ static yuma_status sparse_passes(const yuma_params *p, const yuma_input *in, yum
     st = bonds_pass(in, last_tempo_of(p, in), m);
     if (st != YUMA_OK) return st;
     const bool liquid = liquid_on(p, n, m);
-    const ema_ctx cx = ema_ctx_make(p, mode, beta, liquid, alpha_bma, m);
+    const ema_ctx cx = ema_ctx_make(p, mode, beta, liquid, alpha_bma);
     st = ema_pass(&cx, n, m, arena);
     if (st != YUMA_OK) return st;
     trust_and_incentive(n, m);
@@ -1049,11 +1050,12 @@ static inline AI yuma_status dense_bonds(const yuma_input *in, uint64_t last_tem
  * W4B x per mode (interpolated: w + mul(β, W̄ - w) = w - ceil(β(w - W̄) /
  * 2^32), at least W̄); B = b * 2^32 / 65535 = 65537 b + (b == 65535)
  * (2^32 / 65535 = 65537 + 1/65535). Constant α: v = mul(α, x) + mul(1 -
- * α, B). LA2 (la2_row's arithmetic): α of the gap d, α(0) for the cells
- * without a gap and for the cells without a W4B entry (left out anyway),
- * others from the memo, the ones it does not know computed after the row
- * four at a time and their cells filled in. vote: a_i > 0 (R grows);
- * wide: some α or 1 - α may be ONE. */
+ * α, B). LA2 (la2_row's arithmetic): α(0) for the cells without a gap d
+ * and for those without a W4B entry (left out anyway); the cells with a
+ * gap keep x in place and are queued (column and d, written for every
+ * lane, the cursor advanced for theirs), their α computed after the row
+ * on lanes (ym3_alpha_batch) and their v filled in. wide: some α or 1 - α
+ * may be ONE. */
 static inline AI void dense_ema_row(const ema_ctx *cx, v3_mem *m, uint32_t d, const int mode, const bool liquid,
                                     const bool wide)
 {
@@ -1062,14 +1064,14 @@ static inline AI void dense_ema_row(const ema_ctx *cx, v3_mem *m, uint32_t d, co
     uint64_t *restrict colsum = (uint64_t *)m->colsum;
     const uint64_t *restrict br = m->db + (size_t)d * np, *restrict cons = (const uint64_t *)&m->cons[0].bits;
     const uint64_t *restrict zr = liquid && mode != W4B_INTERPOLATED && m->zrow[d] ? m->zb + (size_t)d * m->zw : NULL;
-    const memo_slot *restrict memo = m->memo;
+    uint32_t *restrict qk = m->miss_k;
+    int64_t *restrict qd = m->miss_d;
     const bool vote = m->a[i].bits > 0;
     const ym_v4 av = YM_V4((uint64_t)m->a[i].bits), bv = YM_V4((uint64_t)cx->beta.bits);
     const ym_v4 alv = YM_V4((uint64_t)cx->alpha.bits), omv = YM_V4((uint64_t)cx->om.bits);
     const ym_v4 one = YM_V4((uint64_t)ONE), a0 = YM_V4((uint64_t)cx->alpha0), lane = {0, 1, 2, 3};
     ym_v4 vt = YM_V4(0);
-    uint32_t nmiss = 0;
-    int64_t last_d = -1, last_alpha = 0; /* neighbouring cells often share d */
+    uint32_t nq = 0;
     for (uint32_t j = 0; j < np; j += YM_LANES) {
         const ym_v4 w = (ym_v4)YM_LD(wr + j), c = (ym_v4)YM_LD(cons + j), bu = (ym_v4)YM_LD(br + j);
         const ym_v4 wc = YM_MIN(w, c);
@@ -1078,49 +1080,38 @@ static inline AI void dense_ema_row(const ema_ctx *cx, v3_mem *m, uint32_t d, co
         ym_v4 x = mode == W4B_CLIPPED ? wc : w;
         if (mode == W4B_INTERPOLATED) x = w - ((bv * (w - wc) + (one - 1)) >> 32);
         const ym_v4 b = (bu << 16) + bu - (ym_v4)(bu == YM_V4(UINT16_MAX));
-        ym_v4 v;
+        ym_v4 v, out;
         if (!liquid) {
-            v = YM_MUL(wide, alv, x) + YM_MUL(wide, omv, b);
+            v = out = YM_MUL(wide, alv, x) + YM_MUL(wide, omv, b);
         } else {
             ym_v4 keep = (ym_v4)(x != YM_V4(0)); /* a W4B entry */
             if (zr) keep |= YM_V4(0) - ((YM_V4(zr[j >> 6] >> (j & 63)) >> lane) & YM_V4(1));
             const ym_v4 ge = (ym_v4)((ym_v4i)x >= (ym_v4i)b), sell = ~ge & (b - x);
             const ym_v4 gap = keep & (mode == W4B_CLIPPED ? sell : (ge & YM_MAX(x - c, YM_V4(0))) | sell);
-            ym_v4 al = a0;
+            v = out = (YM_MUL(wide, one - a0, b) + YM_MUL(wide, a0, x)) & keep;
             if (gap[0] | gap[1] | gap[2] | gap[3]) {
+                const ym_v4 queued = (ym_v4)(gap != YM_V4(0));
+                v &= ~queued;
+                out = v | (x & queued);
                 for (uint32_t l = 0; l < YM_LANES; l++) {
-                    const int64_t dl = (int64_t)gap[l];
-                    if (!dl) continue;
-                    if (dl != last_d) {
-                        const memo_slot *slot = &memo[memo_hash(m, dl)];
-                        if (slot->d != dl) { /* filled in after the row */
-                            m->miss_k[nmiss] = j + l;
-                            m->miss_d[nmiss] = dl;
-                            m->miss_x[nmiss] = (int64_t)x[l];
-                            m->miss_b[nmiss++] = (int64_t)b[l];
-                            keep[l] = 0;
-                            continue;
-                        }
-                        last_d = dl;
-                        last_alpha = slot->alpha;
-                    }
-                    al[l] = (uint64_t)last_alpha;
+                    qk[nq] = j + l;
+                    qd[nq] = (int64_t)gap[l];
+                    nq += gap[l] != 0;
                 }
             }
-            v = (YM_MUL(wide, one - al, b) + YM_MUL(wide, al, x)) & keep;
         }
         YM_ST(colsum + j, (ym_v4)YM_LD(colsum + j) + v);
-        YM_ST(wr + j, v);
+        YM_ST(wr + j, out);
     }
     m->vt[i].bits = (int64_t)YM_HSUM(vt);
-    ym3_alpha_batch(&cx->sg, m->miss_d, nmiss, m->miss_a, cx->isa);
-    for (uint32_t t = 0; t < nmiss; t++) {
-        memo_slot *slot = &m->memo[memo_hash(m, m->miss_d[t])];
-        const int64_t al = m->miss_a[t], bl = m->miss_b[t], xl = m->miss_x[t];
-        const uint32_t j = m->miss_k[t];
-        slot->d = m->miss_d[t];
-        slot->alpha = al;
-        const int64_t v = PMUL(!wide, ONE - al, bl) + PMUL(!wide, al, xl);
+    if (!nq) return;
+    ym3_alpha_batch(&cx->sg, qd, nq, m->miss_a, cx->isa);
+    for (uint32_t t = 0; t < nq; t++) {
+        const uint32_t j = qk[t];
+        const int64_t al = m->miss_a[t], x = (int64_t)wr[j];
+        const uint64_t bu = br[j];
+        const int64_t b = (int64_t)((bu << 16) + bu + (bu == UINT16_MAX));
+        const int64_t v = PMUL(!wide, ONE - al, b) + PMUL(!wide, al, x);
         colsum[j] += (uint64_t)v;
         wr[j] = (uint64_t)v;
     }
@@ -1238,7 +1229,7 @@ static inline AI yuma_status dense_passes(const yuma_params *p, const yuma_input
         *sparse = true;
         return YUMA_OK;
     }
-    ema_ctx cx = ema_ctx_make(p, mode, beta, liquid, alpha_bma, m);
+    ema_ctx cx = ema_ctx_make(p, mode, beta, liquid, alpha_bma);
     cx.isa = isa;
     dense_ema(&cx, n, m);
     trust_and_incentive(n, m);
