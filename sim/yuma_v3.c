@@ -47,9 +47,11 @@
  *    > 10^6), takes the saturating primitives for every row;
  *  - zero weights add 0 to every sum and score like an absent entry in the
  *    consensus, so only the bonds read them;
- *  - α of a cell depends on its gap d only (ym3_sigmoid_d), so it is
- *    memoised on d (with Bonds penalty 1, the runtime value, clipped weights
- *    never exceed consensus and most cells share d = 0).
+ *  - α of a cell depends on its gap d only (ym3_sigmoid_d): with Bonds
+ *    penalty 1, the runtime value, clipped weights never exceed consensus
+ *    and most cells share d = 0, whose α is computed once; the sparse
+ *    passes memoise the others on d, the dense ones compute a row's at
+ *    once on lanes (ym3_alpha_batch).
  */
 #include <string.h>
 
@@ -96,12 +98,15 @@ typedef struct v3_mem {
     uint32_t *stamp;
     /* the cells of one LA2 row whose α is computed after the row (sparse:
      * those the memo does not know, by their entry in B', with their W4B
-     * value and bond; dense: every cell with a gap, by column, with its α) */
+     * value and bond; dense: every cell with a gap, by column, with its α,
+     * and the gaps the memo does not know in miss_x with their places in
+     * miss_b) */
     uint32_t *miss_k;
     int64_t *miss_d, *miss_x, *miss_b, *miss_a;
-    /* sparse passes */
     memo_slot *memo;
     unsigned memo_bits; /* the memo has 2^memo_bits slots: about 2 per weight, at most 4096 */
+    uint64_t memo_rows, memo_probes, memo_hits; /* dense: the memo is left when it rarely knows a gap */
+    /* sparse passes */
     bool *w_unsorted, *b_unsorted;
     div_col *dc;
     uint64_t *sortkey, *sorttmp;
@@ -159,6 +164,12 @@ static void plan_common(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_
     TAKE(c, m->stamp, n);
     TAKE(c, m->miss_k, np); /* the dense queue writes every lane of a row */
     TAKE(c, m->miss_d, np);
+    TAKE(c, m->miss_x, np);
+    TAKE(c, m->miss_b, np);
+    TAKE(c, m->miss_a, np);
+    m->memo_bits = 1;
+    while (m->memo_bits < MEMO_MAX_BITS && ((size_t)1 << m->memo_bits) < 2 * nnz_w) m->memo_bits++;
+    TAKE(c, m->memo, (size_t)1 << m->memo_bits);
 }
 
 static void plan_sparse(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, v3_mem *m)
@@ -185,11 +196,6 @@ static void plan_sparse(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, v3_me
     TAKE(c, m->e_off, n1);
     TAKE(c, m->e_pk, max2(nnz_e, nnz_w + n)); /* also the consensus bucket lists */
     TAKE(c, m->e_col, nnz_e);
-    TAKE(c, m->miss_x, n);
-    TAKE(c, m->miss_b, n);
-    m->memo_bits = 1;
-    while (m->memo_bits < MEMO_MAX_BITS && ((size_t)1 << m->memo_bits) < 2 * nnz_w) m->memo_bits++;
-    TAKE(c, m->memo, (size_t)1 << m->memo_bits);
 }
 
 /* cells = nd * np; db also holds the consensus bucket lists (at most one
@@ -208,7 +214,6 @@ static void plan_dense(carver *c, uint32_t n, size_t cells, v3_mem *m)
     TAKE(c, m->qs.dn, np);
     TAKE(c, m->qk, np);
     TAKE(c, m->qd, np);
-    TAKE(c, m->miss_a, np);
 }
 
 /* Scratch of the primitives, pushed and popped on top of the plan. */
@@ -1044,6 +1049,41 @@ static inline AI yuma_status dense_bonds(const yuma_input *in, uint64_t last_tem
     return YUMA_OK;
 }
 
+/* miss_a[t] = α of the gap miss_d[t] for t < nq: those the memo knows
+ * from it, the others on lanes (ym3_alpha_batch) and into the memo. The
+ * memo pays where rows repeat gaps (validators with the same weights on
+ * the miners); once two rows and 512 gaps have asked it and it knew fewer
+ * than 1 in 16, it is no longer asked in this epoch (the values are the
+ * same either way). */
+static inline AI void alpha_of_gaps(const ema_ctx *cx, v3_mem *m, uint32_t nq)
+{
+    const int64_t *restrict qd = m->miss_d;
+    int64_t *restrict qa = m->miss_a;
+    if (m->memo_rows >= 2 && m->memo_probes >= 512 && m->memo_hits * 16 < m->memo_probes) {
+        ym3_alpha_batch(&cx->sg, qd, nq, qa, cx->isa);
+        return;
+    }
+    int64_t *restrict cd = m->miss_x, *restrict ct = m->miss_b;
+    uint32_t nc = 0;
+    for (uint32_t t = 0; t < nq; t++) {
+        const memo_slot *slot = &m->memo[memo_hash(m, qd[t])];
+        qa[t] = slot->alpha;
+        cd[nc] = qd[t];
+        ct[nc] = t;
+        nc += slot->d != qd[t];
+    }
+    m->memo_rows++;
+    m->memo_probes += nq;
+    m->memo_hits += nq - nc;
+    ym3_alpha_batch(&cx->sg, cd, nc, cd, cx->isa); /* in place: each α is written after its gap is read */
+    for (uint32_t k = 0; k < nc; k++) {
+        const int64_t t = ct[k];
+        memo_slot *slot = &m->memo[memo_hash(m, qd[t])];
+        slot->d = qd[t];
+        slot->alpha = qa[t] = cd[k];
+    }
+}
+
 /* §2.6 clipping (VT_i, R), §2.7 W4B and §2.10.2-2.10.4 the EMA of one
  * dense row, B' in place of the weights, with its column sums. W̄ =
  * min(w, C) (a weight col_clip drops, C = 0 < w, clips to 0 like it),
@@ -1105,7 +1145,7 @@ static inline AI void dense_ema_row(const ema_ctx *cx, v3_mem *m, uint32_t d, co
     }
     m->vt[i].bits = (int64_t)YM_HSUM(vt);
     if (!nq) return;
-    ym3_alpha_batch(&cx->sg, qd, nq, m->miss_a, cx->isa);
+    alpha_of_gaps(cx, m, nq);
     for (uint32_t t = 0; t < nq; t++) {
         const uint32_t j = qk[t];
         const int64_t al = m->miss_a[t], x = (int64_t)wr[j];
@@ -1127,6 +1167,9 @@ static inline AI void dense_ema_rows(const ema_ctx *cx, v3_mem *m, const int mod
 
 static inline AI void dense_ema(const ema_ctx *cx, uint32_t n, v3_mem *m)
 {
+    if (cx->liquid)
+        for (size_t s = 0; s < ((size_t)1 << m->memo_bits); s++) m->memo[s].d = -1;
+    m->memo_rows = m->memo_probes = m->memo_hits = 0;
     memset(m->rank, 0, m->np * sizeof *m->rank);
     memset(m->colsum, 0, m->np * sizeof *m->colsum);
     for (uint32_t i = 0; i < n; i++) m->vt[i] = i32f32_zero();

@@ -1238,9 +1238,10 @@ static void sort_rows(const uint32_t *off, yuma_entry *ent, uint32_t n)
 
 /* The Yuma 3 switches on a subnet of tests/support_yuma.c: bonds penalty
  * 0, 65535 and others, steepness at the runtime value, around Q2 and any,
- * the sigmoid clamp, alpha bounds at 0 and 1, a stake threshold (validators filtered out), the
- * owner's self-weight, the tempo of the outdated-bond rule, and subnets
- * without any stake. */
+ * the sigmoid clamp, alpha bounds at 0 and 1, a stake threshold
+ * (validators filtered out), the owner's self-weight, the tempo of the
+ * outdated-bond rule, subnets without any stake, and validators with the
+ * same weights (the gaps repeat: the dense passes' memo). */
 static void v3_switches(sy_sub *s, uint64_t *g)
 {
     s->p.version = YUMA_V3;
@@ -1261,6 +1262,10 @@ static void v3_switches(sy_sub *s, uint64_t *g)
     s->p.owner_uid = sy_below(g, 2) ? -1 : (int32_t)sy_below(g, s->n);
     s->p.tempo = (uint16_t)sy_below(g, 40);
     if (sy_below(g, 12) == 0) memset(s->stake, 0, s->n * sizeof *s->stake);
+    if (sy_below(g, 6) == 0) /* validators with the same weights: the rows as long as row 0 copy it */
+        for (uint32_t i = 1; i < s->n; i++)
+            if (s->w_off[i + 1] - s->w_off[i] == s->w_off[1] - s->w_off[0])
+                memcpy(s->w_ent + s->w_off[i], s->w_ent, (s->w_off[1] - s->w_off[0]) * sizeof *s->w_ent);
 }
 
 /* ym_epoch_v3 with every implementation (the sparse passes; the dense ones
@@ -1293,7 +1298,7 @@ static void test_epoch_impls(void **state_)
     }
     uint64_t g = 31337;
     int ran[NI] = {0}, refused = 0, big = 0, la2_sorted = 0, penalty[3] = {0};
-    for (int t = 0; t < 3000; t++) { /* case 2587: a row of gaps only, n % 4 != 0 (the queue's tail lanes) */
+    for (int t = 0; t < 3000; t++) {
         sy_sub_init(&s, &g);
         v3_switches(&s, &g);
         const bool sorted = sy_below(&g, 2);

@@ -829,9 +829,9 @@ int64_t ym3_sigmoid_d(i32f32 consensus, i32f32 weight, i32f32 bond);
 i32f32 ym3_alpha_of_d(const ym3_sigmoid *s, int64_t d);
 /* Four gaps at once (four independent exps interleaved), the same values. */
 void ym3_alpha_of_d4(const ym3_sigmoid *s, const int64_t d[4], i32f32 alpha[4]);
-/* alpha[k] = ym3_alpha_of_d(s, d[k]).bits for k < m, the series on lanes of
- * the ISA isa (YM_IMPL_DENSE*, available on this CPU; others: the base
- * ISA's lanes). */
+/* alpha[k] = ym3_alpha_of_d(s, d[k]).bits for k < m (alpha may be d), the
+ * series on lanes of the ISA isa (YM_IMPL_DENSE*, available on this CPU;
+ * others: the base ISA's lanes). */
 void ym3_alpha_batch(const ym3_sigmoid *s, const int64_t *d, size_t m, int64_t *alpha, ym_impl isa);
 /* ym_exp with the divisions by the term index unrolled: the same bits for
  * every input (tests/test_yuma_v3.c), about twice as fast; ym3_exp4 does four
