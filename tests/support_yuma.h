@@ -1,12 +1,15 @@
-/* support_yuma.h -- random subnets for the yuma tests (tests/support_yuma.c):
- * the varied subnets on which the implementations of an epoch are compared
- * (test_yuma_math.c for v1.2.4, test_yuma_v3.c for Yuma 3), several epochs
- * each with the chain's write-back in between. Fixed seeds: the same draws
- * everywhere (splitmix64). */
+/* support_yuma.h -- random subnets for the yuma tests and benchmarks
+ * (tests/support_yuma.c): the varied subnets on which the implementations
+ * of an epoch are compared (test_yuma_math.c for v1.2.4, test_yuma_v3.c for
+ * Yuma 3), several epochs each with the chain's write-back in between; the
+ * dense subnets the benchmarks time (bench_yuma.c, bench_yuma3.c), with
+ * the timing loop and the digest of the outputs. Fixed seeds: the same
+ * draws everywhere (splitmix64). */
 #ifndef TAOSIM_TESTS_SUPPORT_YUMA_H
 #define TAOSIM_TESTS_SUPPORT_YUMA_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "taosim/yuma.h"
@@ -44,5 +47,41 @@ void sy_sub_step(sy_sub *s, const yuma_output *o, uint64_t *g);
 /* NULL when the outputs of an epoch on n uids are the same bytes, else
  * the name of the first field that differs. */
 const char *sy_outputs_differ(const yuma_output *a, const yuma_output *b, uint32_t n);
+
+/* ---- the benchmarks' dense subnets --------------------------------------
+ * State (seed per case): V validators with large random stakes, N - V
+ * miners with small random stakes, no permits yet; every validator has set
+ * dense random u16 weights on all N uids (its own one included, as the
+ * chain stores it) at block 100, one uid in 64 re-registered at block 150
+ * (so some weights and bonds are outdated); the epoch runs at block 200.
+ * Every failure (memory, an epoch's status, two repeats of one epoch with
+ * different outputs) exits with a message. */
+typedef struct sy_dense {
+    uint32_t n, v;
+    uint64_t *stake, *lu, *bar;
+    bool *permit;
+    uint32_t *w_off, *b_off;
+    yuma_entry *w_ent, *b_ent;
+    size_t b_cap;
+} sy_dense;
+
+void *sy_xmalloc(size_t n);
+void sy_dense_make(sy_dense *s, uint32_t v, uint32_t n, uint64_t seed);
+void sy_dense_free(sy_dense *s);
+yuma_input sy_dense_input(const sy_dense *s);
+/* The chain's write-back of permits and bond rows (yuma-epoch.md §4.16). */
+void sy_dense_write_back(sy_dense *s, const yuma_output *o);
+/* a holds at least yuma_arena_need bytes for s (grown when not); returns
+ * that need. */
+size_t sy_arena_fit(yuma_arena *a, const sy_dense *s);
+/* One yuma_epoch on s. */
+void sy_dense_epoch(const yuma_params *p, const sy_dense *s, yuma_output *o, yuma_arena *a);
+/* FNV-1a of every output of an epoch on n uids. */
+uint64_t sy_digest(const yuma_output *o, uint32_t n);
+/* The epoch on s repeated (at least 5 times and until 1.5 s, at most 400):
+ * the median microseconds of one, with the fastest (*best), the repeats
+ * and the digest of the outputs (every repeat must give the same). */
+double sy_time_epochs(const yuma_params *p, const sy_dense *s, yuma_output *o, yuma_arena *a, double *best,
+                      int *reps, uint64_t *digest);
 
 #endif
