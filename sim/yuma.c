@@ -869,34 +869,21 @@ static inline AI yuma_status dense_weights(const yuma_input *in, epoch_mem *m)
     const uint32_t n = in->n, np = m->np;
     const uint64_t *restrict bar = m->bar;
     uint64_t *restrict pre = (uint64_t *)&m->pre[0].bits, *restrict wmax = (uint64_t *)m->wmax;
-    memset(m->stamp, 0, n * sizeof *m->stamp);
-    memset(pre, 0, np * sizeof *pre);
-    memset(wmax, 0, np * sizeof *wmax);
+    ym_dense_weights_begin(n, np, m->stamp, pre, wmax);
     for (uint32_t d = 0; d < m->nd; d++) {
-        const uint32_t i = m->drow[d], qb = in->weights.off[i], qe = in->weights.off[i + 1];
+        const uint32_t i = m->drow[d];
         uint64_t *restrict wr = m->dw + (size_t)d * np;
         if (m->forbid[i]) {
             memset(wr, 0, np * sizeof *wr);
             continue;
         }
-        const uint64_t lu = in->last_update[i];
-        bool inc = true;
-        uint64_t sum = 0;
-        (void)ym_load_row(in->weights.ent, qb, qe, n, np, wr, true, &inc, lu, bar, &sum);
-        if (!inc && !ym_no_duplicates(in->weights.ent, qb, qe, n, lu, bar, i, i + 1, m->stamp)) return YUMA_EINPUT;
+        bool inc;
+        uint64_t sum;
+        if (!ym_dense_load(&in->weights, i, n, np, wr, true, in->last_update[i], bar, i, m->stamp, &inc, &sum))
+            return YUMA_EINPUT; /* set_weights rejects duplicates */
         sum -= wr[i]; /* the diagonal */
         wr[i] = 0;
-        if (!sum) continue;
-        const ym_qd r = ym_qd_make(sum); /* integer values: div(w<<32, sum<<32) = floor(w*2^32/sum) */
-        const uint64_t ai = (uint64_t)m->a[i].bits;
-        if (ai >= (uint64_t)ONE) {
-            ym_dense_weights_row(wr, np, r, ai, pre, wmax, true);
-        } else if (ai > 0) {
-            ym_dense_weights_row(wr, np, r, ai, pre, wmax, false);
-        } else {
-            const ym_v4 sh = YM_V4(r.sh), v = YM_V4(r.v), dn = YM_V4(r.dn);
-            for (uint32_t j = 0; j < np; j += YM_LANES) YM_ST(wr + j, YM_QDIV((ym_v4)YM_LD(wr + j), sh, v, dn));
-        }
+        ym_dense_normalize_row(wr, np, sum, (uint64_t)m->a[i].bits, pre, wmax);
     }
     return YUMA_OK;
 }
@@ -951,15 +938,12 @@ static inline AI yuma_status dense_bonds(const yuma_input *in, epoch_mem *m)
     uint64_t *restrict colb = (uint64_t *)m->colb;
     memset(colb, 0, np * sizeof *colb);
     for (uint32_t d = 0; d < m->nd; d++) {
-        const uint32_t i = m->drow[d], qb = in->bonds.off[i], qe = in->bonds.off[i + 1];
+        const uint32_t i = m->drow[d];
         uint64_t *restrict br = m->db + (size_t)d * np;
-        const uint64_t lu = in->last_update[i];
-        bool inc = true;
+        bool inc;
         uint64_t sum;
-        if (!ym_load_row(in->bonds.ent, qb, qe, n, np, br, false, &inc, lu, m->bar, &sum))
-            return YUMA_EINPUT; /* get_bonds_sparse would panic */
-        if (!inc && !ym_no_duplicates(in->bonds.ent, qb, qe, n, lu, m->bar, -1, n + i + 1, m->stamp))
-            return YUMA_EINPUT; /* the epoch never writes duplicates */
+        if (!ym_dense_load(&in->bonds, i, n, np, br, false, in->last_update[i], m->bar, -1, m->stamp, &inc, &sum))
+            return YUMA_EINPUT; /* get_bonds_sparse would panic; the epoch never writes duplicates */
         for (uint32_t j = 0; j < np; j += YM_LANES) YM_ST(colb + j, (ym_v4)YM_LD(colb + j) + (ym_v4)YM_LD(br + j));
     }
     return YUMA_OK;
@@ -1017,35 +1001,9 @@ static inline AI void dense_ema(uint32_t n, epoch_mem *m)
  * those: bonds_ent has spare entries for the last writes). */
 static inline AI void dense_out_rows(const yuma_input *in, epoch_mem *m, yuma_output *out, const bool wide)
 {
-    const uint32_t n = in->n, np = m->np;
-    const uint64_t *restrict inc = (const uint64_t *)&m->inc[0].bits;
-    yuma_entry *restrict be = out->bonds_ent;
-    uint32_t k = 0, d = 0;
-    out->bonds_off[0] = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        const bool set = out->permit_new[i];
-        out->bonds_action[i] = set ? YUMA_BONDS_SET : in->permit_old[i] ? YUMA_BONDS_CLEAR : YUMA_BONDS_KEEP;
-        m->div[i] = i32f32_zero();
-        if (d < m->nd && m->drow[d] == i) {
-            const uint64_t *restrict er = m->dw + (size_t)d * np;
-            ym_v4 acc = YM_V4(0);
-            if (set) {
-                ym_v4 cols = {0, 1, 2, 3};
-                for (uint32_t j = 0; j < np; j += YM_LANES, cols += YM_V4(YM_LANES)) {
-                    const ym_v4 e = (ym_v4)YM_LD(er + j), en = YM_QDIV_AT(e, m->qs, j);
-                    acc += YM_MUL(wide, (ym_v4)YM_LD(inc + j), en);
-                    const ym_v4 v = YM_QDIV_AT(en, m->qx, j), b = ((v << 16) - v) >> 32; /* floor(v * 65535 / 2^32), v <= ONE */
-                    YM_EMIT4(be, k, cols, b, e == YM_V4(0));
-                }
-            } else {
-                for (uint32_t j = 0; j < np; j += YM_LANES)
-                    acc += YM_MUL(wide, (ym_v4)YM_LD(inc + j), YM_QDIV_AT((ym_v4)YM_LD(er + j), m->qs, j));
-            }
-            m->div[i].bits = (int64_t)YM_HSUM(acc);
-            d++;
-        }
-        out->bonds_off[i + 1] = k;
-    }
+    YM_DENSE_OUT_ROWS(in, out, m, wide, YM_QDIV_AT(e, m->qs, j),
+                      ({ const ym_v4 v = YM_QDIV_AT(en, m->qx, j); ((v << 16) - v) >> 32; }), /* v <= ONE */
+                      m->div[i].bits = (int64_t)YM_HSUM(acc));
 }
 
 /* wide: some I_j = ONE */
@@ -1091,17 +1049,22 @@ static inline AI yuma_status dense_passes(const yuma_params *p, const yuma_input
     return YUMA_OK;
 }
 
-#define DENSE_ARGS                                                                                                    \
-    const yuma_params *p, const yuma_input *in, yuma_output *out, epoch_mem *m, yuma_arena *arena, i32f32 alpha_bma
-#define DENSE_CALL(isa) dense_passes(p, in, out, m, arena, alpha_bma, isa)
-
 /* One source, compiled for each ISA: the base one (the portable fallback,
  * always built) and, on x86-64, AVX2 and AVX-512VL, chosen at run time. */
-static yuma_status dense_base(DENSE_ARGS) { return DENSE_CALL(YM_IMPL_DENSE); }
-#ifdef YM_X86_DISPATCH
-YM_TARGET_AVX2 static yuma_status dense_avx2(DENSE_ARGS) { return DENSE_CALL(YM_IMPL_DENSE_AVX2); }
-YM_TARGET_AVX512 static yuma_status dense_avx512(DENSE_ARGS) { return DENSE_CALL(YM_IMPL_DENSE_AVX512); }
-#endif
+#define DENSE_CALL(isa) dense_passes(p, in, out, m, arena, alpha_bma, isa)
+YM_LANE_BUILDS(yuma_status, dense,
+               (const yuma_params *p, const yuma_input *in, yuma_output *out, epoch_mem *m, yuma_arena *arena,
+                i32f32 alpha_bma),
+               DENSE_CALL)
+#undef DENSE_CALL
+
+ym_impl ym_dense_isa(ym_impl impl)
+{
+    if (impl != YM_IMPL_AUTO) return impl;
+    return ym_impl_available(YM_IMPL_DENSE_AVX512) ? YM_IMPL_DENSE_AVX512
+           : ym_impl_available(YM_IMPL_DENSE_AVX2) ? YM_IMPL_DENSE_AVX2
+                                                   : YM_IMPL_SPARSE;
+}
 
 bool ym_impl_available(ym_impl impl)
 {
@@ -1198,33 +1161,17 @@ yuma_status ym_epoch_v2(const yuma_params *p, const yuma_input *in, yuma_output 
     ym_normalize(m.a, n);
 
     /* 4.6-4.13, 4.16: dense or sparse passes (the same numbers) */
-    uint32_t nd = 0;
-    for (uint32_t i = 0; i < n; i++) nd += ym_dense_row(in, m.forbid, i);
-    const size_t cells = (size_t)nd * m.np;
-    /* auto: only on AVX2 or AVX-512 (the portable lanes are slower than the
-     * sparse passes where the base ISA lacks variable shifts and 64-bit
-     * products, as on SSE2) */
-    ym_impl isa = impl;
-    if (isa == YM_IMPL_AUTO)
-        isa = ym_impl_available(YM_IMPL_DENSE_AVX512) ? YM_IMPL_DENSE_AVX512
-              : ym_impl_available(YM_IMPL_DENSE_AVX2) ? YM_IMPL_DENSE_AVX2
-                                                      : YM_IMPL_SPARSE;
+    const size_t cells = (size_t)ym_dense_rows(in, m.forbid, NULL) * m.np;
+    const ym_impl isa = ym_dense_isa(impl); /* auto: only on AVX2 or AVX-512 */
     const bool dense = isa != YM_IMPL_SPARSE && n > 0 && alpha_bma.bits >= 0 && alpha_bma.bits <= ONE &&
                        (forced || cells <= dense_cells_max(nnz_w + nnz_b));
     yuma_status st;
     if (dense) {
         plan_dense(&c, n, cells, &m);
         if (c.failed) return YUMA_ENOMEM;
-        m.nd = 0;
-        for (uint32_t i = 0; i < n; i++)
-            if (ym_dense_row(in, m.forbid, i)) m.drow[m.nd++] = i;
+        m.nd = ym_dense_rows(in, m.forbid, m.drow);
         for (uint32_t i = 0; i < m.np; i++) m.bar[i] = i < n ? in->block_at_registration[i] : UINT64_MAX;
-#ifdef YM_X86_DISPATCH
-        if (isa == YM_IMPL_DENSE_AVX512) st = dense_avx512(p, in, out, &m, arena, alpha_bma);
-        else if (isa == YM_IMPL_DENSE_AVX2) st = dense_avx2(p, in, out, &m, arena, alpha_bma);
-        else
-#endif
-            st = dense_base(p, in, out, &m, arena, alpha_bma);
+        st = YM_LANE_CALL(isa, dense, (p, in, out, &m, arena, alpha_bma));
     } else {
         plan_sparse(&c, n, nnz_w, nnz_b, &m);
         if (c.failed) return YUMA_ENOMEM;

@@ -55,14 +55,6 @@ void ym_div_all(i32f32 *x, size_t n, i32f32 s)
         x[i].bits = x[i].bits >= 0 && x[i].bits <= s.bits ? ym_rdiv_apply(&r, (uint64_t)x[i].bits) : div1(x[i].bits, s.bits);
 }
 
-/* floor(2^64 / d) for d >= 2: the I32F32 quotient ONE / d. */
-static inline int64_t one_over(uint64_t d)
-{
-    uint64_t q = UINT64_MAX / d;
-    if (UINT64_MAX - q * d == d - 1) q++; /* d divides 2^64 */
-    return (int64_t)q;
-}
-
 /* ---- exp ---------------------------------------------------------------- */
 
 /* floor(p / i) for 0 <= p < 2^63 and 2 <= i <= 31 by one high multiply
@@ -177,7 +169,7 @@ static void exp_lanes(const int64_t *x, size_t m, int64_t *out, fx_status *st)
             continue;
         }
         /* neg: div(ONE, result), result > ONE: the quotient is below ONE */
-        out[k] = x[k] < 0 ? one_over(r[k]) : (int64_t)r[k];
+        out[k] = x[k] < 0 ? (int64_t)ym_one_over(r[k]) : (int64_t)r[k];
     }
 }
 
@@ -486,6 +478,17 @@ yuma_status ym_sparse_load(const yuma_csr *src, uint32_t rows, uint32_t ncols, c
         out->off[i + 1] = k;
     }
     return YUMA_OK;
+}
+
+uint32_t ym_dense_rows(const yuma_input *in, const bool *forbid, uint32_t *drow)
+{
+    uint32_t nd = 0;
+    for (uint32_t i = 0; i < in->n; i++) {
+        if (!ym_dense_row(in, forbid, i)) continue;
+        if (drow) drow[nd] = i;
+        nd++;
+    }
+    return nd;
 }
 
 bool ym_no_duplicates(const yuma_entry *ent, uint32_t qb, uint32_t qe, uint32_t n, uint64_t lu, const uint64_t *bar,
@@ -1264,7 +1267,7 @@ static void alpha_lanes(const int64_t *x, size_t m, int64_t *alpha)
     for (size_t k = 0; k < m; k++) {
         /* div(ONE, 1 + e) with a divisor >= ONE (e >= 0; safe_exp gives 0 on error) */
         const int64_t d = i32f32_sat_add(i32f32_one(), i32f32_from_bits(st[k] == FX_OK ? e[k] : 0)).bits;
-        alpha[k] = d == ONE ? ONE : one_over((uint64_t)d);
+        alpha[k] = d == ONE ? ONE : (int64_t)ym_one_over((uint64_t)d);
     }
 }
 

@@ -345,11 +345,7 @@ fx_status ym3_exp(i32f32 x, i32f32 *out)
     TERM(22); TERM(23); TERM(24); TERM(25); TERM(26); TERM(27); TERM(28); TERM(29); TERM(30); TERM(31);
 #undef TERM
 done:
-    if (neg) { /* ONE / result, result > ONE: floor(2^64 / result) */
-        uint64_t q = UINT64_MAX / result;
-        if (UINT64_MAX - q * result == result - 1) q++;
-        result = q;
-    }
+    if (neg) result = ym_one_over(result); /* ONE / result, result > ONE */
     out->bits = (int64_t)result;
     return FX_OK;
 }
@@ -447,13 +443,7 @@ done:
     const uint64_t r[4] = {r0, r1, r2, r3};
     for (int l = 0; l < 4; l++) {
         if (!series[l]) continue;
-        uint64_t v = r[l];
-        if (x[l].bits < 0) { /* ONE / result, result > ONE: floor(2^64 / result) */
-            uint64_t q = UINT64_MAX / v;
-            if (UINT64_MAX - q * v == v - 1) q++;
-            v = q;
-        }
-        out[l].bits = (int64_t)v;
+        out[l].bits = (int64_t)(x[l].bits < 0 ? ym_one_over(r[l]) : r[l]); /* ONE / result, result > ONE */
     }
 }
 #undef NARROW4
@@ -482,12 +472,8 @@ static inline i32f32 sigmoid_alpha(const ym3_sigmoid *s, i32f32 x, i32f32 e, fx_
 {
     if (st != FX_OK) e = s->clamp && x.bits > 0 ? i32f32_max() : i32f32_zero();
     /* σ = saturating_div(ONE, 1 + e) = trunc(2^64 / D) with D = sat_add(ONE, e)
-     * >= ONE (e >= 0), a quotient <= ONE: floor(2^64 / D) in 64-bit
-     * arithmetic, q = floor((2^64 - 1) / D) plus one where D divides 2^64. */
-    const uint64_t den = (uint64_t)i32f32_sat_add(i32f32_one(), e).bits;
-    uint64_t q = UINT64_MAX / den;
-    if (UINT64_MAX - q * den == den - 1) q++;
-    const i32f32 sigma = i32f32_from_bits((int64_t)q);
+     * >= ONE (e >= 0), a quotient <= ONE */
+    const i32f32 sigma = i32f32_from_bits((int64_t)ym_one_over((uint64_t)i32f32_sat_add(i32f32_one(), e).bits));
     const i32f32 alpha = i32f32_sat_add(s->a_lo, i32f32_sat_mul(sigma, i32f32_sat_sub(s->a_hi, s->a_lo)));
     return i32f32_from_bits(clamp_value(alpha.bits, s->a_lo.bits, s->a_hi.bits));
 }
@@ -645,15 +631,7 @@ void ym3_alpha_batch(const ym3_sigmoid *s, const int64_t *d, size_t m, int64_t *
         }
         series(a, r);
         for (size_t l = 0; l < nb; l++) {
-            if (a[l]) {
-                uint64_t v = r[l];
-                if (x[l].bits < 0) { /* ONE / result, result > ONE: floor(2^64 / result) */
-                    uint64_t q = UINT64_MAX / v;
-                    if (UINT64_MAX - q * v == v - 1) q++;
-                    v = q;
-                }
-                e[l].bits = (int64_t)v;
-            }
+            if (a[l]) e[l].bits = (int64_t)(x[l].bits < 0 ? ym_one_over(r[l]) : r[l]); /* ONE / result, result > ONE */
             alpha[k + l] = sigmoid_alpha(s, x[l], e[l], st[l]).bits;
         }
     }

@@ -146,6 +146,12 @@ static size_t max2(size_t x, size_t y) { return x > y ? x : y; }
 
 static uint32_t padded(uint32_t n) { return (n + YM_LANES - 1) / YM_LANES * YM_LANES; }
 
+/* The vectors *vec[0 .. count), len entries each. */
+static void take_vecs(carver *c, i32f32 **const *vec, size_t count, size_t len)
+{
+    for (size_t k = 0; k < count; k++) TAKE(c, *vec[k], len);
+}
+
 /* Outputs first (bonds_ent with YM_LANES spare entries for the dense
  * passes' compaction), then what both kinds of passes use; plan_sparse or
  * plan_dense follow once the epoch knows which run. */
@@ -156,7 +162,7 @@ static void plan_common(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_
     TAKE(c, m->forbid, n);
     i32f32 **vec[] = {&m->stake, &m->a, &m->pre, &m->cons, &m->rank, &m->trust,
                       &m->inc,   &m->vt, &m->div, &m->comb, &m->ns,   &m->nv};
-    for (size_t k = 0; k < sizeof vec / sizeof vec[0]; k++) TAKE(c, *vec[k], np);
+    take_vecs(c, vec, sizeof vec / sizeof vec[0], np);
     TAKE(c, m->u, n1);
     TAKE(c, m->wmax, np);
     TAKE(c, m->colsum, np);
@@ -178,7 +184,7 @@ static void plan_sparse(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, v3_me
     TAKE(c, m->w_unsorted, n);
     TAKE(c, m->b_unsorted, n);
     i32f32 **vec[] = {&m->rval, &m->brow, &m->ralpha, &m->gval};
-    for (size_t k = 0; k < sizeof vec / sizeof vec[0]; k++) TAKE(c, *vec[k], n);
+    take_vecs(c, vec, sizeof vec / sizeof vec[0], n);
     TAKE(c, m->dc, n);
     TAKE(c, m->sortkey, n);
     TAKE(c, m->sorttmp, n);
@@ -977,9 +983,7 @@ static inline AI yuma_status dense_weights(const yuma_params *p, const yuma_inpu
     const uint32_t n = in->n, np = m->np;
     const uint64_t *restrict bar = m->bar;
     uint64_t *restrict pre = (uint64_t *)&m->pre[0].bits, *restrict wmax = (uint64_t *)m->wmax;
-    memset(m->stamp, 0, n * sizeof *m->stamp);
-    memset(pre, 0, np * sizeof *pre);
-    memset(wmax, 0, np * sizeof *wmax);
+    ym_dense_weights_begin(n, np, m->stamp, pre, wmax);
     m->unsorted_w = false;
     for (uint32_t d = 0; d < m->nd; d++) {
         const uint32_t i = m->drow[d], qb = in->weights.off[i], qe = in->weights.off[i + 1];
@@ -991,14 +995,11 @@ static inline AI yuma_status dense_weights(const yuma_params *p, const yuma_inpu
         }
         const uint64_t lu = in->last_update[i];
         const bool own = (int64_t)i == p->owner_uid;
-        bool inc = true;
-        uint64_t sum = 0;
-        (void)ym_load_row(in->weights.ent, qb, qe, n, np, wr, true, &inc, lu, bar, &sum);
-        if (!inc) {
-            m->unsorted_w = true;
-            if (!ym_no_duplicates(in->weights.ent, qb, qe, n, lu, bar, own ? -1 : (int64_t)i, i + 1, m->stamp))
-                return YUMA_EINPUT; /* set_weights rejects duplicates */
-        }
+        bool inc;
+        uint64_t sum;
+        if (!ym_dense_load(&in->weights, i, n, np, wr, true, lu, bar, own ? -1 : (int64_t)i, m->stamp, &inc, &sum))
+            return YUMA_EINPUT; /* set_weights rejects duplicates */
+        m->unsorted_w |= !inc;
         if (!own) { /* the diagonal */
             sum -= wr[i];
             wr[i] = 0;
@@ -1013,17 +1014,7 @@ static inline AI yuma_status dense_weights(const yuma_params *p, const yuma_inpu
                 m->zrow[d] = true;
             }
         }
-        if (!sum) continue;
-        const ym_qd r = ym_qd_make(sum);
-        const uint64_t ai = (uint64_t)m->a[i].bits;
-        if (ai >= (uint64_t)ONE) {
-            ym_dense_weights_row(wr, np, r, ai, pre, wmax, true);
-        } else if (ai > 0) {
-            ym_dense_weights_row(wr, np, r, ai, pre, wmax, false);
-        } else {
-            const ym_v4 sh = YM_V4(r.sh), v = YM_V4(r.v), dn = YM_V4(r.dn);
-            for (uint32_t j = 0; j < np; j += YM_LANES) YM_ST(wr + j, YM_QDIV((ym_v4)YM_LD(wr + j), sh, v, dn));
-        }
+        ym_dense_normalize_row(wr, np, sum, (uint64_t)m->a[i].bits, pre, wmax);
     }
     return YUMA_OK;
 }
@@ -1035,16 +1026,12 @@ static inline AI yuma_status dense_bonds(const yuma_input *in, uint64_t last_tem
     const uint32_t n = in->n, np = m->np;
     m->unsorted_b = false;
     for (uint32_t d = 0; d < m->nd; d++) {
-        const uint32_t i = m->drow[d], qb = in->bonds.off[i], qe = in->bonds.off[i + 1];
-        bool inc = true;
+        bool inc;
         uint64_t sum;
-        if (!ym_load_row(in->bonds.ent, qb, qe, n, np, m->db + (size_t)d * np, false, &inc, last_tempo, m->bar, &sum))
-            return YUMA_EINPUT; /* the mask indexes BlockAtRegistration by j: panic */
-        if (!inc) {
-            m->unsorted_b = true;
-            if (!ym_no_duplicates(in->bonds.ent, qb, qe, n, last_tempo, m->bar, -1, n + i + 1, m->stamp))
-                return YUMA_EINPUT; /* the epoch never writes duplicates */
-        }
+        if (!ym_dense_load(&in->bonds, m->drow[d], n, np, m->db + (size_t)d * np, false, last_tempo, m->bar, -1,
+                           m->stamp, &inc, &sum))
+            return YUMA_EINPUT; /* the mask indexes BlockAtRegistration by j: panic; no duplicates are written */
+        m->unsorted_b |= !inc;
     }
     return YUMA_OK;
 }
@@ -1200,36 +1187,9 @@ static inline AI void dense_ema(const ema_ctx *cx, uint32_t n, v3_mem *m)
 static inline AI void dense_out_rows(const yuma_input *in, v3_mem *m, yuma_output *out, const bool wide_s,
                                      const bool wide_i)
 {
-    const uint32_t n = in->n, np = m->np;
-    const uint64_t *restrict inc = (const uint64_t *)&m->inc[0].bits;
-    yuma_entry *restrict be = out->bonds_ent;
-    uint32_t k = 0, d = 0;
-    out->bonds_off[0] = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        const bool set = out->permit_new[i];
-        out->bonds_action[i] = set ? YUMA_BONDS_SET : in->permit_old[i] ? YUMA_BONDS_CLEAR : YUMA_BONDS_KEEP;
-        m->div[i] = i32f32_zero();
-        if (d < m->nd && m->drow[d] == i) {
-            const uint64_t *restrict er = m->dw + (size_t)d * np;
-            ym_v4 acc = YM_V4(0);
-            if (set) {
-                ym_v4 cols = {0, 1, 2, 3};
-                for (uint32_t j = 0; j < np; j += YM_LANES, cols += YM_V4(YM_LANES)) {
-                    const ym_v4 e = (ym_v4)YM_LD(er + j);
-                    acc += YM_MUL(wide_i, (ym_v4)YM_LD(inc + j), COLDIV(e, m, j, wide_s));
-                    const ym_v4 b = ((e << 16) - e) >> 32; /* floor(v * 65535 / 2^32), v <= ONE */
-                    YM_EMIT4(be, k, cols, b, e == YM_V4(0));
-                }
-            } else {
-                for (uint32_t j = 0; j < np; j += YM_LANES)
-                    acc += YM_MUL(wide_i, (ym_v4)YM_LD(inc + j), COLDIV((ym_v4)YM_LD(er + j), m, j, wide_s));
-            }
-            if (i32f32_checked_mul(i32f32_from_bits((int64_t)YM_HSUM(acc)), m->a[i], &m->div[i]) != FX_OK)
-                m->div[i] = i32f32_zero();
-            d++;
-        }
-        out->bonds_off[i + 1] = k;
-    }
+    YM_DENSE_OUT_ROWS(in, out, m, wide_i, COLDIV(e, m, j, wide_s), ((e << 16) - e) >> 32, /* v <= ONE */
+                      if (i32f32_checked_mul(i32f32_from_bits((int64_t)YM_HSUM(acc)), m->a[i], &m->div[i]) != FX_OK)
+                          m->div[i] = i32f32_zero());
 }
 
 static inline AI void dense_out(const yuma_input *in, v3_mem *m, yuma_output *out)
@@ -1281,18 +1241,14 @@ static inline AI yuma_status dense_passes(const yuma_params *p, const yuma_input
     return YUMA_OK;
 }
 
-#define DENSE_ARGS                                                                                                    \
-    const yuma_params *p, const yuma_input *in, yuma_output *out, v3_mem *m, yuma_arena *arena, i32f32 alpha_bma,    \
-        bool *sparse
-#define DENSE_CALL(isa) dense_passes(p, in, out, m, arena, alpha_bma, isa, sparse)
-
 /* One source, compiled for each ISA: the base one (the portable fallback,
  * always built) and, on x86-64, AVX2 and AVX-512VL, chosen at run time. */
-static yuma_status dense_base(DENSE_ARGS) { return DENSE_CALL(YM_IMPL_DENSE); }
-#ifdef YM_X86_DISPATCH
-YM_TARGET_AVX2 static yuma_status dense_avx2(DENSE_ARGS) { return DENSE_CALL(YM_IMPL_DENSE_AVX2); }
-YM_TARGET_AVX512 static yuma_status dense_avx512(DENSE_ARGS) { return DENSE_CALL(YM_IMPL_DENSE_AVX512); }
-#endif
+#define DENSE_CALL(isa) dense_passes(p, in, out, m, arena, alpha_bma, isa, sparse)
+YM_LANE_BUILDS(yuma_status, dense,
+               (const yuma_params *p, const yuma_input *in, yuma_output *out, v3_mem *m, yuma_arena *arena,
+                i32f32 alpha_bma, bool *sparse),
+               DENSE_CALL)
+#undef DENSE_CALL
 
 /* ---- the epoch ---------------------------------------------------------- */
 
@@ -1341,14 +1297,8 @@ yuma_status ym_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_output 
 
     /* 2.5-2.10.6: dense or sparse passes (the same numbers); auto: dense
      * only on AVX2 or AVX-512, as for the v1.2.4 epoch */
-    uint32_t nd = 0;
-    for (uint32_t i = 0; i < n; i++) nd += ym_dense_row(in, m.forbid, i);
-    const size_t cells = (size_t)nd * m.np;
-    ym_impl isa = impl;
-    if (isa == YM_IMPL_AUTO)
-        isa = ym_impl_available(YM_IMPL_DENSE_AVX512) ? YM_IMPL_DENSE_AVX512
-              : ym_impl_available(YM_IMPL_DENSE_AVX2) ? YM_IMPL_DENSE_AVX2
-                                                      : YM_IMPL_SPARSE;
+    const size_t cells = (size_t)ym_dense_rows(in, m.forbid, NULL) * m.np;
+    const ym_impl isa = ym_dense_isa(impl);
     const bool dense = isa != YM_IMPL_SPARSE && n > 0 && alpha_bma.bits >= 0 && alpha_bma.bits <= ONE &&
                        (forced || cells <= dense_cells_max(nnz_w + nnz_b));
     const size_t mark = arena->used;
@@ -1357,16 +1307,9 @@ yuma_status ym_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_output 
     if (dense) {
         plan_dense(&c, n, cells, &m);
         if (c.failed) return YUMA_ENOMEM;
-        m.nd = 0;
-        for (uint32_t i = 0; i < n; i++)
-            if (ym_dense_row(in, m.forbid, i)) m.drow[m.nd++] = i;
+        m.nd = ym_dense_rows(in, m.forbid, m.drow);
         for (uint32_t j = 0; j < m.np; j++) m.bar[j] = j < n ? in->block_at_registration[j] : UINT64_MAX;
-#ifdef YM_X86_DISPATCH
-        if (isa == YM_IMPL_DENSE_AVX512) st = dense_avx512(p, in, out, &m, arena, alpha_bma, &sparse);
-        else if (isa == YM_IMPL_DENSE_AVX2) st = dense_avx2(p, in, out, &m, arena, alpha_bma, &sparse);
-        else
-#endif
-            st = dense_base(p, in, out, &m, arena, alpha_bma, &sparse);
+        st = YM_LANE_CALL(isa, dense, (p, in, out, &m, arena, alpha_bma, &sparse));
     }
     if (st == YUMA_OK && sparse) {
         arena->used = mark;

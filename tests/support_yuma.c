@@ -138,6 +138,16 @@ void sy_sub_step(sy_sub *s, const yuma_output *o, uint64_t *g)
         if (sy_below(g, 20) == 0) s->bar[i] = s->block; /* a replaced uid */
 }
 
+void sy_sub_storage(sy_sub *s)
+{
+    static uint64_t stake[SY_MAXN], lu[SY_MAXN], bar[SY_MAXN];
+    static bool permit[SY_MAXN];
+    static uint32_t w_off[SY_MAXN + 1], b_off[SY_MAXN + 1];
+    static yuma_entry w_ent[SY_MAXN * (SY_MAXN + 3)], b_ent[SY_MAXN * SY_MAXN];
+    *s = (sy_sub){.stake = stake, .lu = lu, .bar = bar, .permit = permit, .w_off = w_off, .b_off = b_off,
+                  .w_ent = w_ent, .b_ent = b_ent};
+}
+
 #define DIFFERS(f, count)                                                        \
     if (memcmp(a->f, b->f, (size_t)(count) * sizeof *a->f) != 0) return #f;
 
@@ -162,6 +172,52 @@ const char *sy_outputs_differ(const yuma_output *a, const yuma_output *b, uint32
     return NULL;
 }
 #undef DIFFERS
+
+/* ---- every implementation against the sparse passes ---------------------- */
+
+static const ym_impl impls[SY_NIMPL] = {YM_IMPL_DENSE, YM_IMPL_DENSE_AVX2, YM_IMPL_DENSE_AVX512, YM_IMPL_AUTO};
+static const char *const impl_names[SY_NIMPL] = {"dense (portable)", "dense AVX2", "dense AVX-512", "auto"};
+
+static yuma_arena arena_of(size_t cap)
+{
+    yuma_arena a = {sy_xmalloc(cap), cap, 0};
+    return a;
+}
+
+void sy_impls_init(sy_impls *h, sy_epoch_fn epoch, size_t cap)
+{
+    h->epoch = epoch;
+    h->ref = arena_of(cap);
+    for (int k = 0; k < SY_NIMPL; k++) {
+        h->other[k] = arena_of(cap);
+        h->ran[k] = 0;
+    }
+}
+
+void sy_impls_free(sy_impls *h)
+{
+    free(h->ref.base);
+    for (int k = 0; k < SY_NIMPL; k++) free(h->other[k].base);
+}
+
+const char *sy_impls_epoch(sy_impls *h, const sy_sub *s, yuma_output *want, yuma_status *st)
+{
+    static char msg[160];
+    const yuma_input in = sy_sub_input(s);
+    *st = h->epoch(&s->p, &in, want, &h->ref, YM_IMPL_SPARSE);
+    for (int k = 0; k < SY_NIMPL; k++) {
+        if (!ym_impl_available(impls[k])) continue;
+        h->ran[k]++;
+        yuma_output got;
+        const yuma_status st2 = h->epoch(&s->p, &in, &got, &h->other[k], impls[k]);
+        const char *f = st2 == *st && *st == YUMA_OK ? sy_outputs_differ(want, &got, s->n) : NULL;
+        if (st2 != *st) snprintf(msg, sizeof msg, "%s returns %d, the sparse passes %d", impl_names[k], st2, *st);
+        else if (f) snprintf(msg, sizeof msg, "%s differs from the sparse passes in %s", impl_names[k], f);
+        else continue;
+        return msg;
+    }
+    return NULL;
+}
 
 /* ---- the benchmarks' dense subnets --------------------------------------- */
 

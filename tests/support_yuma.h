@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "taosim/yuma.h"
+#include "taosim/yuma_math.h"
 
 /* splitmix64, and a draw below k */
 uint64_t sy_rnd(uint64_t *g);
@@ -44,9 +45,30 @@ yuma_input sy_sub_input(const sy_sub *s);
 /* The chain's write-back of permits and bonds from o, then time passes
  * and some validators set weights again (new rows go last). */
 void sy_sub_step(sy_sub *s, const yuma_output *o, uint64_t *g);
+/* s on arrays of this file (one such subnet at a time). */
+void sy_sub_storage(sy_sub *s);
 /* NULL when the outputs of an epoch on n uids are the same bytes, else
  * the name of the first field that differs. */
 const char *sy_outputs_differ(const yuma_output *a, const yuma_output *b, uint32_t n);
+
+/* Every implementation of an epoch (ym_epoch_v2 or ym_epoch_v3) against
+ * its sparse passes: the dense ones on the portable lanes, AVX2 and
+ * AVX-512 where the CPU has them, and the automatic choice, each on its
+ * own arena. */
+typedef yuma_status (*sy_epoch_fn)(const yuma_params *, const yuma_input *, yuma_output *, yuma_arena *, ym_impl);
+enum { SY_NIMPL = 4 };
+typedef struct sy_impls {
+    sy_epoch_fn epoch;
+    yuma_arena ref, other[SY_NIMPL];
+    int ran[SY_NIMPL]; /* epochs each implementation ran */
+} sy_impls;
+/* cap: bytes of every arena (the forced dense passes' need). */
+void sy_impls_init(sy_impls *h, sy_epoch_fn epoch, size_t cap);
+void sy_impls_free(sy_impls *h);
+/* One epoch of s: the sparse passes' outputs in *want and status in *st,
+ * then every other available implementation; NULL when each gives the same
+ * status and, on success, the same bytes, else what differs. */
+const char *sy_impls_epoch(sy_impls *h, const sy_sub *s, yuma_output *want, yuma_status *st);
 
 /* ---- the benchmarks' dense subnets --------------------------------------
  * State (seed per case): V validators with large random stakes, N - V

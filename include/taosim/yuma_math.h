@@ -224,6 +224,12 @@ typedef enum ym_impl {
  * there (no padding column is ever kept). Static inline and always inlined:
  * each driver's lane pass compiles them for the ISA of its build (the base
  * one, AVX2, AVX-512). */
+/* The duplicate check of a row whose columns do not increase: among the
+ * kept entries (column < n, not outdated for lu, not the column `diag`;
+ * -1: none) no column twice. stamp: n u32 that hold no `mark` yet. */
+bool ym_no_duplicates(const yuma_entry *ent, uint32_t qb, uint32_t qe, uint32_t n, uint64_t lu, const uint64_t *bar,
+                      int64_t diag, uint32_t mark, uint32_t *stamp);
+
 #if defined(__GNUC__) || defined(__clang__)
 #define YM_AI __attribute__((always_inline))
 
@@ -352,6 +358,23 @@ static inline YM_AI bool ym_load_row(const yuma_entry *restrict ent, uint32_t qb
     return true;
 }
 
+/* Row i of rows (weights or bonds) into the dense row r, as ym_load_row
+ * (weights: columns >= n dropped; bonds: refused), and the check that no
+ * kept column repeats where the columns do not increase (kept: not
+ * outdated for lu, not the column diag; -1: none), with the marks i + 1
+ * (weights) or n + i + 1 (bonds) in stamp (n u32 cleared at the start of
+ * the epoch). false: the chain refuses the row (the epoch is YUMA_EINPUT);
+ * *inc and *sum as ym_load_row. */
+static inline YM_AI bool ym_dense_load(const yuma_csr *rows, uint32_t i, uint32_t n, uint32_t np,
+                                       uint64_t *restrict r, bool weights, uint64_t lu, const uint64_t *restrict bar,
+                                       int64_t diag, uint32_t *stamp, bool *inc, uint64_t *sum)
+{
+    const uint32_t qb = rows->off[i], qe = rows->off[i + 1];
+    *inc = true;
+    if (!ym_load_row(rows->ent, qb, qe, n, np, r, weights, inc, lu, bar, sum)) return false;
+    return *inc || ym_no_duplicates(rows->ent, qb, qe, n, lu, bar, diag, weights ? i + 1 : n + i + 1, stamp);
+}
+
 /* A voting row normalised by the divisor r (integer values: div(w<<32,
  * sum<<32) = floor(w*2^32/sum)), its preranks mul(a_i, w) added to pre and
  * its column maxima to wmax; wide: a_i = ONE. */
@@ -364,6 +387,33 @@ static inline YM_AI void ym_dense_weights_row(uint64_t *restrict wr, uint32_t np
         YM_ST(wr + j, w);
         YM_ST(pre + j, (ym_v4)YM_LD(pre + j) + YM_MUL(wide, av, w));
         YM_ST(wmax + j, YM_MAX((ym_v4)YM_LD(wmax + j), w));
+    }
+}
+
+/* The start of a dense weights pass: no duplicate marks yet (stamp, n),
+ * preranks and column maxima 0 (np). */
+static inline void ym_dense_weights_begin(uint32_t n, uint32_t np, uint32_t *stamp, uint64_t *pre, uint64_t *wmax)
+{
+    memset(stamp, 0, n * sizeof *stamp);
+    memset(pre, 0, np * sizeof *pre);
+    memset(wmax, 0, np * sizeof *wmax);
+}
+
+/* Row normalisation of a loaded weight row of integers whose sum is sum
+ * (0: left as is), with the preranks and column maxima of a voting row
+ * (a_i > 0: ym_dense_weights_row). */
+static inline YM_AI void ym_dense_normalize_row(uint64_t *restrict wr, uint32_t np, uint64_t sum, uint64_t ai,
+                                                uint64_t *restrict pre, uint64_t *restrict wmax)
+{
+    if (!sum) return;
+    const ym_qd r = ym_qd_make(sum);
+    if (ai >= (uint64_t)I32F32_ONE_BITS) {
+        ym_dense_weights_row(wr, np, r, ai, pre, wmax, true);
+    } else if (ai > 0) {
+        ym_dense_weights_row(wr, np, r, ai, pre, wmax, false);
+    } else {
+        const ym_v4 sh = YM_V4(r.sh), v = YM_V4(r.v), dn = YM_V4(r.dn);
+        for (uint32_t j = 0; j < np; j += YM_LANES) YM_ST(wr + j, YM_QDIV((ym_v4)YM_LD(wr + j), sh, v, dn));
     }
 }
 
@@ -448,13 +498,78 @@ static inline void ym_qdw_set(ym_qd_cols *q, uint64_t *k, uint64_t *dd, uint32_t
         (be)[k] = (yuma_entry){(uint16_t)c_[3], (uint16_t)b_[3]};                                    \
         (k) += !z_[3];                                                                               \
     } while (0)
+
+/* The write-back pass of both drivers' dense passes: for every uid i its
+ * bonds action (SET for a new permit, CLEAR for a lost one, KEEP for
+ * neither) and bonds_off, its dividend 0; for a uid with a dense row (the
+ * rows of m in increasing uid order: m->drow, m->nd, cells m->dw, width
+ * m->np) Σ_j mul(I_j, EN) over the row's lane vectors e of columns j, EN
+ * an expression of e and j (wide: some I_j may be ONE), DIVIDEND run with
+ * that sum in acc (m->div[i] from it), and for a SET row the entries of
+ * the cells e > 0 in column order with the u16 values BONDS (of e, en = EN
+ * and j) appended to bonds_ent. m->inc holds I (0 beyond n). */
+#define YM_DENSE_OUT_ROWS(in, out, m, wide, EN, BONDS, DIVIDEND)                                       \
+    do {                                                                                             \
+        const uint64_t *restrict inc_ = (const uint64_t *)&(m)->inc[0].bits;                         \
+        yuma_entry *restrict be_ = (out)->bonds_ent;                                                 \
+        uint32_t k_ = 0, d_ = 0;                                                                     \
+        (out)->bonds_off[0] = 0;                                                                     \
+        for (uint32_t i = 0; i < (in)->n; i++) {                                                     \
+            const bool set_ = (out)->permit_new[i];                                                  \
+            (out)->bonds_action[i] = set_ ? YUMA_BONDS_SET : (in)->permit_old[i] ? YUMA_BONDS_CLEAR : YUMA_BONDS_KEEP; \
+            (m)->div[i] = i32f32_zero();                                                             \
+            if (d_ < (m)->nd && (m)->drow[d_] == i) {                                                \
+                const uint64_t *restrict er_ = (m)->dw + (size_t)d_ * (m)->np;                       \
+                ym_v4 acc = YM_V4(0);                                                                \
+                if (set_) {                                                                          \
+                    ym_v4 cols_ = {0, 1, 2, 3};                                                      \
+                    for (uint32_t j = 0; j < (m)->np; j += YM_LANES, cols_ += YM_V4(YM_LANES)) {     \
+                        const ym_v4 e = (ym_v4)YM_LD(er_ + j), en = (EN);                            \
+                        acc += YM_MUL(wide, (ym_v4)YM_LD(inc_ + j), en);                             \
+                        YM_EMIT4(be_, k_, cols_, (BONDS), e == YM_V4(0));                            \
+                    }                                                                                \
+                } else {                                                                             \
+                    for (uint32_t j = 0; j < (m)->np; j += YM_LANES) {                               \
+                        const ym_v4 e = (ym_v4)YM_LD(er_ + j);                                       \
+                        acc += YM_MUL(wide, (ym_v4)YM_LD(inc_ + j), (EN));                           \
+                    }                                                                                \
+                }                                                                                    \
+                DIVIDEND;                                                                            \
+                d_++;                                                                                \
+            }                                                                                        \
+            (out)->bonds_off[i + 1] = k_;                                                            \
+        }                                                                                            \
+    } while (0)
 #endif
 
-/* The duplicate check of a row whose columns do not increase: among the
- * kept entries (column < n, not outdated for lu, not the column `diag`;
- * -1: none) no column twice. stamp: n u32 that hold no `mark` yet. */
-bool ym_no_duplicates(const yuma_entry *ent, uint32_t qb, uint32_t qe, uint32_t n, uint64_t lu, const uint64_t *bar,
-                      int64_t diag, uint32_t mark, uint32_t *stamp);
+/* The uids with a dense row (ym_dense_row) into drow, in increasing order
+ * (NULL: only counted); returns how many. */
+uint32_t ym_dense_rows(const yuma_input *in, const bool *forbid, uint32_t *drow);
+/* The lanes a dense implementation impl runs on: impl itself, or for
+ * YM_IMPL_AUTO the widest the CPU has among AVX-512 and AVX2, else
+ * YM_IMPL_SPARSE (the portable lanes are slower than the sparse passes
+ * where the base ISA lacks variable shifts and 64-bit products, as on
+ * SSE2). */
+ym_impl ym_dense_isa(ym_impl impl);
+
+
+/* One lane pass built for each ISA from one source: YM_LANE_BUILDS(ret,
+ * name, (params), CALL) defines static functions name_base and, on
+ * x86-64, name_avx2 and name_avx512 with parameters params, each returning
+ * CALL(isa) for its ISA (CALL: a macro, typically the always-inlined pass
+ * with its arguments and isa); YM_LANE_CALL(isa, name, (args)) calls the
+ * one of isa (the base build for any other). */
+#ifdef YM_X86_DISPATCH
+#define YM_LANE_BUILDS(ret, name, params, CALL)                                                       \
+    static ret name##_base params { return CALL(YM_IMPL_DENSE); }                                    \
+    YM_TARGET_AVX2 static ret name##_avx2 params { return CALL(YM_IMPL_DENSE_AVX2); }               \
+    YM_TARGET_AVX512 static ret name##_avx512 params { return CALL(YM_IMPL_DENSE_AVX512); }
+#define YM_LANE_CALL(isa, name, args)                                                                 \
+    ((isa) == YM_IMPL_DENSE_AVX512 ? name##_avx512 args : (isa) == YM_IMPL_DENSE_AVX2 ? name##_avx2 args : name##_base args)
+#else
+#define YM_LANE_BUILDS(ret, name, params, CALL) static ret name##_base params { return CALL(YM_IMPL_DENSE); }
+#define YM_LANE_CALL(isa, name, args) ((void)(isa), name##_base args)
+#endif
 
 /* ---- small exact helpers ------------------------------------------------ */
 
@@ -466,6 +581,15 @@ static inline uint16_t ym_proportion_to_u16(i32f32 x)
 {
     if (x.bits >= 0 && x.bits <= I32F32_ONE_BITS) return (uint16_t)(((uint64_t)x.bits * UINT16_MAX) >> 32);
     return i32f32_to_u16_wrap(i32f32_sat_mul(x, i32f32_from_u16(UINT16_MAX)));
+}
+
+/* floor(2^64 / d) for d >= 2 in 64-bit arithmetic (the I32F32 quotient
+ * ONE / d): floor((2^64 - 1) / d), plus one where d divides 2^64. */
+static inline uint64_t ym_one_over(uint64_t d)
+{
+    uint64_t q = UINT64_MAX / d;
+    if (UINT64_MAX - q * d == d - 1) q++;
+    return q;
 }
 
 /* x_i <- div(x_i, s) for every i, s != 0 (any signs). */
