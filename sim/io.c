@@ -9,6 +9,8 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -86,6 +88,11 @@ FILE *io_outdir_file(io_outdir *od, const char *name, io_err *err)
         return NULL;
     }
     od->files[i].f = f;
+    od->files[i].buf = malloc(IO_OUT_BUF); /* without it, stdio's own buffer */
+    if (od->files[i].buf && setvbuf(f, od->files[i].buf, _IOFBF, IO_OUT_BUF) != 0) {
+        free(od->files[i].buf);
+        od->files[i].buf = NULL;
+    }
     od->nfiles++;
     return f;
 }
@@ -96,7 +103,10 @@ int io_outdir_commit(io_outdir *od, io_err *err)
     for (int i = 0; i < od->nfiles; i++) {
         FILE *f = od->files[i].f;
         od->files[i].f = NULL;
-        if (f && (ferror(f) | fclose(f)) != 0 && rc == 0) {
+        const bool bad = f && (ferror(f) | fclose(f)) != 0;
+        free(od->files[i].buf);
+        od->files[i].buf = NULL;
+        if (bad && rc == 0) {
             io_errf(err, "%s/%s: write failed: %s", od->dir, od->files[i].name, strerror(errno));
             rc = -1;
         }
@@ -125,6 +135,8 @@ void io_outdir_abort(io_outdir *od)
     for (int i = 0; i < od->nfiles; i++) {
         if (od->files[i].f) fclose(od->files[i].f);
         od->files[i].f = NULL;
+        free(od->files[i].buf);
+        od->files[i].buf = NULL;
         char path[1200];
         tmp_path(od, i, path, sizeof path);
         unlink(path);

@@ -25,6 +25,7 @@ void io_errf(io_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3
 
 #define IO_OUT_MAX_FILES 32
 #define IO_OUT_MAX_DIRS 16
+#define IO_OUT_BUF (256u << 10)
 
 typedef struct io_outdir {
     char dir[1024];
@@ -34,6 +35,7 @@ typedef struct io_outdir {
     struct {
         char name[128];
         FILE *f;
+        char *buf; /* its stdio buffer (IO_OUT_BUF bytes: few write calls for big traces), or NULL */
     } files[IO_OUT_MAX_FILES];
 } io_outdir;
 
