@@ -150,21 +150,6 @@ static void *take(carver *c, size_t bytes)
 
 static size_t max2(size_t x, size_t y) { return x > y ? x : y; }
 
-static uint32_t padded(uint32_t n) { return (n + YM_LANES - 1) / YM_LANES * YM_LANES; }
-
-/* The dense passes run (YM_IMPL_AUTO) when their rows hold at most 3/2
- * cells per stored weight or bond entry (measured at 64x256 on AVX-512: the
- * dense passes cost about the same at any density, the sparse ones about
- * in proportion to the entries; they break even near 1.3 to 2 cells per
- * entry); the arena is planned for that many. */
-static size_t dense_cells_max(size_t nnz) { return nnz + nnz / 2; }
-
-static size_t dense_cells_auto(uint32_t n, size_t nnz_w, size_t nnz_b)
-{
-    const size_t all = (size_t)n * padded(n), k = dense_cells_max(nnz_w + nnz_b);
-    return k < all ? k : all;
-}
-
 /* Outputs first, then what both kinds of passes use; plan_sparse or
  * plan_dense follow once the epoch knows which run. The scratch of the
  * primitives (top-k, sort, consensus) is pushed and popped on top
@@ -172,7 +157,7 @@ static size_t dense_cells_auto(uint32_t n, size_t nnz_w, size_t nnz_b)
  * passes' branch-free compaction. */
 static void plan_common(carver *c, uint32_t n, size_t nnz_e, yuma_output *o, epoch_mem *m)
 {
-    const size_t n1 = (size_t)n + 1, np = padded(n);
+    const size_t n1 = (size_t)n + 1, np = ym_padded(n);
     TAKE(c, o->active, n);
     TAKE(c, o->permit_new, n);
     TAKE(c, o->stake_weight, n);
@@ -221,7 +206,7 @@ static void plan_sparse(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, epoch
  * key per cell and one zero block per column). */
 static void plan_dense(carver *c, uint32_t n, size_t cells, epoch_mem *m)
 {
-    const size_t np = padded(n);
+    const size_t np = ym_padded(n);
     TAKE(c, m->drow, n);
     TAKE(c, m->dw, cells);
     TAKE(c, m->db, cells + np);
@@ -255,13 +240,13 @@ static size_t v2_need(uint32_t n, size_t nnz_w, size_t nnz_b, size_t cells)
 
 size_t yuma_arena_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds)
 {
-    return max2(v2_need(n, nnz_weights, nnz_bonds, dense_cells_auto(n, nnz_weights, nnz_bonds)),
+    return max2(v2_need(n, nnz_weights, nnz_bonds, ym_dense_cells_auto(n, nnz_weights, nnz_bonds)),
                 yuma_v3_arena_need(n, nnz_weights, nnz_bonds));
 }
 
 size_t ym_epoch_v2_dense_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds)
 {
-    return v2_need(n, nnz_weights, nnz_bonds, (size_t)n * padded(n));
+    return v2_need(n, nnz_weights, nnz_bonds, (size_t)n * ym_padded(n));
 }
 
 /* ---- input checks ------------------------------------------------------- */
@@ -357,13 +342,6 @@ static bool alpha_of_columns(const yuma_params *p, uint32_t n, epoch_mem *m, yum
 static void trust_of_ranks(uint32_t n, epoch_mem *m)
 {
     for (uint32_t j = 0; j < n; j++) m->trust[j].bits = m->pre[j].bits ? ym_div_le(m->rank[j].bits, m->pre[j].bits) : 0;
-}
-
-static uint64_t rao_share(i32f32 x, uint64_t e)
-{
-    /* I96F32(x) * I96F32(E): raw x*E exactly, then to_num::<u64> floors.
-     * x in [0, 1] here, so the result fits. */
-    return (uint64_t)(((fx_u128)(uint64_t)x.bits * e) >> 32);
 }
 
 /* mul() of a and b in [0, ONE], not both ONE, by a 64-bit multiply: the
@@ -1058,12 +1036,23 @@ YM_LANE_BUILDS(yuma_status, dense,
                DENSE_CALL)
 #undef DENSE_CALL
 
-ym_impl ym_dense_isa(ym_impl impl)
+bool ym_dense_choose(const yuma_input *in, const bool *forbid, ym_impl impl, i32f32 alpha_bma, ym_impl *isa,
+                     size_t *cells)
 {
-    if (impl != YM_IMPL_AUTO) return impl;
-    return ym_impl_available(YM_IMPL_DENSE_AVX512) ? YM_IMPL_DENSE_AVX512
-           : ym_impl_available(YM_IMPL_DENSE_AVX2) ? YM_IMPL_DENSE_AVX2
-                                                   : YM_IMPL_SPARSE;
+    const uint32_t n = in->n;
+    *cells = (size_t)ym_dense_rows(in, forbid, NULL) * ym_padded(n);
+    *isa = impl != YM_IMPL_AUTO                        ? impl
+           : ym_impl_available(YM_IMPL_DENSE_AVX512) ? YM_IMPL_DENSE_AVX512
+           : ym_impl_available(YM_IMPL_DENSE_AVX2)   ? YM_IMPL_DENSE_AVX2
+                                                     : YM_IMPL_SPARSE;
+    const size_t nnz_w = in->weights.off[n], nnz_b = in->bonds.off[n];
+    return *isa != YM_IMPL_SPARSE && n > 0 && alpha_bma.bits >= 0 && alpha_bma.bits <= ONE &&
+           (impl != YM_IMPL_AUTO || *cells <= ym_dense_cells_auto(n, nnz_w, nnz_b));
+}
+
+void ym_dense_bar(const yuma_input *in, uint32_t np, uint64_t *bar)
+{
+    for (uint32_t j = 0; j < np; j++) bar[j] = j < in->n ? in->block_at_registration[j] : UINT64_MAX;
 }
 
 bool ym_impl_available(ym_impl impl)
@@ -1144,7 +1133,7 @@ yuma_status ym_epoch_v2(const yuma_params *p, const yuma_input *in, yuma_output 
     if (!arena->base || need > arena->cap) return YUMA_ENOMEM;
     epoch_mem m;
     carver c = {arena, 0, false};
-    m.np = padded(n);
+    m.np = ym_padded(n);
     plan_common(&c, n, nnz_w + nnz_b, out, &m);
     if (c.failed) return YUMA_ENOMEM;
 
@@ -1161,16 +1150,15 @@ yuma_status ym_epoch_v2(const yuma_params *p, const yuma_input *in, yuma_output 
     ym_normalize(m.a, n);
 
     /* 4.6-4.13, 4.16: dense or sparse passes (the same numbers) */
-    const size_t cells = (size_t)ym_dense_rows(in, m.forbid, NULL) * m.np;
-    const ym_impl isa = ym_dense_isa(impl); /* auto: only on AVX2 or AVX-512 */
-    const bool dense = isa != YM_IMPL_SPARSE && n > 0 && alpha_bma.bits >= 0 && alpha_bma.bits <= ONE &&
-                       (forced || cells <= dense_cells_max(nnz_w + nnz_b));
+    size_t cells;
+    ym_impl isa;
+    const bool dense = ym_dense_choose(in, m.forbid, impl, alpha_bma, &isa, &cells);
     yuma_status st;
     if (dense) {
         plan_dense(&c, n, cells, &m);
         if (c.failed) return YUMA_ENOMEM;
         m.nd = ym_dense_rows(in, m.forbid, m.drow);
-        for (uint32_t i = 0; i < m.np; i++) m.bar[i] = i < n ? in->block_at_registration[i] : UINT64_MAX;
+        ym_dense_bar(in, m.np, m.bar);
         st = YM_LANE_CALL(isa, dense, (p, in, out, &m, arena, alpha_bma));
     } else {
         plan_sparse(&c, n, nnz_w, nnz_b, &m);
@@ -1181,29 +1169,10 @@ yuma_status ym_epoch_v2(const yuma_params *p, const yuma_input *in, yuma_output 
     ym_normalize(m.div, n);
     if (p->incentive_wta) ym_incentive_wta(m.inc, n); /* opt-in, not a chain rule (yuma.h) */
 
-    /* 4.14 emission split, with the zero-emission fallback */
-    for (uint32_t i = 0; i < n; i++) m.comb[i] = i32f32_sat_add(m.inc[i], m.div[i]);
-    const i32f32 esum = ym_sum(m.comb, n);
-    memcpy(m.ns, m.inc, n * sizeof *m.ns);
-    memcpy(m.nv, m.div, n * sizeof *m.nv);
-    ym_normalize_using_sum(m.ns, n, esum);
-    ym_normalize_using_sum(m.nv, n, esum);
-    ym_normalize(m.comb, n);
-    if (esum.bits == 0) {
-        bool zero_active = true;
-        for (uint32_t i = 0; i < n && zero_active; i++) zero_active = m.a[i].bits == 0;
-        const i32f32 *src = zero_active ? m.stake : m.a; /* full stake, inactive not masked */
-        memcpy(m.nv, src, n * sizeof *m.nv);
-        memcpy(m.comb, src, n * sizeof *m.comb);
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        out->server_emission[i] = rao_share(m.ns[i], in->rao_emission);
-        out->validator_emission[i] = rao_share(m.nv[i], in->rao_emission);
-        out->emission[i] = rao_share(m.comb[i], in->rao_emission);
-    }
+    /* 4.14 emission split with the zero-emission fallback, 4.15 pruning scores */
+    ym_emission(n, m.inc, m.div, m.a, m.stake, in->rao_emission, m.ns, m.nv, m.comb, out);
 
-    /* 4.15 pruning scores, 4.16 stored values */
-    ym_vec_max_upscale_to_u16(m.comb, n, out->pruning_score);
+    /* 4.16 stored values */
     for (uint32_t i = 0; i < n; i++) {
         out->stake_weight[i] = ym_proportion_to_u16(m.stake[i]);
         out->rank[i] = ym_proportion_to_u16(m.rank[i]);

@@ -144,8 +144,6 @@ typedef ym_carver carver;
 
 static size_t max2(size_t x, size_t y) { return x > y ? x : y; }
 
-static uint32_t padded(uint32_t n) { return (n + YM_LANES - 1) / YM_LANES * YM_LANES; }
-
 /* The vectors *vec[0 .. count), len entries each. */
 static void take_vecs(carver *c, i32f32 **const *vec, size_t count, size_t len)
 {
@@ -157,7 +155,7 @@ static void take_vecs(carver *c, i32f32 **const *vec, size_t count, size_t len)
  * plan_dense follow once the epoch knows which run. */
 static void plan_common(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, yuma_output *o, v3_mem *m)
 {
-    const size_t n1 = (size_t)n + 1, np = padded(n), nnz_e = nnz_w + nnz_b; /* constant-α EMA: union of W4B and B rows */
+    const size_t n1 = (size_t)n + 1, np = ym_padded(n), nnz_e = nnz_w + nnz_b; /* constant-α EMA: union of W4B and B rows */
     ym_carve_outputs(c, n, nnz_e + YM_LANES, o);
     TAKE(c, m->forbid, n);
     i32f32 **vec[] = {&m->stake, &m->a, &m->pre, &m->cons, &m->rank, &m->trust,
@@ -208,7 +206,7 @@ static void plan_sparse(carver *c, uint32_t n, size_t nnz_w, size_t nnz_b, v3_me
  * key per cell and one zero block per column). */
 static void plan_dense(carver *c, uint32_t n, size_t cells, v3_mem *m)
 {
-    const size_t np = padded(n), rows = np ? cells / np : 0;
+    const size_t np = ym_padded(n), rows = np ? cells / np : 0;
     m->zw = (uint32_t)((np + 63) / 64);
     TAKE(c, m->drow, n);
     TAKE(c, m->dw, cells);
@@ -233,12 +231,6 @@ static size_t scratch_need(uint32_t n)
     return s;
 }
 
-/* The dense passes run by themselves (YM_IMPL_AUTO) when their rows hold
- * at most 3/2 cells per stored weight or bond entry, as the v1.2.4 ones
- * (their cost is about the same at any density, the sparse passes' about
- * in proportion to the entries); the arena is planned for that many. */
-static size_t dense_cells_max(size_t nnz) { return nnz + nnz / 2; }
-
 /* Bytes of an epoch whose dense passes may hold `cells` cells. */
 static size_t v3_need(uint32_t n, size_t nnz_w, size_t nnz_b, size_t cells)
 {
@@ -253,13 +245,12 @@ static size_t v3_need(uint32_t n, size_t nnz_w, size_t nnz_b, size_t cells)
 
 size_t yuma_v3_arena_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds)
 {
-    const size_t all = (size_t)n * padded(n), k = dense_cells_max(nnz_weights + nnz_bonds);
-    return v3_need(n, nnz_weights, nnz_bonds, k < all ? k : all);
+    return v3_need(n, nnz_weights, nnz_bonds, ym_dense_cells_auto(n, nnz_weights, nnz_bonds));
 }
 
 size_t ym_epoch_v3_dense_need(uint32_t n, size_t nnz_weights, size_t nnz_bonds)
 {
-    return v3_need(n, nnz_weights, nnz_bonds, (size_t)n * padded(n));
+    return v3_need(n, nnz_weights, nnz_bonds, (size_t)n * ym_padded(n));
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -1279,7 +1270,7 @@ yuma_status ym_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_output 
     if (!arena->base || need > arena->cap) return YUMA_ENOMEM;
     v3_mem m;
     carver c = {arena, 0, false};
-    m.np = padded(n);
+    m.np = ym_padded(n);
     plan_common(&c, n, nnz_w, nnz_b, out, &m);
     if (c.failed) return YUMA_ENOMEM;
 
@@ -1297,10 +1288,9 @@ yuma_status ym_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_output 
 
     /* 2.5-2.10.6: dense or sparse passes (the same numbers); auto: dense
      * only on AVX2 or AVX-512, as for the v1.2.4 epoch */
-    const size_t cells = (size_t)ym_dense_rows(in, m.forbid, NULL) * m.np;
-    const ym_impl isa = ym_dense_isa(impl);
-    const bool dense = isa != YM_IMPL_SPARSE && n > 0 && alpha_bma.bits >= 0 && alpha_bma.bits <= ONE &&
-                       (forced || cells <= dense_cells_max(nnz_w + nnz_b));
+    size_t cells;
+    ym_impl isa;
+    const bool dense = ym_dense_choose(in, m.forbid, impl, alpha_bma, &isa, &cells);
     const size_t mark = arena->used;
     bool sparse = !dense;
     yuma_status st = YUMA_OK;
@@ -1308,7 +1298,7 @@ yuma_status ym_epoch_v3(const yuma_params *p, const yuma_input *in, yuma_output 
         plan_dense(&c, n, cells, &m);
         if (c.failed) return YUMA_ENOMEM;
         m.nd = ym_dense_rows(in, m.forbid, m.drow);
-        for (uint32_t j = 0; j < m.np; j++) m.bar[j] = j < n ? in->block_at_registration[j] : UINT64_MAX;
+        ym_dense_bar(in, m.np, m.bar);
         st = YM_LANE_CALL(isa, dense, (p, in, out, &m, arena, alpha_bma, &sparse));
     }
     if (st == YUMA_OK && sparse) {

@@ -545,12 +545,31 @@ static inline void ym_qdw_set(ym_qd_cols *q, uint64_t *k, uint64_t *dd, uint32_t
 /* The uids with a dense row (ym_dense_row) into drow, in increasing order
  * (NULL: only counted); returns how many. */
 uint32_t ym_dense_rows(const yuma_input *in, const bool *forbid, uint32_t *drow);
-/* The lanes a dense implementation impl runs on: impl itself, or for
- * YM_IMPL_AUTO the widest the CPU has among AVX-512 and AVX2, else
- * YM_IMPL_SPARSE (the portable lanes are slower than the sparse passes
- * where the base ISA lacks variable shifts and 64-bit products, as on
- * SSE2). */
-ym_impl ym_dense_isa(ym_impl impl);
+/* n rounded up to whole lane vectors: the width np of a dense row. */
+static inline uint32_t ym_padded(uint32_t n) { return (n + YM_LANES - 1) / YM_LANES * YM_LANES; }
+/* The dense passes run by themselves (YM_IMPL_AUTO) when their rows hold at
+ * most 3/2 cells per stored weight or bond entry (measured at 64x256 on
+ * AVX-512: the dense passes cost about the same at any density, the sparse
+ * ones about in proportion to the entries; they break even near 1.3 to 2
+ * cells per entry); the arenas are planned for that many, at most n * np. */
+static inline size_t ym_dense_cells_auto(uint32_t n, size_t nnz_w, size_t nnz_b)
+{
+    const size_t all = (size_t)n * ym_padded(n), k = (nnz_w + nnz_b) + (nnz_w + nnz_b) / 2;
+    return k < all ? k : all;
+}
+/* Whether an epoch (either variant) takes its dense passes, on which lanes
+ * (*isa) and over how many cells (*cells: the dense rows times np). A
+ * pinned dense impl takes them whatever the density; YM_IMPL_AUTO takes
+ * the widest lanes the CPU has among AVX-512 and AVX2 (none: the sparse
+ * passes; the portable lanes are slower than them where the base ISA lacks
+ * variable shifts and 64-bit products, as on SSE2) when the cells are at
+ * most ym_dense_cells_auto; never for n = 0 or α outside [0, ONE] (the
+ * dense passes' plain EMA). */
+bool ym_dense_choose(const yuma_input *in, const bool *forbid, ym_impl impl, i32f32 alpha_bma, ym_impl *isa,
+                     size_t *cells);
+/* bar[0 .. np): block_at_registration, UINT64_MAX in the padding columns
+ * (no entry there is ever outdated). */
+void ym_dense_bar(const yuma_input *in, uint32_t np, uint64_t *bar);
 
 
 /* One lane pass built for each ISA from one source: YM_LANE_BUILDS(ret,
