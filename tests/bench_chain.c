@@ -20,24 +20,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "taosim/chain.h"
 #include "taosim/emission.h"
 #include "taosim/io.h"
+#include "support.h"
 
 #define NSUB 32u
 #define NUID 256u
 #define NVAL 64u
 #define NNOM 4096u
 #define TAO 1000000000ull
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static uint64_t mix(uint64_t z) /* splitmix64 finaliser */
 {
@@ -64,7 +57,7 @@ static void observe(void *ctx, const chain *c, const chain_event *ev)
 {
     (void)c;
     timing *t = ctx;
-    double n = now_s();
+    double n = support_now_s();
     if (ev->kind == CHAIN_EV_EPOCH) {
         t->in_epochs += n - t->last;
         t->epochs++;
@@ -188,10 +181,10 @@ int main(void)
     uint16_t w[NUID], dests[NUID];
     if (!base) return 1;
     for (unsigned j = 0; j < NUID; j++) dests[j] = (uint16_t)j;
-    double t0 = now_s();
+    double t0 = support_now_s();
     chain *c = build(base);
     chain_set_audit(c, 0);
-    double t1 = now_s();
+    double t1 = support_now_s();
     timing tm;
     memset(&tm, 0, sizeof tm);
     chain_set_observer(c, observe, &tm);
@@ -205,7 +198,7 @@ int main(void)
             uint64_t at = b + (off + 361 - b % 361) % 361;
             if (at < next) next = at;
         }
-        tm.last = now_s();
+        tm.last = support_now_s();
         must(chain_advance_to(c, next, &err), &err, "advance");
         for (unsigned s = 0; s < NSUB; s++) {
             uint64_t netuid = s + 1, off = (359 + 361 - netuid) % 361 + 1;
@@ -215,7 +208,7 @@ int main(void)
             }
         }
     }
-    double t2 = now_s();
+    double t2 = support_now_s();
     if (chain_audit(c, &err) != 0) {
         fprintf(stderr, "bench_chain: invariant broken: %s\n", err.msg);
         return 1;

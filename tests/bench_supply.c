@@ -17,34 +17,17 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "taosim/emission.h"
 #include "taosim/io.h"
 #include "taosim/supply.h"
+#include "support.h"
+
+static double now_ms(void) { return 1e3 * support_now_s(); }
 
 #define REPEATS 9
 #define CLI_REPEATS 5
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
 
 typedef struct digest {
     uint64_t h, rows;
@@ -174,7 +157,7 @@ int main(void)
             }
             t[r] = now_ms() - t0;
         }
-        double eng = median(t, REPEATS);
+        double eng = support_median(t, REPEATS);
 
         double cli = -1;
         uint64_t fh = 0;
@@ -204,7 +187,7 @@ int main(void)
                     return 1;
                 }
             }
-            cli = median(tc, CLI_REPEATS);
+            cli = support_median(tc, CLI_REPEATS);
             char path[700];
             snprintf(path, sizeof path, "%s/supply.csv", out);
             fh = hash_data(path, IO_FNV_INIT);
@@ -242,7 +225,7 @@ int main(void)
             if (supply_run(&p, digest_sink, &den, &re, &err) != SUPPLY_OK) return 1;
             t[r] = now_ms() - t0;
         }
-        double te = median(t, REPEATS);
+        double te = support_median(t, REPEATS);
         bool same = dor.h == den.h && dor.rows == den.rows && ro.issuance == re.issuance && ro.burned == re.burned;
         if (!same) fail = 1;
         to_sum += to;

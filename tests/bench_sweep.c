@@ -20,28 +20,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "support.h"
 #include "taosim/run.h"
 #include "taosim/scn.h"
 
-static double mono_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
 /* Seconds for `taosim run STUDY -j JOBS --out DIR --quiet`; < 0 on failure. */
 static double timed(const char *study, int jobs, const char *dir)
 {
     char args[PATH_MAX * 2], err[4096];
     snprintf(args, sizeof args, "run %s -j %d --out %s --quiet", study, jobs, dir);
-    double t0 = mono_s();
+    double t0 = support_now_s();
     int rc = support_taosim(NULL, args, NULL, err, sizeof err);
-    double t = mono_s() - t0;
+    double t = support_now_s() - t0;
     if (rc != 0) {
         fprintf(stderr, "bench_sweep: taosim %s: exit %d: %s", args, rc, err);
         return -1;
@@ -56,7 +48,7 @@ static double timed_halves(const char *study, uint64_t runs, const char *dir)
     char r[2][64], out[2][PATH_MAX];
     snprintf(r[0], sizeof r[0], "0..%llu", (unsigned long long)(runs / 2 - 1));
     snprintf(r[1], sizeof r[1], "%llu..%llu", (unsigned long long)(runs / 2), (unsigned long long)(runs - 1));
-    double t0 = mono_s();
+    double t0 = support_now_s();
     pid_t pid[2];
     for (int h = 0; h < 2; h++) {
         snprintf(out[h], sizeof out[h], "%s/half%d", dir, h);
@@ -71,7 +63,7 @@ static double timed_halves(const char *study, uint64_t runs, const char *dir)
         int st;
         ok &= pid[h] > 0 && waitpid(pid[h], &st, 0) == pid[h] && WIFEXITED(st) && WEXITSTATUS(st) == 0;
     }
-    return ok ? mono_s() - t0 : -1;
+    return ok ? support_now_s() - t0 : -1;
 }
 
 int main(void)

@@ -16,6 +16,11 @@ const char *support_bin(void);
  * command did not exit). */
 int support_taosim(const char *cwd, const char *args, const char *out, char *err, size_t errn);
 
+/* Seconds on CLOCK_MONOTONIC (benchmarks only: never in what taosim computes). */
+double support_now_s(void);
+/* The median of v[0 .. n), n > 0, sorting v in place (so v[0] is the minimum). */
+double support_median(double *v, int n);
+
 /* The whole file, NUL-terminated, malloc'ed (NULL if unreadable). */
 char *support_slurp(const char *path, size_t *len);
 /* Text after the leading '#' lines (the provenance of a trace). */

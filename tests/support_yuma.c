@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include "support.h"
+
+static double now_us(void) { return 1e6 * support_now_s(); }
 
 uint64_t sy_rnd(uint64_t *g)
 {
@@ -359,19 +361,6 @@ uint64_t sy_digest(const yuma_output *o, uint32_t n)
     return h;
 }
 
-static double now_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 double sy_time_epochs(const yuma_params *p, const sy_dense *s, yuma_output *o, yuma_arena *a, double *best,
                       int *reps, uint64_t *digest)
 {
@@ -390,9 +379,9 @@ double sy_time_epochs(const yuma_params *p, const sy_dense *s, yuma_output *o, y
         if (h != h0) die("the same epoch gave two digests");
         r++;
     }
-    qsort(t, (size_t)r, sizeof t[0], cmp_double);
+    const double med = support_median(t, r);
     *best = t[0];
     *reps = r;
     *digest = h0;
-    return t[r / 2];
+    return med;
 }
