@@ -38,45 +38,106 @@ void chain_row_store(chain_row *r, const uint16_t *dests, const uint16_t *vals, 
  * (sat_mul, sat_div, round half away from zero, to_num::<u16>) bit for bit:
  *   m > 32768:  ratio = trunc(65535*2^32 / m); out = round(in*ratio / 2^32)
  *   m <= 32768: q = trunc(in*65535*2^32 / m);  out = round(q / 2^32)
- * (in*65535*2^32 < 2^63 because in <= m <= 32768.) */
-void chain_max_upscale_u16(const uint16_t *in, size_t n, uint16_t *out)
+ * (in*65535*2^32 < 2^63 because in <= m <= 32768.)
+ *
+ * set_weights runs this on every row a validator sets (256 values a call,
+ * millions of calls a simulated year), so the usual case, m > 32768, runs
+ * on eight u32 lanes: with ratio = r2*2^32 + r1*2^16 + r0 (r2 <= 1, since
+ * ratio < 2^33; r1, r0 < 2^16), A = in*r1 and B = in*r0 (< 2^32),
+ *   floor((in*ratio + 2^31) / 2^32) = in*r2 + floor((A*2^16 + B + 2^31) / 2^32)
+ *                                   = in*r2 + ((A + (B >> 16) + 2^15) >> 16),
+ * the last by nested floor division (2^31 is a multiple of 2^16); the sum
+ * stays below 2^32 (A <= 65535^2, B >> 16 < 2^16). */
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define UP_LANES 8 /* an entry is then the u32 col | val << 16 */
+#define UP_AI __attribute__((always_inline))
+_Static_assert(sizeof(yuma_entry) == 4, "an entry is two u16");
+typedef uint16_t up_u16 __attribute__((vector_size(16), aligned(2), may_alias)); /* any 2-byte alignment */
+typedef int16_t up_i16 __attribute__((vector_size(16)));
+typedef uint32_t up_u32 __attribute__((vector_size(32)));
+#define UP_LD(p) (*(const up_u16 *)(const void *)(p))
+#else
+#define UP_AI
+#endif
+
+static uint16_t up_max(const uint16_t *in, size_t n)
 {
+    size_t i = 0;
     uint16_t m = 0;
-    for (size_t i = 0; i < n; i++)
+#ifdef UP_LANES
+    up_u16 ma = {0}, mb = {0}; /* two chains of max, for the latency of one */
+    for (; i + 2 * UP_LANES <= n; i += 2 * UP_LANES) {
+        const up_u16 x = UP_LD(in + i), y = UP_LD(in + i + UP_LANES), gx = (up_u16)(x > ma), gy = (up_u16)(y > mb);
+        ma = (x & gx) | (ma & ~gx);
+        mb = (y & gy) | (mb & ~gy);
+    }
+    for (int l = 0; l < UP_LANES; l++) {
+        if (ma[l] > m) m = ma[l];
+        if (mb[l] > m) m = mb[l];
+    }
+#endif
+    for (; i < n; i++)
         if (in[i] > m) m = in[i];
+    return m;
+}
+
+static inline uint16_t up_big1(uint16_t x, uint64_t ratio)
+{
+    return (uint16_t)(((uint64_t)x * ratio + ((uint64_t)1 << 31)) >> 32);
+}
+
+static inline uint16_t up_small1(uint16_t x, uint16_t m)
+{
+    const uint64_t q = (((uint64_t)x * 65535u) << 32) / m;
+    return (uint16_t)((q + ((uint64_t)1 << 31)) >> 32);
+}
+
+/* in[0..n) upscaled for its maximum m; out: n values (ent NULL) or n
+ * entries (dests[k], value); inlined for each, so that `ent` is a constant. */
+static inline UP_AI void upscale(const uint16_t *in, const uint16_t *dests, size_t n, uint16_t *out, yuma_entry *ent)
+{
+    const uint16_t m = up_max(in, n);
+    size_t i = 0;
     if (m == 0) {
-        for (size_t i = 0; i < n; i++) out[i] = 0;
+        for (; i < n; i++) {
+            if (ent) ent[i] = (yuma_entry){dests[i], 0};
+            else out[i] = 0;
+        }
         return;
     }
-    const uint64_t half = (uint64_t)1 << 31;
-    if (m > 32768) {
-        uint64_t ratio = ((uint64_t)65535 << 32) / m;
-        for (size_t i = 0; i < n; i++) out[i] = (uint16_t)(((uint64_t)in[i] * ratio + half) >> 32);
-    } else {
-        for (size_t i = 0; i < n; i++) {
-            uint64_t q = (((uint64_t)in[i] * 65535u) << 32) / m;
-            out[i] = (uint16_t)((q + half) >> 32);
+    if (m <= 32768) {
+        for (; i < n; i++) {
+            if (ent) ent[i] = (yuma_entry){dests[i], up_small1(in[i], m)};
+            else out[i] = up_small1(in[i], m);
         }
+        return;
+    }
+    const uint64_t ratio = ((uint64_t)65535 << 32) / m;
+#ifdef UP_LANES
+    const uint32_t r2 = (uint32_t)(ratio >> 32), r1 = (uint32_t)(ratio >> 16) & 0xFFFFu, r0 = (uint32_t)ratio & 0xFFFFu;
+    for (; i + UP_LANES <= n; i += UP_LANES) {
+        const up_u32 x = __builtin_convertvector(UP_LD(in + i), up_u32);
+        const up_u32 y = x * r2 + ((x * r1 + ((x * r0) >> 16) + 32768u) >> 16);
+        if (ent) {
+            const up_u32 e = __builtin_convertvector(UP_LD(dests + i), up_u32) | y << 16;
+            memcpy(ent + i, &e, sizeof e);
+        } else {
+            const up_u16 v = __builtin_convertvector(y, up_u16);
+            memcpy(out + i, &v, sizeof v);
+        }
+    }
+#endif
+    for (; i < n; i++) {
+        if (ent) ent[i] = (yuma_entry){dests[i], up_big1(in[i], ratio)};
+        else out[i] = up_big1(in[i], ratio);
     }
 }
 
+void chain_max_upscale_u16(const uint16_t *in, size_t n, uint16_t *out) { upscale(in, NULL, n, out, NULL); }
+
 void chain_max_upscale_row(const uint16_t *in, const uint16_t *dests, size_t n, yuma_entry *out)
 {
-    uint16_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (in[i] > m) m = in[i];
-    const uint64_t half = (uint64_t)1 << 31;
-    if (m == 0) {
-        for (size_t i = 0; i < n; i++) out[i] = (yuma_entry){dests[i], 0};
-    } else if (m > 32768) {
-        uint64_t ratio = ((uint64_t)65535 << 32) / m;
-        for (size_t i = 0; i < n; i++) out[i] = (yuma_entry){dests[i], (uint16_t)(((uint64_t)in[i] * ratio + half) >> 32)};
-    } else {
-        for (size_t i = 0; i < n; i++) {
-            uint64_t q = (((uint64_t)in[i] * 65535u) << 32) / m;
-            out[i] = (yuma_entry){dests[i], (uint16_t)((q + half) >> 32)};
-        }
-    }
+    upscale(in, dests, n, NULL, out);
 }
 
 bool chain_vec_max_limited(const uint16_t *w, size_t n, uint16_t limit)
@@ -135,17 +196,22 @@ static chain_err weights_check_caller(const chain *c, chain_subnet **sp, uint16_
 
 bool chain_has_duplicates_top(const uint16_t *v, size_t n, uint16_t *dup, uint16_t *top_out)
 {
-    uint16_t top = 0;
-    bool increasing = true; /* the common case: sorted destinations, no bitmap */
-    for (size_t k = 0; k < n; k++) {
-        if (k && v[k] <= v[k - 1]) increasing = false;
-        if (v[k] > top) top = v[k];
-    }
+    /* the common case: sorted destinations, no bitmap; the maximum is then
+     * the last one */
+    bool increasing = true;
+    size_t k = 1;
+#ifdef UP_LANES
+    up_i16 down = {0};
+    for (; k + UP_LANES <= n; k += UP_LANES) down |= UP_LD(v + k) <= UP_LD(v + k - 1);
+    for (int l = 0; l < UP_LANES; l++) increasing &= down[l] == 0;
+#endif
+    for (; k < n; k++) increasing &= v[k] > v[k - 1];
+    const uint16_t top = !n ? 0 : increasing ? v[n - 1] : up_max(v, n);
     if (top_out) *top_out = top;
     if (increasing) return false;
     uint64_t seen[65536 / 64];
     memset(seen, 0, ((size_t)top / 64 + 1) * sizeof seen[0]);
-    for (size_t k = 0; k < n; k++) {
+    for (k = 0; k < n; k++) {
         uint64_t bit = (uint64_t)1 << (v[k] % 64);
         if (seen[v[k] / 64] & bit) {
             *dup = v[k];

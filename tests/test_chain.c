@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "taosim/chain.h"
@@ -364,6 +365,96 @@ static void test_upscale_on_storage(void **state)
     chain_free(c);
 }
 
+/* set_weights on rows of every length up to 70 (so across the lanes of the
+ * duplicate scan and the upscale and their scalar tails), destinations
+ * increasing, shuffled or with a repeat, values of every maximum class (0,
+ * <= 32768, > 32768): the refusal against a quadratic scan for the first
+ * repeat, the stored row against upscale_ref of each value. */
+static uint64_t sm_next(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static void test_set_weights_rows_random(void **state)
+{
+    (void)state;
+    enum { N = 80 };
+    chain *c = mk();
+    assert_int_equal(chain_subnet_add(c, 1, NULL), CHAIN_OK);
+    set(c, 1, "max_allowed_uids", N);
+    set(c, 1, "weights_set_rate_limit", 0);
+    set(c, 1, "min_allowed_weights", 0);
+    set(c, 1, "max_weight_limit", 65535);
+    for (int u = 0; u < N; u++) {
+        char hk[16];
+        snprintf(hk, sizeof hk, "u%d", u);
+        reg(c, 1, hk);
+    }
+    assert_int_equal(chain_set_stake(c, "u0", 1000, NULL), CHAIN_OK);
+    epoch(c, 1);
+    assert_true(chain_subnet_get(c, 1)->permit[0]);
+    uint64_t seed = 42;
+    for (int t = 0; t < 4000; t++) {
+        const size_t len = (size_t)(sm_next(&seed) % 71);
+        uint16_t d[N], v[N];
+        /* increasing, with gaps of up to 2 while there is room */
+        uint16_t next = 0;
+        for (size_t k = 0; k < len; k++) {
+            const unsigned room = (unsigned)(N - next - (len - k));
+            next = (uint16_t)(next + (room ? sm_next(&seed) % (room < 3 ? room + 1 : 3) : 0));
+            d[k] = next++;
+        }
+        const unsigned kind = (unsigned)(sm_next(&seed) % 4);
+        if (kind == 1 && len > 1) { /* shuffled, still distinct */
+            for (size_t k = len - 1; k > 0; k--) {
+                const size_t r = (size_t)(sm_next(&seed) % (k + 1));
+                const uint16_t x = d[k];
+                d[k] = d[r];
+                d[r] = x;
+            }
+        } else if (kind == 2 && len > 1) { /* one repeat */
+            const size_t a = (size_t)(sm_next(&seed) % len), b = (size_t)(sm_next(&seed) % len);
+            if (a != b) d[a] = d[b];
+        }
+        const unsigned vk = (unsigned)(sm_next(&seed) % 3);
+        const uint32_t top = vk == 0 ? 1u : vk == 1 ? 32768u : 65535u;
+        uint16_t m = 0;
+        for (size_t k = 0; k < len; k++) {
+            v[k] = vk == 0 ? 0 : (uint16_t)(sm_next(&seed) % (top + 1));
+            if (v[k] > m) m = v[k];
+        }
+        int dup = -1; /* the first destination that repeats an earlier one */
+        for (size_t k = 0; k < len && dup < 0; k++)
+            for (size_t j = 0; j < k; j++)
+                if (d[j] == d[k]) {
+                    dup = d[k];
+                    break;
+                }
+        at(c, chain_block(c) + 1);
+        io_err err;
+        const chain_err e = chain_set_weights(c, 1, "u0", d, len, v, len, 0, &err);
+        if (dup >= 0) {
+            assert_int_equal(e, CHAIN_E_DUPLICATE_UIDS);
+            char want[64];
+            snprintf(want, sizeof want, "uid %d appears twice", dup);
+            assert_string_equal(err.msg, want);
+            continue;
+        }
+        if (e != CHAIN_OK) fail_msg("case %d (len %zu): %s: %s", t, len, chain_strerror(e), err.msg);
+        const chain_row *r = &chain_subnet_get(c, 1)->weights[0];
+        assert_int_equal(r->len, len);
+        for (size_t k = 0; k < len; k++) {
+            assert_int_equal(r->ent[k].col, d[k]);
+            const uint16_t want = m ? upscale_ref(v[k], m) : 0;
+            if (r->ent[k].val != want) fail_msg("case %d: %u of max %u -> %u, expected %u", t, v[k], m, r->ent[k].val, want);
+        }
+    }
+    chain_free(c);
+}
+
 /* check_vec_max_limited, by hand: limit raw = ⌊L·2^32/65535⌋, max raw = ⌊w·2^32/Σw⌋. */
 static void test_vec_max_limited(void **state)
 {
@@ -618,6 +709,7 @@ int main(void)
         cmocka_unit_test(test_min_weights_capped_by_n),
         cmocka_unit_test(test_max_upscale),
         cmocka_unit_test(test_max_upscale_exhaustive),
+        cmocka_unit_test(test_set_weights_rows_random),
         cmocka_unit_test(test_upscale_on_storage),
         cmocka_unit_test(test_vec_max_limited),
         cmocka_unit_test(test_register_append_and_refusals),
