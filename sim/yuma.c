@@ -842,7 +842,7 @@ static void out_pass(const yuma_input *in, epoch_mem *m, yuma_output *out)
 
 /* weights_pass: masks, row normalisation, preranks, column maxima of the
  * voting rows. */
-static inline AI yuma_status dense_weights(const yuma_input *in, epoch_mem *m)
+static inline AI yuma_status dense_weights(const yuma_input *in, epoch_mem *m, const bool w8)
 {
     const uint32_t n = in->n, np = m->np;
     const uint64_t *restrict bar = m->bar;
@@ -857,34 +857,37 @@ static inline AI yuma_status dense_weights(const yuma_input *in, epoch_mem *m)
         }
         bool inc;
         uint64_t sum;
-        if (!ym_dense_load(&in->weights, i, n, np, wr, true, in->last_update[i], bar, i, m->stamp, &inc, &sum))
+        if (!ym_dense_load(&in->weights, i, n, np, wr, true, in->last_update[i], bar, i, m->stamp, &inc, &sum, w8))
             return YUMA_EINPUT; /* set_weights rejects duplicates */
         sum -= wr[i]; /* the diagonal */
         wr[i] = 0;
-        ym_dense_normalize_row(wr, np, sum, (uint64_t)m->a[i].bits, pre, wmax);
+        ym_dense_normalize_row(wr, np, sum, (uint64_t)m->a[i].bits, pre, wmax, w8);
     }
     return YUMA_OK;
 }
 
 static inline AI uint64_t dense_clip_row(uint64_t *restrict wr, uint32_t np, const uint64_t *restrict cons,
-                                        uint64_t *restrict rank, uint64_t ai, const bool wide)
+                                        uint64_t *restrict rank, uint64_t ai, const bool wide, const bool w8)
 {
-    const ym_v4 av = YM_V4(ai);
-    ym_v4 acc = YM_V4(0);
-    for (uint32_t j = 0; j < np; j += YM_LANES) {
-        const ym_v4 wc = YM_MIN((ym_v4)YM_LD(wr + j), (ym_v4)YM_LD(cons + j));
-        const ym_v4 dd = YM_MUL(wide, av, wc);
-        acc += wc;
-        YM_ST(rank + j, (ym_v4)YM_LD(rank + j) + dd);
-        YM_ST(wr + j, dd);
+    ym_v8 acc8 = {0};
+    ym_v4 acc4 = {0};
+#define CLIP_ROW(W, A_, B_)                                                                          \
+    {                                                                                                \
+        const ym_v##W wc = YMW_MIN(W, YMW_LD(W, wr + j), YMW_LD(W, cons + j));                       \
+        const ym_v##W dd = YMW_MUL(W, wide, YMW_SPLAT(W, ai), wc);                                   \
+        acc##W += wc;                                                                                \
+        YMW_ST(W, rank + j, YMW_LD(W, rank + j) + dd);                                               \
+        YMW_ST(W, wr + j, dd);                                                                       \
     }
-    return YM_HSUM(acc);
+    YM_LANE_LOOP(w8, j, np, CLIP_ROW, 0, 0);
+#undef CLIP_ROW
+    return YMW_HSUM(8, acc8) + YM_HSUM(acc4);
 }
 
 /* clip_pass: validator trust Σ_j min(w_ij, C_j) of every row, and for the
  * voting rows the ΔB numerators mul(min(w_ij, C_j), a_i) in place, summed
  * into the ranks. */
-static inline AI void dense_clip(uint32_t n, epoch_mem *m)
+static inline AI void dense_clip(uint32_t n, epoch_mem *m, const bool w8)
 {
     const uint32_t np = m->np;
     const uint64_t *restrict cons = (const uint64_t *)&m->cons[0].bits;
@@ -897,20 +900,23 @@ static inline AI void dense_clip(uint32_t n, epoch_mem *m)
         const uint64_t ai = (uint64_t)m->a[i].bits;
         uint64_t vt;
         if (ai >= (uint64_t)ONE) {
-            vt = dense_clip_row(wr, np, cons, rank, ai, true);
+            vt = dense_clip_row(wr, np, cons, rank, ai, true, w8);
         } else if (ai > 0) {
-            vt = dense_clip_row(wr, np, cons, rank, ai, false);
+            vt = dense_clip_row(wr, np, cons, rank, ai, false, w8);
         } else {
-            ym_v4 acc = YM_V4(0);
-            for (uint32_t j = 0; j < np; j += YM_LANES) acc += YM_MIN((ym_v4)YM_LD(wr + j), (ym_v4)YM_LD(cons + j));
-            vt = YM_HSUM(acc);
+            ym_v8 acc8 = {0};
+            ym_v4 acc4 = {0};
+#define CLIP_VT(W, A_, B_) acc##W += YMW_MIN(W, YMW_LD(W, wr + j), YMW_LD(W, cons + j))
+            YM_LANE_LOOP(w8, j, np, CLIP_VT, 0, 0);
+#undef CLIP_VT
+            vt = YMW_HSUM(8, acc8) + YM_HSUM(acc4);
         }
         m->vt[i].bits = (int64_t)vt;
     }
 }
 
 /* bonds_pass: the stored bond rows, outdated entries 0, column sums. */
-static inline AI yuma_status dense_bonds(const yuma_input *in, epoch_mem *m)
+static inline AI yuma_status dense_bonds(const yuma_input *in, epoch_mem *m, const bool w8)
 {
     const uint32_t n = in->n, np = m->np;
     uint64_t *restrict colb = (uint64_t *)m->colb;
@@ -920,9 +926,11 @@ static inline AI yuma_status dense_bonds(const yuma_input *in, epoch_mem *m)
         uint64_t *restrict br = m->db + (size_t)d * np;
         bool inc;
         uint64_t sum;
-        if (!ym_dense_load(&in->bonds, i, n, np, br, false, in->last_update[i], m->bar, -1, m->stamp, &inc, &sum))
+        if (!ym_dense_load(&in->bonds, i, n, np, br, false, in->last_update[i], m->bar, -1, m->stamp, &inc, &sum, w8))
             return YUMA_EINPUT; /* get_bonds_sparse would panic; the epoch never writes duplicates */
-        for (uint32_t j = 0; j < np; j += YM_LANES) YM_ST(colb + j, (ym_v4)YM_LD(colb + j) + (ym_v4)YM_LD(br + j));
+#define COLB(W, A_, B_) YMW_ST(W, colb + j, YMW_LD(W, colb + j) + YMW_LD(W, br + j))
+        YM_LANE_LOOP(w8, j, np, COLB, 0, 0);
+#undef COLB
     }
     return YUMA_OK;
 }
@@ -930,7 +938,25 @@ static inline AI yuma_status dense_bonds(const yuma_input *in, epoch_mem *m)
 /* ema_pass: E_ij = mul(α_j, ΔB_ij) + mul(β_j, B_ij) with ΔB_ij = W̄_ij a_i / R_j
  * (0 for a_i = 0) and B_ij = b_ij / colb_j, in place of the ΔB numerators,
  * with the column sums and maxima; wide: some α_j or β_j is ONE. */
-static inline AI void dense_ema_rows(epoch_mem *m, const bool wide)
+#define EMA_STORE(W, e)                                                                              \
+    {                                                                                                \
+        YMW_ST(W, wr + j, e);                                                                        \
+        YMW_ST(W, csum + j, YMW_LD(W, csum + j) + (e));                                              \
+        YMW_ST(W, cmax + j, YMW_MAX(W, YMW_LD(W, cmax + j), e));                                     \
+    }
+#define EMA_VOTER(W, A_, B_)                                                                         \
+    {                                                                                                \
+        const ym_v##W dn = YMW_QDIV_AT(W, YMW_LD(W, wr + j), m->qr, j),                              \
+                      bn = YMW_QDIV_AT(W, YMW_LD(W, br + j), m->qb, j);                              \
+        const ym_v##W e = YMW_MUL(W, wide, YMW_LD(W, alpha + j), dn) + YMW_MUL(W, wide, YMW_LD(W, beta + j), bn); \
+        EMA_STORE(W, e);                                                                             \
+    }
+#define EMA_OTHER(W, A_, B_)                                                                         \
+    {                                                                                                \
+        const ym_v##W e = YMW_MUL(W, wide, YMW_LD(W, beta + j), YMW_QDIV_AT(W, YMW_LD(W, br + j), m->qb, j)); \
+        EMA_STORE(W, e);                                                                             \
+    }
+static inline AI void dense_ema_rows(epoch_mem *m, const bool wide, const bool w8)
 {
     const uint32_t np = m->np;
     const uint64_t *restrict alpha = (const uint64_t *)&m->alpha[0].bits, *restrict beta = m->beta;
@@ -938,27 +964,15 @@ static inline AI void dense_ema_rows(epoch_mem *m, const bool wide)
     for (uint32_t d = 0; d < m->nd; d++) {
         uint64_t *restrict wr = m->dw + (size_t)d * np;
         const uint64_t *restrict br = m->db + (size_t)d * np;
-        if (m->a[m->drow[d]].bits > 0) {
-            for (uint32_t j = 0; j < np; j += YM_LANES) {
-                const ym_v4 dn = YM_QDIV_AT((ym_v4)YM_LD(wr + j), m->qr, j), bn = YM_QDIV_AT((ym_v4)YM_LD(br + j), m->qb, j);
-                const ym_v4 e = YM_MUL(wide, (ym_v4)YM_LD(alpha + j), dn) + YM_MUL(wide, (ym_v4)YM_LD(beta + j), bn);
-                YM_ST(wr + j, e);
-                YM_ST(csum + j, (ym_v4)YM_LD(csum + j) + e);
-                YM_ST(cmax + j, YM_MAX((ym_v4)YM_LD(cmax + j), e));
-            }
-        } else {
-            for (uint32_t j = 0; j < np; j += YM_LANES) {
-                const ym_v4 bn = YM_QDIV_AT((ym_v4)YM_LD(br + j), m->qb, j);
-                const ym_v4 e = YM_MUL(wide, (ym_v4)YM_LD(beta + j), bn);
-                YM_ST(wr + j, e);
-                YM_ST(csum + j, (ym_v4)YM_LD(csum + j) + e);
-                YM_ST(cmax + j, YM_MAX((ym_v4)YM_LD(cmax + j), e));
-            }
-        }
+        if (m->a[m->drow[d]].bits > 0) YM_LANE_LOOP(w8, j, np, EMA_VOTER, 0, 0);
+        else YM_LANE_LOOP(w8, j, np, EMA_OTHER, 0, 0);
     }
 }
+#undef EMA_OTHER
+#undef EMA_VOTER
+#undef EMA_STORE
 
-static inline AI void dense_ema(uint32_t n, epoch_mem *m)
+static inline AI void dense_ema(uint32_t n, epoch_mem *m, const bool w8)
 {
     bool wide = false; /* α_j or β_j = ONE; the padding columns have B = 0 */
     for (uint32_t j = 0; j < m->np; j++) {
@@ -968,8 +982,8 @@ static inline AI void dense_ema(uint32_t n, epoch_mem *m)
         m->csum[j] = m->cmax[j] = 0;
         wide |= j < n && (m->alpha[j].bits == 0 || m->alpha[j].bits == ONE);
     }
-    if (wide) dense_ema_rows(m, true);
-    else dense_ema_rows(m, false);
+    if (wide) dense_ema_rows(m, true, w8);
+    else dense_ema_rows(m, false, w8);
 }
 
 /* out_pass: dividends D_i = Σ_j mul(I_j, E_ij / S_j) and the stored bonds
@@ -977,15 +991,18 @@ static inline AI void dense_ema(uint32_t n, epoch_mem *m)
  * before the pass, see out_rows), as u16, the entries with E_ij > 0 in
  * column order (written one lane at a time, the cursor advanced only for
  * those: bonds_ent has spare entries for the last writes). */
-static inline AI void dense_out_rows(const yuma_input *in, epoch_mem *m, yuma_output *out, const bool wide)
+#define OUT_EN(W, e, j) YMW_QDIV_AT(W, e, m->qs, j)
+#define OUT_BONDS(W, e, en, j) ({ const ym_v##W v_ = YMW_QDIV_AT(W, en, m->qx, j); ((v_ << 16) - v_) >> 32; }) /* v <= ONE */
+static inline AI void dense_out_rows(const yuma_input *in, epoch_mem *m, yuma_output *out, const bool wide,
+                                     const bool w8)
 {
-    YM_DENSE_OUT_ROWS(in, out, m, wide, YM_QDIV_AT(e, m->qs, j),
-                      ({ const ym_v4 v = YM_QDIV_AT(en, m->qx, j); ((v << 16) - v) >> 32; }), /* v <= ONE */
-                      m->div[i].bits = (int64_t)YM_HSUM(acc));
+    YM_DENSE_OUT_ROWS(in, out, m, wide, YM_LANE_LOOP, w8, OUT_EN, OUT_BONDS, m->div[i].bits = (int64_t)YM_HSUM(acc));
 }
+#undef OUT_BONDS
+#undef OUT_EN
 
 /* wide: some I_j = ONE */
-static inline AI void dense_out(const yuma_input *in, epoch_mem *m, yuma_output *out)
+static inline AI void dense_out(const yuma_input *in, epoch_mem *m, yuma_output *out, const bool w8)
 {
     bool wide = false;
     for (uint32_t j = 0; j < m->np; j++) {
@@ -994,8 +1011,8 @@ static inline AI void dense_out(const yuma_input *in, epoch_mem *m, yuma_output 
         ym_qd_set(&m->qx, j, s ? ym_qd_apply(m->cmax[j], m->qs.sh[j], m->qs.v[j], m->qs.dn[j]) : 0); /* > 0: E > 0, S <= 1 */
         wide |= m->inc[j].bits >= ONE;
     }
-    if (wide) dense_out_rows(in, m, out, true);
-    else dense_out_rows(in, m, out, false);
+    if (wide) dense_out_rows(in, m, out, true, w8);
+    else dense_out_rows(in, m, out, false, w8);
 }
 
 /* 4.6-4.13 and 4.16 on the dense rows; the caller did 4.1-4.5 and does the
@@ -1005,7 +1022,8 @@ static inline AI yuma_status dense_passes(const yuma_params *p, const yuma_input
                                          yuma_arena *arena, i32f32 alpha_bma, ym_impl isa)
 {
     const uint32_t n = in->n, np = m->np;
-    yuma_status st = dense_weights(in, m);
+    const bool w8 = YM_W8(isa); /* eight lanes in the AVX-512 build */
+    yuma_status st = dense_weights(in, m, w8);
     if (st != YUMA_OK) return st;
     i32f32 minority;
     for (uint32_t c = n; c < np; c++) m->cons[c] = i32f32_zero();
@@ -1013,17 +1031,17 @@ static inline AI yuma_status dense_passes(const yuma_params *p, const yuma_input
         !ym_wmcol_dense(m->dw, np, m->drow, m->nd, n, &m->u[0].bits, m->wmax, n, minority, m->cons, m->db, arena,
                         isa))
         return YUMA_ENOMEM;
-    dense_clip(n, m);
+    dense_clip(n, m, w8);
     trust_of_ranks(n, m);
-    st = dense_bonds(in, m);
+    st = dense_bonds(in, m, w8);
     if (st != YUMA_OK) return st;
     if (!alpha_of_columns(p, n, m, arena, alpha_bma)) return YUMA_ENOMEM;
     for (uint32_t j = n; j < np; j++) m->alpha[j] = i32f32_zero();
-    dense_ema(n, m); /* reads m->rank before it is normalised */
+    dense_ema(n, m, w8); /* reads m->rank before it is normalised */
     ym_normalize(m->rank, n);
     memcpy(m->inc, m->rank, n * sizeof *m->inc);
     for (uint32_t j = n; j < np; j++) m->inc[j] = i32f32_zero();
-    dense_out(in, m, out);
+    dense_out(in, m, out, w8);
     return YUMA_OK;
 }
 

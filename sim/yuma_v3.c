@@ -969,7 +969,8 @@ static inline AI bool has_zero_value(const yuma_entry *restrict e, uint32_t qb, 
 /* weights_pass: masks (the diagonal except the owner's), row normalisation,
  * preranks, column maxima of the voting rows; with `zeros` the explicit
  * zero weights the masks keep, as bits of zb. */
-static inline AI yuma_status dense_weights(const yuma_params *p, const yuma_input *in, v3_mem *m, bool zeros)
+static inline AI yuma_status dense_weights(const yuma_params *p, const yuma_input *in, v3_mem *m, bool zeros,
+                                          const bool w8)
 {
     const uint32_t n = in->n, np = m->np;
     const uint64_t *restrict bar = m->bar;
@@ -988,7 +989,7 @@ static inline AI yuma_status dense_weights(const yuma_params *p, const yuma_inpu
         const bool own = (int64_t)i == p->owner_uid;
         bool inc;
         uint64_t sum;
-        if (!ym_dense_load(&in->weights, i, n, np, wr, true, lu, bar, own ? -1 : (int64_t)i, m->stamp, &inc, &sum))
+        if (!ym_dense_load(&in->weights, i, n, np, wr, true, lu, bar, own ? -1 : (int64_t)i, m->stamp, &inc, &sum, w8))
             return YUMA_EINPUT; /* set_weights rejects duplicates */
         m->unsorted_w |= !inc;
         if (!own) { /* the diagonal */
@@ -1005,14 +1006,14 @@ static inline AI yuma_status dense_weights(const yuma_params *p, const yuma_inpu
                 m->zrow[d] = true;
             }
         }
-        ym_dense_normalize_row(wr, np, sum, (uint64_t)m->a[i].bits, pre, wmax);
+        ym_dense_normalize_row(wr, np, sum, (uint64_t)m->a[i].bits, pre, wmax, w8);
     }
     return YUMA_OK;
 }
 
 /* bonds_pass: the stored bond rows (u16), entries towards uids registered
  * at or after last_tempo 0. */
-static inline AI yuma_status dense_bonds(const yuma_input *in, uint64_t last_tempo, v3_mem *m)
+static inline AI yuma_status dense_bonds(const yuma_input *in, uint64_t last_tempo, v3_mem *m, const bool w8)
 {
     const uint32_t n = in->n, np = m->np;
     m->unsorted_b = false;
@@ -1020,7 +1021,7 @@ static inline AI yuma_status dense_bonds(const yuma_input *in, uint64_t last_tem
         bool inc;
         uint64_t sum;
         if (!ym_dense_load(&in->bonds, m->drow[d], n, np, m->db + (size_t)d * np, false, last_tempo, m->bar, -1,
-                           m->stamp, &inc, &sum))
+                           m->stamp, &inc, &sum, w8))
             return YUMA_EINPUT; /* the mask indexes BlockAtRegistration by j: panic; no duplicates are written */
         m->unsorted_b |= !inc;
     }
@@ -1178,9 +1179,13 @@ static inline AI void dense_ema(const ema_ctx *cx, uint32_t n, v3_mem *m)
 static inline AI void dense_out_rows(const yuma_input *in, v3_mem *m, yuma_output *out, const bool wide_s,
                                      const bool wide_i)
 {
-    YM_DENSE_OUT_ROWS(in, out, m, wide_i, COLDIV(e, m, j, wide_s), ((e << 16) - e) >> 32, /* v <= ONE */
+#define OUT_EN(W, e, j) COLDIV(e, m, j, wide_s)
+#define OUT_BONDS(W, e, en, j) (((e) << 16) - (e)) >> 32 /* v <= ONE */
+    YM_DENSE_OUT_ROWS(in, out, m, wide_i, YM_LANE_LOOP4, false, OUT_EN, OUT_BONDS,
                       if (i32f32_checked_mul(i32f32_from_bits((int64_t)YM_HSUM(acc)), m->a[i], &m->div[i]) != FX_OK)
                           m->div[i] = i32f32_zero());
+#undef OUT_BONDS
+#undef OUT_EN
 }
 
 static inline AI void dense_out(const yuma_input *in, v3_mem *m, yuma_output *out)
@@ -1209,14 +1214,15 @@ static inline AI yuma_status dense_passes(const yuma_params *p, const yuma_input
     const uint32_t n = in->n, np = m->np;
     const i32f32 beta = ym3_u16_proportion(p->bonds_penalty);
     const int mode = w4b_mode(beta);
-    yuma_status st = dense_weights(p, in, m, p->liquid_alpha_enabled && mode != W4B_INTERPOLATED);
+    const bool w8 = YM_W8(isa); /* the shared loads and normalisation: eight lanes in the AVX-512 build */
+    yuma_status st = dense_weights(p, in, m, p->liquid_alpha_enabled && mode != W4B_INTERPOLATED, w8);
     if (st != YUMA_OK) return st;
     i32f32 minority;
     for (uint32_t c = n; c < np; c++) m->cons[c] = i32f32_zero();
     if (consensus_stakes(n, ym3_u16_proportion(p->kappa), m, &minority) &&
         !ym_wmcol_dense(m->dw, np, m->drow, m->nd, n, m->u, m->wmax, n, minority, m->cons, m->db, arena, isa))
         return YUMA_ENOMEM;
-    st = dense_bonds(in, last_tempo_of(p, in), m);
+    st = dense_bonds(in, last_tempo_of(p, in), m, w8);
     if (st != YUMA_OK) return st;
     const bool liquid = liquid_on(p, n, m);
     if (liquid && ((m->unsorted_w && mode != W4B_INTERPOLATED) || m->unsorted_b)) {

@@ -181,24 +181,58 @@ static inline uint64_t ym_qd_apply(uint64_t x, uint64_t sh, uint64_t v, uint64_t
 typedef uint64_t ym_v4 __attribute__((vector_size(32)));
 typedef int64_t ym_v4i __attribute__((vector_size(32)));
 typedef uint64_t ym_v4m __attribute__((vector_size(32), aligned(8), may_alias));
-#define YM_LD(p) (*(const ym_v4m *)(const void *)(p))
-#define YM_ST(p, x) (*(ym_v4m *)(void *)(p) = (x))
-#define YM_V4(x) ((ym_v4){(x), (x), (x), (x)})
-#define YM_HSUM(x) ({ const ym_v4 h_ = (x); h_[0] + h_[1] + h_[2] + h_[3]; })
+/* Eight lanes, for the AVX-512 build's main loops (one zmm register per
+ * vector); the other builds never run them (YM_LANE_LOOP). */
+typedef uint64_t ym_v8 __attribute__((vector_size(64)));
+typedef int64_t ym_v8i __attribute__((vector_size(64)));
+typedef uint64_t ym_v8m __attribute__((vector_size(64), aligned(8), may_alias));
+/* The helpers for W lanes, W = 4 or 8 (a literal: it names the type). */
+#define YMW_LD(W, p) ((ym_v##W)*(const ym_v##W##m *)(const void *)(p))
+#define YMW_ST(W, p, x) (*(ym_v##W##m *)(void *)(p) = (x))
+#define YMW_SPLAT(W, x) ((ym_v##W){0} + (uint64_t)(x))
+#define YMW_HSUM(W, x) ({ const ym_v##W h_ = (x); uint64_t s_ = 0; for (int l_ = 0; l_ < (W); l_++) s_ += h_[l_]; s_; })
 /* max / min of lanes below 2^63 */
-#define YM_MAX(a, b) ({ const ym_v4 xa_ = (a), xb_ = (b); const ym_v4 gt_ = (ym_v4)((ym_v4i)xa_ > (ym_v4i)xb_); (xa_ & gt_) | (xb_ & ~gt_); })
-#define YM_MIN(a, b) ({ const ym_v4 na_ = (a), nb_ = (b); const ym_v4 lt_ = (ym_v4)((ym_v4i)na_ < (ym_v4i)nb_); (na_ & lt_) | (nb_ & ~lt_); })
+#define YMW_MAX(W, a, b) ({ const ym_v##W xa_ = (a), xb_ = (b); const ym_v##W gt_ = (ym_v##W)((ym_v##W##i)xa_ > (ym_v##W##i)xb_); (xa_ & gt_) | (xb_ & ~gt_); })
+#define YMW_MIN(W, a, b) ({ const ym_v##W na_ = (a), nb_ = (b); const ym_v##W lt_ = (ym_v##W)((ym_v##W##i)na_ < (ym_v##W##i)nb_); (na_ & lt_) | (nb_ & ~lt_); })
 /* ym_qd_apply lane by lane: x (lanes <= d), the divisor's s, v and D */
-#define YM_QDIV(x, sh, v, dn) ({ \
-    const ym_v4 qs_ = (x) << (sh), qd_ = (dn); \
-    const ym_v4 qt_ = qs_ + ((qs_ * (v)) >> 32), qr_ = (qs_ << 32) - qt_ * qd_; \
-    qt_ + 1 + (ym_v4)((ym_v4i)qd_ > (ym_v4i)qr_); })
+#define YMW_QDIV(W, x, sh, v, dn) ({ \
+    const ym_v##W qs_ = (x) << (sh), qd_ = (dn); \
+    const ym_v##W qt_ = qs_ + ((qs_ * (v)) >> 32), qr_ = (qs_ << 32) - qt_ * qd_; \
+    qt_ + 1 + (ym_v##W)((ym_v##W##i)qd_ > (ym_v##W##i)qr_); })
 /* mul() of proportions a, b in [0, ONE]: the product is below 2^64 unless
  * a = b = ONE, where it wraps to 0 and bit 32 of a & b restores ONE */
-#define YM_MUL01(a, b) ({ const ym_v4 ma_ = (a), mb_ = (b); ((ma_ * mb_) >> 32) | (ma_ & mb_ & YM_V4(I32F32_ONE_BITS)); })
+#define YMW_MUL01(W, a, b) ({ const ym_v##W ma_ = (a), mb_ = (b); ((ma_ * mb_) >> 32) | (ma_ & mb_ & YMW_SPLAT(W, I32F32_ONE_BITS)); })
 /* mul() where one operand is below ONE and the other at most ONE: the
  * product is below 2^64 */
 #define YM_MUL1(a, b) (((a) * (b)) >> 32)
+#define YM_LD(p) YMW_LD(4, p)
+#define YM_ST(p, x) YMW_ST(4, p, x)
+#define YM_V4(x) ((ym_v4){(x), (x), (x), (x)})
+#define YM_HSUM(x) ({ const ym_v4 h4_ = (x); h4_[0] + h4_[1] + h4_[2] + h4_[3]; })
+#define YM_MAX(a, b) YMW_MAX(4, a, b)
+#define YM_MIN(a, b) YMW_MIN(4, a, b)
+#define YM_QDIV(x, sh, v, dn) YMW_QDIV(4, x, sh, v, dn)
+#define YM_MUL01(a, b) YMW_MUL01(4, a, b)
+/* for (j = 0; j < np; ): BODY(8) while eight columns remain where w8 (the
+ * AVX-512 build: a constant there), then BODY(4) (np is a multiple of 4).
+ * The arithmetic of a lane does not depend on the width, and the sums and
+ * maxima across lanes are integer ones: either width gives the same bits. */
+#define YM_LANE_LOOP(w8, j, np, BODY, A, B)                                                          \
+    do {                                                                                             \
+        uint32_t j = 0;                                                                              \
+        if (w8)                                                                                      \
+            for (; j + 8 <= (np); j += 8) BODY(8, A, B);                                             \
+        for (; j < (np); j += 4) BODY(4, A, B);                                                      \
+    } while (0)
+/* The same with four lanes only (a pass whose lane expressions exist for
+ * four). */
+#define YM_LANE_LOOP4(w8, j, np, BODY, A, B)                                                         \
+    do {                                                                                             \
+        (void)(w8);                                                                                  \
+        for (uint32_t j = 0; j < (np); j += 4) BODY(4, A, B);                                        \
+    } while (0)
+#define YM_IOTA4 ((ym_v4){0, 1, 2, 3})
+#define YM_IOTA8 ((ym_v8){0, 1, 2, 3, 4, 5, 6, 7})
 #endif
 
 /* Builds of the lane code: the base ISA (portable, always compiled) and,
@@ -237,6 +271,7 @@ bool ym_no_duplicates(const yuma_entry *ent, uint32_t qb, uint32_t qe, uint32_t 
  * them one lane vector. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 typedef uint32_t ym_ent4 __attribute__((vector_size(16), aligned(2), may_alias));
+typedef uint32_t ym_ent8 __attribute__((vector_size(32), aligned(2), may_alias));
 typedef int32_t ym_ent8i __attribute__((vector_size(32), aligned(2), may_alias));
 #define YM_COMPLETE_ROWS 1
 #endif
@@ -246,6 +281,9 @@ typedef int8_t ym_z4 __attribute__((vector_size(4))); /* a lane mask narrowed to
  * ONE * ONE (`wide` false: a flag the caller checked, a compile-time
  * constant of each instance). */
 #define YM_MUL(wide, a, b) ((wide) ? YM_MUL01(a, b) : YM_MUL1(a, b))
+#define YMW_MUL(W, wide, a, b) ((wide) ? YMW_MUL01(W, a, b) : YM_MUL1(a, b))
+/* Whether a lane pass of build isa runs eight lanes. */
+#define YM_W8(isa) ((isa) == YM_IMPL_DENSE_AVX512)
 
 /* Whether uid i has a dense row: a weight row it may use (forbid: no
  * permit before the call) or a bond row. Every other uid has no entry
@@ -258,16 +296,19 @@ static inline bool ym_dense_row(const yuma_input *in, const bool *forbid, uint32
 /* Cells of row r whose column is outdated for last_update lu (lu <= bar_j;
  * the padding columns have bar_j = UINT64_MAX) set to 0; returns the sum. */
 static inline YM_AI uint64_t ym_mask_outdated(uint64_t *restrict r, uint32_t np, uint64_t lu,
-                                              const uint64_t *restrict bar)
+                                              const uint64_t *restrict bar, const bool w8)
 {
-    const ym_v4 luv = YM_V4(lu);
-    ym_v4 acc = YM_V4(0);
-    for (uint32_t j = 0; j < np; j += YM_LANES) {
-        const ym_v4 x = (ym_v4)YM_LD(r + j) & (ym_v4)(luv > (ym_v4)YM_LD(bar + j));
-        YM_ST(r + j, x);
-        acc += x;
+    ym_v8 acc8 = {0};
+    ym_v4 acc4 = {0};
+#define MASK_OUTDATED(W, A_, B_)                                                                             \
+    {                                                                                                \
+        const ym_v##W x = YMW_LD(W, r + j) & (ym_v##W)(YMW_SPLAT(W, lu) > YMW_LD(W, bar + j));       \
+        YMW_ST(W, r + j, x);                                                                         \
+        acc##W += x;                                                                                 \
     }
-    return YM_HSUM(acc);
+    YM_LANE_LOOP(w8, j, np, MASK_OUTDATED, 0, 0);
+#undef MASK_OUTDATED
+    return YMW_HSUM(8, acc8) + YM_HSUM(acc4);
 }
 
 /* Row qb..qe of ent into the dense row r of np cells, 0 where the row
@@ -281,7 +322,7 @@ static inline YM_AI uint64_t ym_mask_outdated(uint64_t *restrict r, uint32_t np,
  * without branches; any other is scattered with the checks. */
 static inline YM_AI bool ym_load_row(const yuma_entry *restrict ent, uint32_t qb, uint32_t qe, uint32_t n,
                                      uint32_t np, uint64_t *restrict r, bool drop, bool *inc, uint64_t lu,
-                                     const uint64_t *restrict bar, uint64_t *sum)
+                                     const uint64_t *restrict bar, uint64_t *sum, const bool w8)
 {
 #ifdef YM_COMPLETE_ROWS
     if (qe - qb == n && ent[qb].col == 0 && ent[qe - 1].col == n - 1) {
@@ -289,6 +330,19 @@ static inline YM_AI bool ym_load_row(const yuma_entry *restrict ent, uint32_t qb
         const ym_v4 luv = YM_V4(lu);
         ym_v4 bad = YM_V4(0), acc = YM_V4(0);
         uint32_t j = 0;
+        if (w8) {
+            const ym_v8 lu8 = YMW_SPLAT(8, lu), iota = {0, 1, 2, 3, 4, 5, 6, 7};
+            ym_v8 bad8 = {0}, acc8 = {0};
+            for (; j + 8 <= n; j += 8) {
+                const ym_v8 x = __builtin_convertvector(*(const ym_ent8 *)(const void *)(e + j), ym_v8);
+                const ym_v8 v = (x >> 16) & (ym_v8)(lu8 > YMW_LD(8, bar + j));
+                bad8 |= (x & 0xFFFFu) ^ (YMW_SPLAT(8, j) + iota);
+                acc8 += v;
+                YMW_ST(8, r + j, v);
+            }
+            bad = YM_V4(bad8[0] | bad8[1] | bad8[2] | bad8[3] | bad8[4] | bad8[5] | bad8[6] | bad8[7]);
+            acc = (ym_v4){YMW_HSUM(8, acc8), 0, 0, 0};
+        }
         for (; j + YM_LANES <= n; j += YM_LANES) {
             const ym_v4 x = __builtin_convertvector(*(const ym_ent4 *)(const void *)(e + j), ym_v4);
             const ym_v4 v = (x >> 16) & (ym_v4)(luv > (ym_v4)YM_LD(bar + j));
@@ -335,7 +389,7 @@ static inline YM_AI bool ym_load_row(const yuma_entry *restrict ent, uint32_t qb
             }
             for (; k < len; k++) r[e[k].col] = e[k].val;
             *inc = true;
-            *sum = ym_mask_outdated(r, np, lu, bar);
+            *sum = ym_mask_outdated(r, np, lu, bar, w8);
             return true;
         }
     }
@@ -354,7 +408,7 @@ static inline YM_AI bool ym_load_row(const yuma_entry *restrict ent, uint32_t qb
         r[j] = ent[q].val;
     }
     *inc = !(down >> 63);
-    *sum = ym_mask_outdated(r, np, lu, bar);
+    *sum = ym_mask_outdated(r, np, lu, bar, w8);
     return true;
 }
 
@@ -367,11 +421,11 @@ static inline YM_AI bool ym_load_row(const yuma_entry *restrict ent, uint32_t qb
  * *inc and *sum as ym_load_row. */
 static inline YM_AI bool ym_dense_load(const yuma_csr *rows, uint32_t i, uint32_t n, uint32_t np,
                                        uint64_t *restrict r, bool weights, uint64_t lu, const uint64_t *restrict bar,
-                                       int64_t diag, uint32_t *stamp, bool *inc, uint64_t *sum)
+                                       int64_t diag, uint32_t *stamp, bool *inc, uint64_t *sum, const bool w8)
 {
     const uint32_t qb = rows->off[i], qe = rows->off[i + 1];
     *inc = true;
-    if (!ym_load_row(rows->ent, qb, qe, n, np, r, weights, inc, lu, bar, sum)) return false;
+    if (!ym_load_row(rows->ent, qb, qe, n, np, r, weights, inc, lu, bar, sum, w8)) return false;
     return *inc || ym_no_duplicates(rows->ent, qb, qe, n, lu, bar, diag, weights ? i + 1 : n + i + 1, stamp);
 }
 
@@ -379,15 +433,18 @@ static inline YM_AI bool ym_dense_load(const yuma_csr *rows, uint32_t i, uint32_
  * sum<<32) = floor(w*2^32/sum)), its preranks mul(a_i, w) added to pre and
  * its column maxima to wmax; wide: a_i = ONE. */
 static inline YM_AI void ym_dense_weights_row(uint64_t *restrict wr, uint32_t np, ym_qd r, uint64_t ai,
-                                              uint64_t *restrict pre, uint64_t *restrict wmax, const bool wide)
+                                              uint64_t *restrict pre, uint64_t *restrict wmax, const bool wide,
+                                              const bool w8)
 {
-    const ym_v4 av = YM_V4(ai), sh = YM_V4(r.sh), v = YM_V4(r.v), dn = YM_V4(r.dn);
-    for (uint32_t j = 0; j < np; j += YM_LANES) {
-        const ym_v4 w = YM_QDIV((ym_v4)YM_LD(wr + j), sh, v, dn);
-        YM_ST(wr + j, w);
-        YM_ST(pre + j, (ym_v4)YM_LD(pre + j) + YM_MUL(wide, av, w));
-        YM_ST(wmax + j, YM_MAX((ym_v4)YM_LD(wmax + j), w));
+#define WEIGHTS_ROW(W, A_, B_)                                                                               \
+    {                                                                                                \
+        const ym_v##W w = YMW_QDIV(W, YMW_LD(W, wr + j), YMW_SPLAT(W, r.sh), YMW_SPLAT(W, r.v), YMW_SPLAT(W, r.dn)); \
+        YMW_ST(W, wr + j, w);                                                                        \
+        YMW_ST(W, pre + j, YMW_LD(W, pre + j) + YMW_MUL(W, wide, YMW_SPLAT(W, ai), w));              \
+        YMW_ST(W, wmax + j, YMW_MAX(W, YMW_LD(W, wmax + j), w));                                     \
     }
+    YM_LANE_LOOP(w8, j, np, WEIGHTS_ROW, 0, 0);
+#undef WEIGHTS_ROW
 }
 
 /* The start of a dense weights pass: no duplicate marks yet (stamp, n),
@@ -403,17 +460,18 @@ static inline void ym_dense_weights_begin(uint32_t n, uint32_t np, uint32_t *sta
  * (0: left as is), with the preranks and column maxima of a voting row
  * (a_i > 0: ym_dense_weights_row). */
 static inline YM_AI void ym_dense_normalize_row(uint64_t *restrict wr, uint32_t np, uint64_t sum, uint64_t ai,
-                                                uint64_t *restrict pre, uint64_t *restrict wmax)
+                                                uint64_t *restrict pre, uint64_t *restrict wmax, const bool w8)
 {
     if (!sum) return;
     const ym_qd r = ym_qd_make(sum);
     if (ai >= (uint64_t)I32F32_ONE_BITS) {
-        ym_dense_weights_row(wr, np, r, ai, pre, wmax, true);
+        ym_dense_weights_row(wr, np, r, ai, pre, wmax, true, w8);
     } else if (ai > 0) {
-        ym_dense_weights_row(wr, np, r, ai, pre, wmax, false);
+        ym_dense_weights_row(wr, np, r, ai, pre, wmax, false, w8);
     } else {
-        const ym_v4 sh = YM_V4(r.sh), v = YM_V4(r.v), dn = YM_V4(r.dn);
-        for (uint32_t j = 0; j < np; j += YM_LANES) YM_ST(wr + j, YM_QDIV((ym_v4)YM_LD(wr + j), sh, v, dn));
+#define NORMALIZE_ROW(W, A_, B_) YMW_ST(W, wr + j, YMW_QDIV(W, YMW_LD(W, wr + j), YMW_SPLAT(W, r.sh), YMW_SPLAT(W, r.v), YMW_SPLAT(W, r.dn)))
+        YM_LANE_LOOP(w8, j, np, NORMALIZE_ROW, 0, 0);
+#undef NORMALIZE_ROW
     }
 }
 
@@ -432,7 +490,8 @@ static inline void ym_qd_set(ym_qd_cols *q, uint32_t j, uint64_t d)
     q->dn[j] = r.dn;
 }
 
-#define YM_QDIV_AT(x, q, j) ({ const ym_v4 qx_ = (x); YM_QDIV(qx_, (ym_v4)YM_LD((q).sh + (j)), (ym_v4)YM_LD((q).v + (j)), (ym_v4)YM_LD((q).dn + (j))); })
+#define YMW_QDIV_AT(W, x, q, j) ({ const ym_v##W qx_ = (x); YMW_QDIV(W, qx_, YMW_LD(W, (q).sh + (j)), YMW_LD(W, (q).v + (j)), YMW_LD(W, (q).dn + (j))); })
+#define YM_QDIV_AT(x, q, j) YMW_QDIV_AT(4, x, q, j)
 
 /* div() of a proportion sum by a larger sum in lanes: floor(x * 2^32 / d)
  * for 0 <= x <= d and 1 <= d < 2^46 (the column sums of Yuma 3 bonds reach
@@ -499,18 +558,62 @@ static inline void ym_qdw_set(ym_qd_cols *q, uint64_t *k, uint64_t *dd, uint32_t
         (k) += !z_[3];                                                                               \
     } while (0)
 
+/* YM_EMIT4 for eight cells: one store of eight when no lane is left out,
+ * else the two halves. */
+typedef int8_t ym_z8 __attribute__((vector_size(8)));
+#ifdef YM_COMPLETE_ROWS
+#define YM_EMIT8_ALL(be, k, c8, b8)                                                                  \
+    if (!any8_) {                                                                                    \
+        *(ym_ent8 *)(void *)((be) + (k)) = __builtin_convertvector((c8) | (b8) << 16, ym_ent8);      \
+        (k) += 8;                                                                                    \
+        break;                                                                                       \
+    }
+#else
+#define YM_EMIT8_ALL(be, k, c8, b8)
+#endif
+#define YM_EMIT8(be, k, cols, b, zero)                                                               \
+    do {                                                                                             \
+        const ym_v8 c8_ = (cols), b8_ = (b);                                                         \
+        const ym_v8i zz8_ = (ym_v8i)(zero);                                                          \
+        const ym_z8 z8_ = __builtin_convertvector(zz8_, ym_z8);                                      \
+        uint64_t any8_;                                                                              \
+        memcpy(&any8_, &z8_, sizeof any8_);                                                          \
+        YM_EMIT8_ALL(be, k, c8_, b8_)                                                                \
+        ym_v4 ch_[2], bh_[2], zh_[2];                                                                \
+        memcpy(ch_, &c8_, sizeof ch_);                                                               \
+        memcpy(bh_, &b8_, sizeof bh_);                                                               \
+        memcpy(zh_, &zz8_, sizeof zh_);                                                              \
+        YM_EMIT4(be, k, ch_[0], bh_[0], zh_[0]);                                                     \
+        YM_EMIT4(be, k, ch_[1], bh_[1], zh_[1]);                                                     \
+    } while (0)
+
 /* The write-back pass of both drivers' dense passes: for every uid i its
  * bonds action (SET for a new permit, CLEAR for a lost one, KEEP for
  * neither) and bonds_off, its dividend 0; for a uid with a dense row (the
  * rows of m in increasing uid order: m->drow, m->nd, cells m->dw, width
- * m->np) Σ_j mul(I_j, EN) over the row's lane vectors e of columns j, EN
- * an expression of e and j (wide: some I_j may be ONE), DIVIDEND run with
- * that sum in acc (m->div[i] from it), and for a SET row the entries of
- * the cells e > 0 in column order with the u16 values BONDS (of e, en = EN
- * and j) appended to bonds_ent. m->inc holds I (0 beyond n). */
-#define YM_DENSE_OUT_ROWS(in, out, m, wide, EN, BONDS, DIVIDEND)                                       \
+ * m->np) Σ_j mul(I_j, EN(W, e, j)) over the row's lane vectors e of W
+ * columns from j, EN a macro (wide: some I_j may be ONE), DIVIDEND run
+ * with that sum in acc (a four-lane vector: m->div[i] from it), and for a
+ * SET row the entries of the cells e > 0 in column order with the u16
+ * values BONDS(W, e, en, j) (en = EN(W, e, j)) appended to bonds_ent.
+ * LOOP: YM_LANE_LOOP (EN and BONDS exist for W = 4 and 8; eight where w8)
+ * or YM_LANE_LOOP4. m->inc holds I (0 beyond n). The lane bodies (in the
+ * macro's scope: er_, inc_, be_, k_, acc4_, acc8_, wide_) come first. */
+#define YM_OUT_SET_(W, EN, BONDS)                                                                    \
+    {                                                                                                \
+        const ym_v##W e = YMW_LD(W, er_ + j), en = EN(W, e, j);                                      \
+        acc##W##_ += YMW_MUL(W, wide_, YMW_LD(W, inc_ + j), en);                                     \
+        YM_EMIT##W(be_, k_, YMW_SPLAT(W, j) + YM_IOTA##W, BONDS(W, e, en, j), e == 0);               \
+    }
+#define YM_OUT_SUM_(W, EN, BONDS)                                                                    \
+    {                                                                                                \
+        const ym_v##W e = YMW_LD(W, er_ + j);                                                        \
+        acc##W##_ += YMW_MUL(W, wide_, YMW_LD(W, inc_ + j), EN(W, e, j));                             \
+    }
+#define YM_DENSE_OUT_ROWS(in, out, m, wide, LOOP, w8, EN, BONDS, DIVIDEND)                           \
     do {                                                                                             \
         const uint64_t *restrict inc_ = (const uint64_t *)&(m)->inc[0].bits;                         \
+        const bool wide_ = (wide);                                                                   \
         yuma_entry *restrict be_ = (out)->bonds_ent;                                                 \
         uint32_t k_ = 0, d_ = 0;                                                                     \
         (out)->bonds_off[0] = 0;                                                                     \
@@ -520,20 +623,11 @@ static inline void ym_qdw_set(ym_qd_cols *q, uint64_t *k, uint64_t *dd, uint32_t
             (m)->div[i] = i32f32_zero();                                                             \
             if (d_ < (m)->nd && (m)->drow[d_] == i) {                                                \
                 const uint64_t *restrict er_ = (m)->dw + (size_t)d_ * (m)->np;                       \
-                ym_v4 acc = YM_V4(0);                                                                \
-                if (set_) {                                                                          \
-                    ym_v4 cols_ = {0, 1, 2, 3};                                                      \
-                    for (uint32_t j = 0; j < (m)->np; j += YM_LANES, cols_ += YM_V4(YM_LANES)) {     \
-                        const ym_v4 e = (ym_v4)YM_LD(er_ + j), en = (EN);                            \
-                        acc += YM_MUL(wide, (ym_v4)YM_LD(inc_ + j), en);                             \
-                        YM_EMIT4(be_, k_, cols_, (BONDS), e == YM_V4(0));                            \
-                    }                                                                                \
-                } else {                                                                             \
-                    for (uint32_t j = 0; j < (m)->np; j += YM_LANES) {                               \
-                        const ym_v4 e = (ym_v4)YM_LD(er_ + j);                                       \
-                        acc += YM_MUL(wide, (ym_v4)YM_LD(inc_ + j), (EN));                           \
-                    }                                                                                \
-                }                                                                                    \
+                ym_v8 acc8_ = {0};                                                                   \
+                ym_v4 acc4_ = {0};                                                                   \
+                if (set_) LOOP(w8, j, (m)->np, YM_OUT_SET_, EN, BONDS);                              \
+                else LOOP(w8, j, (m)->np, YM_OUT_SUM_, EN, BONDS);                                   \
+                const ym_v4 acc = (ym_v4){YMW_HSUM(8, acc8_), 0, 0, 0} + acc4_;           \
                 DIVIDEND;                                                                            \
                 d_++;                                                                                \
             }                                                                                        \
