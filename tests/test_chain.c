@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "support_yuma.h"
 #include "taosim/chain.h"
 #include "taosim/fx.h"
 
@@ -370,14 +371,6 @@ static void test_upscale_on_storage(void **state)
  * increasing, shuffled or with a repeat, values of every maximum class (0,
  * <= 32768, > 32768): the refusal against a quadratic scan for the first
  * repeat, the stored row against upscale_ref of each value. */
-static uint64_t sm_next(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 static void test_set_weights_rows_random(void **state)
 {
     (void)state;
@@ -398,32 +391,32 @@ static void test_set_weights_rows_random(void **state)
     assert_true(chain_subnet_get(c, 1)->permit[0]);
     uint64_t seed = 42;
     for (int t = 0; t < 4000; t++) {
-        const size_t len = (size_t)(sm_next(&seed) % 71);
+        const size_t len = (size_t)(sy_rnd(&seed) % 71);
         uint16_t d[N], v[N];
         /* increasing, with gaps of up to 2 while there is room */
         uint16_t next = 0;
         for (size_t k = 0; k < len; k++) {
             const unsigned room = (unsigned)(N - next - (len - k));
-            next = (uint16_t)(next + (room ? sm_next(&seed) % (room < 3 ? room + 1 : 3) : 0));
+            next = (uint16_t)(next + (room ? sy_rnd(&seed) % (room < 3 ? room + 1 : 3) : 0));
             d[k] = next++;
         }
-        const unsigned kind = (unsigned)(sm_next(&seed) % 4);
+        const unsigned kind = (unsigned)(sy_rnd(&seed) % 4);
         if (kind == 1 && len > 1) { /* shuffled, still distinct */
             for (size_t k = len - 1; k > 0; k--) {
-                const size_t r = (size_t)(sm_next(&seed) % (k + 1));
+                const size_t r = (size_t)(sy_rnd(&seed) % (k + 1));
                 const uint16_t x = d[k];
                 d[k] = d[r];
                 d[r] = x;
             }
         } else if (kind == 2 && len > 1) { /* one repeat */
-            const size_t a = (size_t)(sm_next(&seed) % len), b = (size_t)(sm_next(&seed) % len);
+            const size_t a = (size_t)(sy_rnd(&seed) % len), b = (size_t)(sy_rnd(&seed) % len);
             if (a != b) d[a] = d[b];
         }
-        const unsigned vk = (unsigned)(sm_next(&seed) % 3);
+        const unsigned vk = (unsigned)(sy_rnd(&seed) % 3);
         const uint32_t top = vk == 0 ? 1u : vk == 1 ? 32768u : 65535u;
         uint16_t m = 0;
         for (size_t k = 0; k < len; k++) {
-            v[k] = vk == 0 ? 0 : (uint16_t)(sm_next(&seed) % (top + 1));
+            v[k] = vk == 0 ? 0 : (uint16_t)(sy_rnd(&seed) % (top + 1));
             if (v[k] > m) m = v[k];
         }
         int dup = -1; /* the first destination that repeats an earlier one */
