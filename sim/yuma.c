@@ -824,7 +824,8 @@ static void out_pass(const yuma_input *in, epoch_mem *m, yuma_output *out)
 /* ---- the dense passes -------------------------------------------------- */
 
 /* The same steps on dense rows of np cells, four columns per lane vector
- * (YM_QDIV, YM_MUL01 and the dense-row helpers of yuma_math.h, shared
+ * (eight in the AVX-512 build's main loops, YM_LANE_LOOP; the tails four)
+ * (YMW_QDIV, YMW_MUL01 and the dense-row helpers of yuma_math.h, shared
  * with the Yuma 3 driver), for the uids with a weight row they may use or
  * a bond row (ym_dense_row); every other uid has no entry anywhere,
  * so its validator trust, dividends and E row are 0 / empty, as in the

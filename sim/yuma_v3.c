@@ -930,7 +930,8 @@ static yuma_status sparse_passes(const yuma_params *p, const yuma_input *in, yum
 
 /* ---- the dense passes --------------------------------------------------- */
 
-/* The same steps on dense rows of np cells, four columns per lane vector,
+/* The same steps on dense rows of np cells, four columns per lane vector
+ * (the shared row loads and normalisation: eight in the AVX-512 build),
  * for the uids with a weight row they may use or a bond row
  * (ym_dense_row); every other uid has no entry anywhere, so its validator
  * trust, dividends and B' row are 0 / empty, as in the sparse passes. The
