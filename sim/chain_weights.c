@@ -92,24 +92,26 @@ static inline uint16_t up_small1(uint16_t x, uint16_t m)
     return (uint16_t)((q + ((uint64_t)1 << 31)) >> 32);
 }
 
-/* in[0..n) upscaled for its maximum m; out: n values (ent NULL) or n
- * entries (dests[k], value); inlined for each, so that `ent` is a constant. */
+/* Value k of an upscale: into out[k] (ent NULL) or as the entry
+ * (dests[k], v). */
+static inline UP_AI void up_put(uint16_t *out, yuma_entry *ent, const uint16_t *dests, size_t k, uint16_t v)
+{
+    if (ent) ent[k] = (yuma_entry){dests[k], v};
+    else out[k] = v;
+}
+
+/* in[0..n) upscaled for its maximum m, by up_put; inlined for each caller,
+ * so that `ent` is a constant. */
 static inline UP_AI void upscale(const uint16_t *in, const uint16_t *dests, size_t n, uint16_t *out, yuma_entry *ent)
 {
     const uint16_t m = up_max(in, n);
     size_t i = 0;
     if (m == 0) {
-        for (; i < n; i++) {
-            if (ent) ent[i] = (yuma_entry){dests[i], 0};
-            else out[i] = 0;
-        }
+        for (; i < n; i++) up_put(out, ent, dests, i, 0);
         return;
     }
     if (m <= 32768) {
-        for (; i < n; i++) {
-            if (ent) ent[i] = (yuma_entry){dests[i], up_small1(in[i], m)};
-            else out[i] = up_small1(in[i], m);
-        }
+        for (; i < n; i++) up_put(out, ent, dests, i, up_small1(in[i], m));
         return;
     }
     const uint64_t ratio = ((uint64_t)65535 << 32) / m;
@@ -127,10 +129,7 @@ static inline UP_AI void upscale(const uint16_t *in, const uint16_t *dests, size
         }
     }
 #endif
-    for (; i < n; i++) {
-        if (ent) ent[i] = (yuma_entry){dests[i], up_big1(in[i], ratio)};
-        else out[i] = up_big1(in[i], ratio);
-    }
+    for (; i < n; i++) up_put(out, ent, dests, i, up_big1(in[i], ratio));
 }
 
 void chain_max_upscale_u16(const uint16_t *in, size_t n, uint16_t *out) { upscale(in, NULL, n, out, NULL); }

@@ -870,8 +870,7 @@ static inline AI yuma_status dense_weights(const yuma_input *in, epoch_mem *m, c
 static inline AI uint64_t dense_clip_row(uint64_t *restrict wr, uint32_t np, const uint64_t *restrict cons,
                                         uint64_t *restrict rank, uint64_t ai, const bool wide, const bool w8)
 {
-    ym_v8 acc8 = {0};
-    ym_v4 acc4 = {0};
+    YM_ACC(acc);
 #define CLIP_ROW(W, A_, B_)                                                                          \
     {                                                                                                \
         const ym_v##W wc = YMW_MIN(W, YMW_LD(W, wr + j), YMW_LD(W, cons + j));                       \
@@ -882,7 +881,7 @@ static inline AI uint64_t dense_clip_row(uint64_t *restrict wr, uint32_t np, con
     }
     YM_LANE_LOOP(w8, j, np, CLIP_ROW, 0, 0);
 #undef CLIP_ROW
-    return YMW_HSUM(8, acc8) + YM_HSUM(acc4);
+    return YM_ACC_TOTAL(acc);
 }
 
 /* clip_pass: validator trust Σ_j min(w_ij, C_j) of every row, and for the
@@ -905,12 +904,11 @@ static inline AI void dense_clip(uint32_t n, epoch_mem *m, const bool w8)
         } else if (ai > 0) {
             vt = dense_clip_row(wr, np, cons, rank, ai, false, w8);
         } else {
-            ym_v8 acc8 = {0};
-            ym_v4 acc4 = {0};
+            YM_ACC(acc);
 #define CLIP_VT(W, A_, B_) acc##W += YMW_MIN(W, YMW_LD(W, wr + j), YMW_LD(W, cons + j))
             YM_LANE_LOOP(w8, j, np, CLIP_VT, 0, 0);
 #undef CLIP_VT
-            vt = YMW_HSUM(8, acc8) + YM_HSUM(acc4);
+            vt = YM_ACC_TOTAL(acc);
         }
         m->vt[i].bits = (int64_t)vt;
     }
@@ -997,7 +995,7 @@ static inline AI void dense_ema(uint32_t n, epoch_mem *m, const bool w8)
 static inline AI void dense_out_rows(const yuma_input *in, epoch_mem *m, yuma_output *out, const bool wide,
                                      const bool w8)
 {
-    YM_DENSE_OUT_ROWS(in, out, m, wide, YM_LANE_LOOP, w8, OUT_EN, OUT_BONDS, m->div[i].bits = (int64_t)YM_HSUM(acc));
+    YM_DENSE_OUT_ROWS(in, out, m, wide, YM_LANE_LOOP, w8, OUT_EN, OUT_BONDS, m->div[i].bits = (int64_t)acc);
 }
 #undef OUT_BONDS
 #undef OUT_EN

@@ -1183,7 +1183,7 @@ static inline AI void dense_out_rows(const yuma_input *in, v3_mem *m, yuma_outpu
 #define OUT_EN(W, e, j) COLDIV(e, m, j, wide_s)
 #define OUT_BONDS(W, e, en, j) (((e) << 16) - (e)) >> 32 /* v <= ONE */
     YM_DENSE_OUT_ROWS(in, out, m, wide_i, YM_LANE_LOOP4, false, OUT_EN, OUT_BONDS,
-                      if (i32f32_checked_mul(i32f32_from_bits((int64_t)YM_HSUM(acc)), m->a[i], &m->div[i]) != FX_OK)
+                      if (i32f32_checked_mul(i32f32_from_bits((int64_t)acc), m->a[i], &m->div[i]) != FX_OK)
                           m->div[i] = i32f32_zero());
 #undef OUT_BONDS
 #undef OUT_EN

@@ -208,7 +208,7 @@ typedef uint64_t ym_v8m __attribute__((vector_size(64), aligned(8), may_alias));
 #define YM_LD(p) YMW_LD(4, p)
 #define YM_ST(p, x) YMW_ST(4, p, x)
 #define YM_V4(x) ((ym_v4){(x), (x), (x), (x)})
-#define YM_HSUM(x) ({ const ym_v4 h4_ = (x); h4_[0] + h4_[1] + h4_[2] + h4_[3]; })
+#define YM_HSUM(x) YMW_HSUM(4, x)
 #define YM_MAX(a, b) YMW_MAX(4, a, b)
 #define YM_MIN(a, b) YMW_MIN(4, a, b)
 #define YM_QDIV(x, sh, v, dn) YMW_QDIV(4, x, sh, v, dn)
@@ -233,6 +233,10 @@ typedef uint64_t ym_v8m __attribute__((vector_size(64), aligned(8), may_alias));
     } while (0)
 #define YM_IOTA4 ((ym_v4){0, 1, 2, 3})
 #define YM_IOTA8 ((ym_v8){0, 1, 2, 3, 4, 5, 6, 7})
+/* A sum kept in both widths' lanes across a YM_LANE_LOOP (name4, name8),
+ * and its total. */
+#define YM_ACC(name) ym_v8 name##8 = {0}; ym_v4 name##4 = {0}
+#define YM_ACC_TOTAL(name) (YMW_HSUM(8, name##8) + YMW_HSUM(4, name##4))
 #endif
 
 /* Builds of the lane code: the base ISA (portable, always compiled) and,
@@ -298,8 +302,7 @@ static inline bool ym_dense_row(const yuma_input *in, const bool *forbid, uint32
 static inline YM_AI uint64_t ym_mask_outdated(uint64_t *restrict r, uint32_t np, uint64_t lu,
                                               const uint64_t *restrict bar, const bool w8)
 {
-    ym_v8 acc8 = {0};
-    ym_v4 acc4 = {0};
+    YM_ACC(acc);
 #define MASK_OUTDATED(W, A_, B_)                                                                             \
     {                                                                                                \
         const ym_v##W x = YMW_LD(W, r + j) & (ym_v##W)(YMW_SPLAT(W, lu) > YMW_LD(W, bar + j));       \
@@ -308,7 +311,7 @@ static inline YM_AI uint64_t ym_mask_outdated(uint64_t *restrict r, uint32_t np,
     }
     YM_LANE_LOOP(w8, j, np, MASK_OUTDATED, 0, 0);
 #undef MASK_OUTDATED
-    return YMW_HSUM(8, acc8) + YM_HSUM(acc4);
+    return YM_ACC_TOTAL(acc);
 }
 
 /* Row qb..qe of ent into the dense row r of np cells, 0 where the row
@@ -327,30 +330,24 @@ static inline YM_AI bool ym_load_row(const yuma_entry *restrict ent, uint32_t qb
 #ifdef YM_COMPLETE_ROWS
     if (qe - qb == n && ent[qb].col == 0 && ent[qe - 1].col == n - 1) {
         const yuma_entry *restrict e = ent + qb;
-        const ym_v4 luv = YM_V4(lu);
-        ym_v4 bad = YM_V4(0), acc = YM_V4(0);
+        YM_ACC(bad);
+        YM_ACC(acc);
         uint32_t j = 0;
-        if (w8) {
-            const ym_v8 lu8 = YMW_SPLAT(8, lu), iota = {0, 1, 2, 3, 4, 5, 6, 7};
-            ym_v8 bad8 = {0}, acc8 = {0};
-            for (; j + 8 <= n; j += 8) {
-                const ym_v8 x = __builtin_convertvector(*(const ym_ent8 *)(const void *)(e + j), ym_v8);
-                const ym_v8 v = (x >> 16) & (ym_v8)(lu8 > YMW_LD(8, bar + j));
-                bad8 |= (x & 0xFFFFu) ^ (YMW_SPLAT(8, j) + iota);
-                acc8 += v;
-                YMW_ST(8, r + j, v);
-            }
-            bad = YM_V4(bad8[0] | bad8[1] | bad8[2] | bad8[3] | bad8[4] | bad8[5] | bad8[6] | bad8[7]);
-            acc = (ym_v4){YMW_HSUM(8, acc8), 0, 0, 0};
-        }
-        for (; j + YM_LANES <= n; j += YM_LANES) {
-            const ym_v4 x = __builtin_convertvector(*(const ym_ent4 *)(const void *)(e + j), ym_v4);
-            const ym_v4 v = (x >> 16) & (ym_v4)(luv > (ym_v4)YM_LD(bar + j));
-            bad |= (x & YM_V4(0xFFFFu)) ^ (YM_V4(j) + (ym_v4){0, 1, 2, 3});
-            acc += v;
-            YM_ST(r + j, v);
-        }
-        uint64_t off = bad[0] | bad[1] | bad[2] | bad[3], s = YM_HSUM(acc);
+        /* the values of entries j.. (outdated ones 0), and bad nonzero
+         * where an entry is not column j.. */
+#define COMPLETE_ROW(W)                                                                              \
+    {                                                                                                \
+        const ym_v##W x = __builtin_convertvector(*(const ym_ent##W *)(const void *)(e + j), ym_v##W); \
+        const ym_v##W v = (x >> 16) & (ym_v##W)(YMW_SPLAT(W, lu) > YMW_LD(W, bar + j));              \
+        bad##W |= (x & 0xFFFFu) ^ (YMW_SPLAT(W, j) + YM_IOTA##W);                                   \
+        acc##W += v;                                                                                 \
+        YMW_ST(W, r + j, v);                                                                         \
+    }
+        if (w8)
+            for (; j + 8 <= n; j += 8) COMPLETE_ROW(8);
+        for (; j + 4 <= n; j += 4) COMPLETE_ROW(4);
+#undef COMPLETE_ROW
+        uint64_t off = YM_ACC_TOTAL(bad), s = YM_ACC_TOTAL(acc);
         for (; j < n; j++) {
             off |= e[j].col ^ j;
             r[j] = lu > bar[j] ? e[j].val : 0;
@@ -531,14 +528,15 @@ static inline void ym_qdw_set(ym_qd_cols *q, uint64_t *k, uint64_t *dd, uint32_t
  * when no lane is left out. A macro like the lane helpers above (no
  * vector arguments). */
 #ifdef YM_COMPLETE_ROWS
-#define YM_EMIT4_ALL(be, k, cols, b)                                                                 \
-    if (!any_) { /* the usual case: four entries, one store */                                       \
-        *(ym_ent4 *)(void *)((be) + (k)) = __builtin_convertvector((cols) | (b) << 16, ym_ent4);     \
-        (k) += YM_LANES;                                                                             \
+/* the usual case: no lane left out (any false), W entries, one store */
+#define YMW_EMIT_ALL(W, any, be, k, cols, b)                                                         \
+    if (!(any)) {                                                                                    \
+        *(ym_ent##W *)(void *)((be) + (k)) = __builtin_convertvector((cols) | (b) << 16, ym_ent##W);  \
+        (k) += (W);                                                                                  \
         break;                                                                                       \
     }
 #else
-#define YM_EMIT4_ALL(be, k, cols, b)
+#define YMW_EMIT_ALL(W, any, be, k, cols, b)
 #endif
 #define YM_EMIT4(be, k, cols, b, zero)                                                               \
     do {                                                                                             \
@@ -546,7 +544,7 @@ static inline void ym_qdw_set(ym_qd_cols *q, uint64_t *k, uint64_t *dd, uint32_t
         const ym_z4 z_ = __builtin_convertvector((ym_v4i)(zero), ym_z4);                             \
         uint32_t any_;                                                                               \
         memcpy(&any_, &z_, sizeof any_);                                                             \
-        YM_EMIT4_ALL(be, k, cols, b)                                                                 \
+        YMW_EMIT_ALL(4, any_, be, k, cols, b)                                                        \
         const ym_v4 c_ = (cols), b_ = (b);                                                           \
         (be)[k] = (yuma_entry){(uint16_t)c_[0], (uint16_t)b_[0]};                                    \
         (k) += !z_[0];                                                                               \
@@ -561,16 +559,6 @@ static inline void ym_qdw_set(ym_qd_cols *q, uint64_t *k, uint64_t *dd, uint32_t
 /* YM_EMIT4 for eight cells: one store of eight when no lane is left out,
  * else the two halves. */
 typedef int8_t ym_z8 __attribute__((vector_size(8)));
-#ifdef YM_COMPLETE_ROWS
-#define YM_EMIT8_ALL(be, k, c8, b8)                                                                  \
-    if (!any8_) {                                                                                    \
-        *(ym_ent8 *)(void *)((be) + (k)) = __builtin_convertvector((c8) | (b8) << 16, ym_ent8);      \
-        (k) += 8;                                                                                    \
-        break;                                                                                       \
-    }
-#else
-#define YM_EMIT8_ALL(be, k, c8, b8)
-#endif
 #define YM_EMIT8(be, k, cols, b, zero)                                                               \
     do {                                                                                             \
         const ym_v8 c8_ = (cols), b8_ = (b);                                                         \
@@ -578,7 +566,7 @@ typedef int8_t ym_z8 __attribute__((vector_size(8)));
         const ym_z8 z8_ = __builtin_convertvector(zz8_, ym_z8);                                      \
         uint64_t any8_;                                                                              \
         memcpy(&any8_, &z8_, sizeof any8_);                                                          \
-        YM_EMIT8_ALL(be, k, c8_, b8_)                                                                \
+        YMW_EMIT_ALL(8, any8_, be, k, c8_, b8_)                                                      \
         ym_v4 ch_[2], bh_[2], zh_[2];                                                                \
         memcpy(ch_, &c8_, sizeof ch_);                                                               \
         memcpy(bh_, &b8_, sizeof bh_);                                                               \
@@ -593,22 +581,22 @@ typedef int8_t ym_z8 __attribute__((vector_size(8)));
  * rows of m in increasing uid order: m->drow, m->nd, cells m->dw, width
  * m->np) Σ_j mul(I_j, EN(W, e, j)) over the row's lane vectors e of W
  * columns from j, EN a macro (wide: some I_j may be ONE), DIVIDEND run
- * with that sum in acc (a four-lane vector: m->div[i] from it), and for a
+ * with that sum in acc (a u64: m->div[i] from it), and for a
  * SET row the entries of the cells e > 0 in column order with the u16
  * values BONDS(W, e, en, j) (en = EN(W, e, j)) appended to bonds_ent.
  * LOOP: YM_LANE_LOOP (EN and BONDS exist for W = 4 and 8; eight where w8)
  * or YM_LANE_LOOP4. m->inc holds I (0 beyond n). The lane bodies (in the
- * macro's scope: er_, inc_, be_, k_, acc4_, acc8_, wide_) come first. */
+ * macro's scope: er_, inc_, be_, k_, acc_4, acc_8, wide_) come first. */
 #define YM_OUT_SET_(W, EN, BONDS)                                                                    \
     {                                                                                                \
         const ym_v##W e = YMW_LD(W, er_ + j), en = EN(W, e, j);                                      \
-        acc##W##_ += YMW_MUL(W, wide_, YMW_LD(W, inc_ + j), en);                                     \
+        acc_##W += YMW_MUL(W, wide_, YMW_LD(W, inc_ + j), en);                                     \
         YM_EMIT##W(be_, k_, YMW_SPLAT(W, j) + YM_IOTA##W, BONDS(W, e, en, j), e == 0);               \
     }
 #define YM_OUT_SUM_(W, EN, BONDS)                                                                    \
     {                                                                                                \
         const ym_v##W e = YMW_LD(W, er_ + j);                                                        \
-        acc##W##_ += YMW_MUL(W, wide_, YMW_LD(W, inc_ + j), EN(W, e, j));                             \
+        acc_##W += YMW_MUL(W, wide_, YMW_LD(W, inc_ + j), EN(W, e, j));                             \
     }
 #define YM_DENSE_OUT_ROWS(in, out, m, wide, LOOP, w8, EN, BONDS, DIVIDEND)                           \
     do {                                                                                             \
@@ -623,11 +611,10 @@ typedef int8_t ym_z8 __attribute__((vector_size(8)));
             (m)->div[i] = i32f32_zero();                                                             \
             if (d_ < (m)->nd && (m)->drow[d_] == i) {                                                \
                 const uint64_t *restrict er_ = (m)->dw + (size_t)d_ * (m)->np;                       \
-                ym_v8 acc8_ = {0};                                                                   \
-                ym_v4 acc4_ = {0};                                                                   \
+                YM_ACC(acc_);                                                                        \
                 if (set_) LOOP(w8, j, (m)->np, YM_OUT_SET_, EN, BONDS);                              \
                 else LOOP(w8, j, (m)->np, YM_OUT_SUM_, EN, BONDS);                                   \
-                const ym_v4 acc = (ym_v4){YMW_HSUM(8, acc8_), 0, 0, 0} + acc4_;           \
+                const uint64_t acc = YM_ACC_TOTAL(acc_);                                             \
                 DIVIDEND;                                                                            \
                 d_++;                                                                                \
             }                                                                                        \
